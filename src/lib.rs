@@ -1,0 +1,11 @@
+//! thetabench: a terminal workbench for backtesting stock and option strategies
+//! on ThetaData market data.
+//!
+//! Layers, lowest first (a module never imports one above it):
+//! `market` (assets, schema, calendar, time) and `metrics`; `thetadata` (the
+//! terminal client) and `terminal` (the simulated terminal); `cache`.
+
+pub mod market;
+pub mod metrics;
+pub mod terminal;
+pub mod thetadata;

@@ -1,0 +1,3 @@
+fn main() {
+    println!("thetabench: the command line is being built");
+}

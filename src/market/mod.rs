@@ -1,0 +1,15 @@
+//! The market vocabulary every other layer speaks: assets, timesteps, the bar
+//! schema, the NYSE calendar and Eastern-time conversion. Depends on nothing else
+//! in the crate.
+
+pub mod asset;
+pub mod bars;
+pub mod calendar;
+pub mod conversion;
+pub mod time;
+pub mod timestep;
+
+pub use asset::{Asset, AssetParseError, OptionContract, Right, Strike};
+pub use bars::{Bar, DataStyle, QuoteBar};
+pub use calendar::{Calendar, Session};
+pub use timestep::Timestep;

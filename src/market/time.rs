@@ -1,0 +1,75 @@
+//! Eastern time <-> UTC, always through the tz database for the date at hand,
+//! never with a fixed offset.
+
+use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono_tz::America::New_York;
+use chrono_tz::Tz;
+
+pub const ET: Tz = New_York;
+
+/// The UTC instant of an ET wall-clock time. In the repeated autumn hour the
+/// earlier instant is taken; a time skipped in spring moves forward an hour.
+/// Regular sessions never touch either case (the switch is at 02:00).
+pub fn et_to_utc(date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
+    et_naive_to_utc(date.and_time(time))
+}
+
+pub fn et_naive_to_utc(local: NaiveDateTime) -> DateTime<Utc> {
+    match ET.from_local_datetime(&local) {
+        LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => t.with_timezone(&Utc),
+        LocalResult::None => ET
+            .from_local_datetime(&(local + chrono::Duration::hours(1)))
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_else(|| Utc.from_utc_datetime(&local)),
+    }
+}
+
+/// The ET calendar date of an instant.
+pub fn et_date(t: DateTime<Utc>) -> NaiveDate {
+    t.with_timezone(&ET).date_naive()
+}
+
+/// The ET date of a UTC millisecond timestamp.
+pub fn et_date_ms(ms: i64) -> NaiveDate {
+    et_date(utc_from_ms(ms))
+}
+
+pub fn utc_from_ms(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+/// How a person reads a time: `2025-03-10 09:30 -04:00`.
+pub fn fmt_et(t: DateTime<Utc>) -> String {
+    t.with_timezone(&ET).format("%Y-%m-%d %H:%M %:z").to_string()
+}
+
+pub fn fmt_et_ms(ms: i64) -> String {
+    fmt_et(utc_from_ms(ms))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn converts_per_date_across_dst() {
+        let open = NaiveTime::from_hms_opt(9, 30, 0).unwrap();
+        let before = et_to_utc(NaiveDate::from_ymd_opt(2025, 3, 7).unwrap(), open);
+        let after = et_to_utc(NaiveDate::from_ymd_opt(2025, 3, 10).unwrap(), open);
+        assert_eq!(before.to_rfc3339(), "2025-03-07T14:30:00+00:00");
+        assert_eq!(after.to_rfc3339(), "2025-03-10T13:30:00+00:00");
+        assert_eq!(fmt_et(after), "2025-03-10 09:30 -04:00");
+        assert_eq!(fmt_et(before), "2025-03-07 09:30 -05:00");
+    }
+
+    #[test]
+    fn gap_and_fold_are_resolved() {
+        let day = NaiveDate::from_ymd_opt(2025, 3, 9).unwrap();
+        let skipped = et_to_utc(day, NaiveTime::from_hms_opt(2, 30, 0).unwrap());
+        assert_eq!(skipped.to_rfc3339(), "2025-03-09T07:30:00+00:00");
+        let fold = NaiveDate::from_ymd_opt(2025, 11, 2).unwrap();
+        let repeated = et_to_utc(fold, NaiveTime::from_hms_opt(1, 30, 0).unwrap());
+        assert_eq!(repeated.to_rfc3339(), "2025-11-02T05:30:00+00:00");
+    }
+}

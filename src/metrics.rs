@@ -1,0 +1,92 @@
+//! The counters one session (a command, a run) keeps about its data: cache
+//! decisions, network traffic, errors and conversions, read as one snapshot.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+use serde::{Deserialize, Serialize};
+
+use crate::market::conversion::{ConversionCount, ConversionKind, Conversions};
+
+#[derive(Debug, Default)]
+pub struct Metrics {
+    checks: AtomicU64,
+    hits: AtomicU64,
+    misses: AtomicU64,
+    network_requests: AtomicU64,
+    bytes: AtomicU64,
+    rows: AtomicU64,
+    retries: AtomicU64,
+    /// Keyed by HTTP status (`"429"`) or transport failure (`"timeout"`, `"connect"`, `"body"`).
+    errors: Mutex<BTreeMap<String, u64>>,
+    pub conversions: Conversions,
+}
+
+impl Metrics {
+    pub fn cache_check(&self) {
+        self.checks.fetch_add(1, Relaxed);
+    }
+
+    pub fn cache_hit(&self) {
+        self.hits.fetch_add(1, Relaxed);
+    }
+
+    pub fn cache_miss(&self) {
+        self.misses.fetch_add(1, Relaxed);
+    }
+
+    /// One HTTP request sent to the terminal (every attempt counts).
+    pub fn network_request(&self) {
+        self.network_requests.fetch_add(1, Relaxed);
+    }
+
+    /// Body bytes received and rows decoded from them.
+    pub fn received(&self, bytes: usize, rows: usize) {
+        self.bytes.fetch_add(bytes as u64, Relaxed);
+        self.rows.fetch_add(rows as u64, Relaxed);
+    }
+
+    pub fn retry(&self) {
+        self.retries.fetch_add(1, Relaxed);
+    }
+
+    pub fn error(&self, code: impl Into<String>) {
+        *self.errors.lock().unwrap_or_else(|e| e.into_inner()).entry(code.into()).or_default() += 1;
+    }
+
+    pub fn snapshot(&self) -> MetricsSnapshot {
+        MetricsSnapshot {
+            checks: self.checks.load(Relaxed),
+            hits: self.hits.load(Relaxed),
+            misses: self.misses.load(Relaxed),
+            network_requests: self.network_requests.load(Relaxed),
+            bytes: self.bytes.load(Relaxed),
+            rows: self.rows.load(Relaxed),
+            retries: self.retries.load(Relaxed),
+            errors: self.errors.lock().unwrap_or_else(|e| e.into_inner()).clone(),
+            conversions: self.conversions.by_kind(),
+        }
+    }
+}
+
+/// A point-in-time copy of [`Metrics`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MetricsSnapshot {
+    pub checks: u64,
+    pub hits: u64,
+    pub misses: u64,
+    pub network_requests: u64,
+    pub bytes: u64,
+    pub rows: u64,
+    pub retries: u64,
+    pub errors: BTreeMap<String, u64>,
+    pub conversions: BTreeMap<ConversionKind, ConversionCount>,
+}
+
+impl MetricsSnapshot {
+    /// Hits over checks; `None` before the first check.
+    pub fn hit_ratio(&self) -> Option<f64> {
+        (self.checks > 0).then(|| self.hits as f64 / self.checks as f64)
+    }
+}

@@ -1,0 +1,1 @@
+//! The simulated Theta Terminal (being written).

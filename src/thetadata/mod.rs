@@ -1,0 +1,1 @@
+//! The Theta Terminal v3 HTTP client (being written).
