@@ -5,6 +5,7 @@
 //! `market` (assets, schema, calendar, time) and `metrics`; `thetadata` (the
 //! terminal client) and `terminal` (the simulated terminal); `cache`.
 
+pub mod cache;
 pub mod market;
 pub mod metrics;
 pub mod terminal;

@@ -1,0 +1,29 @@
+//! What the cache asks of a data source, and the Theta Terminal client's answer.
+
+use std::future::Future;
+
+use chrono::NaiveDate;
+use polars::prelude::DataFrame;
+
+use super::key::DatasetKey;
+
+pub type FetchError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A source of complete trading days. The cache decides what is missing; the
+/// fetcher only fetches.
+pub trait Fetcher: Send + Sync {
+    /// One trading day of intraday bars; `None` when the source has no data.
+    fn fetch_day(
+        &self,
+        key: &DatasetKey,
+        day: NaiveDate,
+    ) -> impl Future<Output = Result<Option<DataFrame>, FetchError>> + Send;
+
+    /// Daily bars for `[start, end]`, one row per session that has data.
+    fn fetch_daily(
+        &self,
+        key: &DatasetKey,
+        start: NaiveDate,
+        end: NaiveDate,
+    ) -> impl Future<Output = Result<DataFrame, FetchError>> + Send;
+}

@@ -1,0 +1,184 @@
+//! Cache behaviour against an in-memory fetcher (the integration tests in
+//! `tests/` repeat the important cases against the simulated terminal).
+
+use std::collections::BTreeSet;
+use std::sync::Mutex;
+
+use chrono::{Datelike, NaiveDate, NaiveTime};
+use polars::prelude::{Column, DataFrame};
+
+use super::*;
+use crate::market::bars::{DATETIME, datetime_dtype};
+use crate::market::{Asset, DataStyle};
+
+/// Answers three bars per day, `None` for `empty` days and an error for `failing` days.
+#[derive(Default)]
+struct FakeFetcher {
+    calls: Mutex<Vec<NaiveDate>>,
+    empty: BTreeSet<NaiveDate>,
+    failing: BTreeSet<NaiveDate>,
+}
+
+fn bars(day: NaiveDate) -> DataFrame {
+    let open = et_to_utc(day, NaiveTime::from_hms_opt(9, 30, 0).unwrap()).timestamp_millis();
+    let ts: Vec<i64> = (0..3).map(|i| open + i * 60_000).collect();
+    let price: Vec<f64> = (0..3).map(|i| f64::from(day.ordinal()) + f64::from(i) / 100.0).collect();
+    let dt = Column::new(DATETIME.into(), ts).cast(&datetime_dtype()).unwrap();
+    let mut columns = vec![dt];
+    for name in ["open", "high", "low", "close"] {
+        columns.push(Column::new(name.into(), price.clone()));
+    }
+    columns.push(Column::new("volume".into(), vec![100i64; 3]));
+    columns.push(Column::new("count".into(), vec![1i64; 3]));
+    DataFrame::new(3, columns).unwrap()
+}
+
+impl Fetcher for FakeFetcher {
+    async fn fetch_day(&self, _key: &DatasetKey, day: NaiveDate) -> Result<Option<DataFrame>, FetchError> {
+        self.calls.lock().unwrap().push(day);
+        if self.failing.contains(&day) {
+            return Err(format!("terminal refused {day}").into());
+        }
+        Ok((!self.empty.contains(&day)).then(|| bars(day)))
+    }
+
+    async fn fetch_daily(
+        &self,
+        _key: &DatasetKey,
+        _start: NaiveDate,
+        _end: NaiveDate,
+    ) -> Result<DataFrame, FetchError> {
+        Err("daily bars are not faked".into())
+    }
+}
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn cache(dir: &std::path::Path, fetcher: FakeFetcher) -> Cache<FakeFetcher> {
+    let now: DateTime<Utc> = "2026-01-02T00:00:00Z".parse().unwrap();
+    Cache::new(dir, fetcher, Arc::new(Metrics::default())).with_clock(Arc::new(move || now))
+}
+
+fn pltr() -> DatasetKey {
+    DatasetKey::new(Asset::stock("PLTR"), Timestep::Minute, DataStyle::Ohlc)
+}
+
+fn march() -> Window {
+    Window::new(d("2025-03-03"), d("2025-03-14")).unwrap()
+}
+
+fn calls(c: &Cache<FakeFetcher>) -> usize {
+    c.fetcher().calls.lock().unwrap().len()
+}
+
+#[tokio::test]
+async fn cold_then_warm_fetches_once_and_answers_identically() {
+    let dir = tempfile::tempdir().unwrap();
+    let cold = cache(dir.path(), FakeFetcher::default());
+    let first = cold.get(&pltr(), march()).await.unwrap();
+    assert!(!first.hit);
+    assert_eq!((first.days, first.frame.height(), calls(&cold)), (10, 30, 10));
+
+    // Same process: answered from memory.
+    let again = cold.get(&pltr(), march()).await.unwrap();
+    assert!(again.hit);
+    assert_eq!(calls(&cold), 10);
+
+    // A new process: answered from disk, bit-identical.
+    let warm = cache(dir.path(), FakeFetcher::default());
+    let second = warm.get(&pltr(), march()).await.unwrap();
+    assert!(second.hit);
+    assert_eq!(calls(&warm), 0);
+    assert!(first.frame.equals_missing(&second.frame));
+    let snap = warm.metrics().snapshot();
+    assert_eq!((snap.checks, snap.hits, snap.misses), (1, 1, 0));
+}
+
+#[tokio::test]
+async fn a_miss_fetches_only_missing_days() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = cache(dir.path(), FakeFetcher::default());
+    c.get(&pltr(), Window::new(d("2025-03-05"), d("2025-03-07")).unwrap()).await.unwrap();
+    c.fetcher().calls.lock().unwrap().clear();
+    let key = pltr();
+    let required = c.required(&key, march());
+    let Check::Miss { missing, reasons } = c.check(&key, &required) else { panic!("expected a miss") };
+    assert_eq!(missing.len(), 7);
+    assert_eq!(reasons, [MissReason::Start, MissReason::End]);
+    let slice = c.get(&key, march()).await.unwrap();
+    let fetched = c.fetcher().calls.lock().unwrap().clone();
+    assert_eq!(fetched.len(), 7);
+    assert!(!fetched.contains(&d("2025-03-05")) && !fetched.contains(&d("2025-03-06")));
+    assert_eq!(slice.frame.height(), 30);
+    assert!(timestamps(&slice.frame).is_sorted());
+}
+
+#[tokio::test]
+async fn no_data_days_become_placeholders_and_are_not_asked_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let fetcher = FakeFetcher { empty: [d("2025-03-05")].into(), ..Default::default() };
+    let c = cache(dir.path(), fetcher);
+    let slice = c.get(&pltr(), march()).await.unwrap();
+    assert_eq!((slice.days, slice.placeholder_days), (9, 1));
+    let warm = cache(dir.path(), FakeFetcher::default());
+    let again = warm.get(&pltr(), march()).await.unwrap();
+    assert!(again.hit);
+    assert_eq!((calls(&warm), again.placeholder_days), (0, 1));
+}
+
+#[tokio::test]
+async fn options_are_fetched_through_expiry_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = DatasetKey::new("PLTR 2025-03-07 91 C".parse().unwrap(), Timestep::Minute, DataStyle::Ohlc);
+    let c = cache(dir.path(), FakeFetcher::default());
+    c.get(&key, march()).await.unwrap();
+    let fetched = c.fetcher().calls.lock().unwrap().clone();
+    assert_eq!(fetched.iter().max(), Some(&d("2025-03-07")));
+    assert_eq!(fetched.len(), 5);
+}
+
+#[tokio::test]
+async fn failed_days_keep_the_good_ones_and_name_the_bad() {
+    let dir = tempfile::tempdir().unwrap();
+    let fetcher = FakeFetcher { failing: [d("2025-03-11")].into(), ..Default::default() };
+    let c = cache(dir.path(), fetcher);
+    let err = c.get(&pltr(), march()).await.unwrap_err();
+    assert!(matches!(err, CacheError::Fetch { day, failed_days: 1, .. } if day == d("2025-03-11")), "{err}");
+    assert!(err.to_string().contains("2025-03-11"));
+    let retry = cache(dir.path(), FakeFetcher::default());
+    retry.get(&pltr(), march()).await.unwrap();
+    assert_eq!(retry.fetcher().calls.lock().unwrap().as_slice(), [d("2025-03-11")]);
+}
+
+#[tokio::test]
+async fn a_corrupt_file_is_quarantined_and_fetched_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let original = cache(dir.path(), FakeFetcher::default()).get(&pltr(), march()).await.unwrap();
+    let store = Store::new(dir.path());
+    let sidecar = store.read_sidecar(&pltr()).unwrap().unwrap();
+    let data = store.data_path(&pltr(), &sidecar).unwrap();
+    let mut bytes = std::fs::read(&data).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0xff;
+    std::fs::write(&data, bytes).unwrap();
+    assert!(matches!(store.load(&pltr(), &sidecar), Err(StoreError::ChecksumMismatch { .. })));
+
+    let c = cache(dir.path(), FakeFetcher::default());
+    let refetched = c.get(&pltr(), march()).await.unwrap();
+    assert_eq!(calls(&c), 10, "the corrupt dataset is fetched whole again");
+    assert!(refetched.frame.equals_missing(&original.frame));
+    assert!(dir.path().join("quarantine").read_dir().unwrap().next().is_some());
+    assert!(report::verify(&store).iter().all(|v| v.state == report::ChecksumState::Ok));
+}
+
+#[tokio::test]
+async fn concurrent_gets_in_one_process_fetch_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = cache(dir.path(), FakeFetcher::default());
+    let key = pltr();
+    let (a, b) = tokio::join!(c.get(&key, march()), c.get(&key, march()));
+    assert!(a.unwrap().frame.equals_missing(&b.unwrap().frame));
+    assert_eq!(calls(&c), 10);
+}
