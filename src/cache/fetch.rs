@@ -27,3 +27,25 @@ pub trait Fetcher: Send + Sync {
         end: NaiveDate,
     ) -> impl Future<Output = Result<DataFrame, FetchError>> + Send;
 }
+
+/// A source that never answers: reads a cache without touching the network,
+/// and turns any missing day into a clear error.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Offline;
+
+#[derive(Debug, thiserror::Error)]
+#[error("offline: {key} is not cached for {days}")]
+pub struct NotCached {
+    key: String,
+    days: String,
+}
+
+impl Fetcher for Offline {
+    async fn fetch_day(&self, key: &DatasetKey, day: NaiveDate) -> Result<Option<DataFrame>, FetchError> {
+        Err(Box::new(NotCached { key: key.to_string(), days: day.to_string() }))
+    }
+
+    async fn fetch_daily(&self, key: &DatasetKey, start: NaiveDate, end: NaiveDate) -> Result<DataFrame, FetchError> {
+        Err(Box::new(NotCached { key: key.to_string(), days: format!("{start}..{end}") }))
+    }
+}

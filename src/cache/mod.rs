@@ -23,7 +23,7 @@ use futures_util::StreamExt;
 use polars::prelude::{DataFrame, SortMultipleOptions};
 
 pub use coverage::{Coverage, DaySet, MissReason, Window, WindowError};
-pub use fetch::{FetchError, Fetcher};
+pub use fetch::{FetchError, Fetcher, Offline};
 pub use key::DatasetKey;
 pub use sidecar::Sidecar;
 pub use store::{Store, StoreError};
