@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use polars::prelude::DataFrame;
 
 use super::key::DatasetKey;
+use crate::market::Strike;
 
 pub type FetchError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -26,6 +27,16 @@ pub trait Fetcher: Send + Sync {
         start: NaiveDate,
         end: NaiveDate,
     ) -> impl Future<Output = Result<DataFrame, FetchError>> + Send;
+
+    /// Every listed expiration of an underlying.
+    fn expirations(&self, symbol: &str) -> impl Future<Output = Result<Vec<NaiveDate>, FetchError>> + Send;
+
+    /// The strikes listed for one expiration.
+    fn strikes(
+        &self,
+        symbol: &str,
+        expiration: NaiveDate,
+    ) -> impl Future<Output = Result<Vec<Strike>, FetchError>> + Send;
 }
 
 /// A source that never answers: reads a cache without touching the network,
@@ -47,5 +58,13 @@ impl Fetcher for Offline {
 
     async fn fetch_daily(&self, key: &DatasetKey, start: NaiveDate, end: NaiveDate) -> Result<DataFrame, FetchError> {
         Err(Box::new(NotCached { key: key.to_string(), days: format!("{start}..{end}") }))
+    }
+
+    async fn expirations(&self, symbol: &str) -> Result<Vec<NaiveDate>, FetchError> {
+        Err(Box::new(NotCached { key: format!("{symbol} expirations"), days: "today".into() }))
+    }
+
+    async fn strikes(&self, symbol: &str, expiration: NaiveDate) -> Result<Vec<Strike>, FetchError> {
+        Err(Box::new(NotCached { key: format!("{symbol} {expiration} strikes"), days: "today".into() }))
     }
 }

@@ -10,6 +10,7 @@
 pub mod coverage;
 pub mod fetch;
 pub mod key;
+mod lists;
 pub mod report;
 pub mod sidecar;
 pub mod store;
@@ -48,6 +49,8 @@ pub enum CacheError {
     WrongDay { key: DatasetKey, day: NaiveDate, found: NaiveDate },
     #[error("merging {key}: {detail}")]
     Merge { key: DatasetKey, detail: String },
+    #[error("fetching {what}: {source}")]
+    List { what: String, source: FetchError },
     #[error("waiting for the lock of {key}: {detail}")]
     Lock { key: DatasetKey, detail: String },
 }
@@ -89,6 +92,7 @@ pub struct Cache<F> {
     clock: Clock,
     held: RwLock<HashMap<DatasetKey, Arc<Held>>>,
     flights: Mutex<HashMap<DatasetKey, Arc<tokio::sync::Mutex<()>>>>,
+    lists: lists::Lists,
 }
 
 impl<F: Fetcher> Cache<F> {
@@ -100,6 +104,7 @@ impl<F: Fetcher> Cache<F> {
             clock: Arc::new(Utc::now),
             held: RwLock::default(),
             flights: Mutex::default(),
+            lists: lists::Lists::default(),
         }
     }
 

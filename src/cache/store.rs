@@ -235,7 +235,7 @@ fn parse_sidecar(path: &Path, bytes: &[u8]) -> Result<Sidecar, StoreError> {
 }
 
 /// temp file in the same directory, fsync, rename, fsync the directory.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+pub(super) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir).map_err(io(dir))?;
     tmp.write_all(bytes).map_err(io(path))?;

@@ -50,6 +50,15 @@ impl Fetcher for FakeFetcher {
     ) -> Result<DataFrame, FetchError> {
         Err("daily bars are not faked".into())
     }
+
+    async fn expirations(&self, _symbol: &str) -> Result<Vec<NaiveDate>, FetchError> {
+        self.calls.lock().unwrap().push(NaiveDate::MIN);
+        Ok(vec![d("2025-03-21"), d("2025-03-28")])
+    }
+
+    async fn strikes(&self, _symbol: &str, _expiration: NaiveDate) -> Result<Vec<crate::market::Strike>, FetchError> {
+        Ok(vec![crate::market::Strike::from_millis(90_000), crate::market::Strike::from_millis(91_000)])
+    }
 }
 
 fn d(s: &str) -> NaiveDate {
@@ -181,4 +190,19 @@ async fn concurrent_gets_in_one_process_fetch_once() {
     let (a, b) = tokio::join!(c.get(&key, march()), c.get(&key, march()));
     assert!(a.unwrap().frame.equals_missing(&b.unwrap().frame));
     assert_eq!(calls(&c), 10);
+}
+
+#[tokio::test]
+async fn chains_are_cached_and_answer_any_earlier_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = cache(dir.path(), FakeFetcher::default());
+    let first = c.expirations("PLTR", d("2025-03-10")).await.unwrap();
+    assert_eq!(first, [d("2025-03-21"), d("2025-03-28")]);
+    let warm = cache(dir.path(), FakeFetcher::default());
+    assert_eq!(warm.expirations("PLTR", d("2025-03-14")).await.unwrap(), first);
+    assert_eq!(calls(&warm), 0, "a list fetched later answers earlier dates from disk");
+    // The fixed clock says 2026-01-01 ET: a question about a later day asks again.
+    warm.expirations("PLTR", d("2026-06-01")).await.unwrap();
+    assert_eq!(calls(&warm), 1);
+    assert_eq!(warm.strikes("PLTR", d("2025-03-21"), d("2025-03-10")).await.unwrap().len(), 2);
 }
