@@ -6,6 +6,7 @@
 //! terminal client) and `terminal` (the simulated terminal); `cache`.
 
 pub mod cache;
+pub mod data;
 pub mod market;
 pub mod metrics;
 pub mod terminal;

@@ -1,0 +1,72 @@
+//! What a strategy may see: the last complete bars, the last price, the quote
+//! and the option chain, all as of the simulated now. Look-ahead is prevented
+//! here, by construction, not by the strategies' good manners.
+//!
+//! One implementation, two representations: the columnar store (Polars, the
+//! default) answers with views into Arrow buffers; the row store materializes
+//! `Vec<Bar>` on load and is the simple reference parity holds the columnar
+//! store to.
+
+mod history;
+mod loader;
+mod representation;
+mod store;
+mod visibility;
+
+pub use history::History;
+pub use loader::Loader;
+pub use representation::{Columnar, Representation, Rows};
+pub use store::{DataStore, StoreKind};
+pub use visibility::visible_bars;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::cache::CacheError;
+use crate::market::{Asset, Strike, Timestep};
+
+/// An NBBO snapshot.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Quote {
+    pub time: DateTime<Utc>,
+    pub bid: f64,
+    pub ask: f64,
+    pub bid_size: i64,
+    pub ask_size: i64,
+}
+
+impl Quote {
+    /// The mid when both sides are quoted.
+    pub fn mid(&self) -> Option<f64> {
+        (self.bid > 0.0 && self.ask > 0.0).then(|| (self.bid + self.ask) / 2.0)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DataError {
+    #[error(transparent)]
+    Cache(#[from] CacheError),
+    #[error("{asset} has no {timestep} data as of {now}")]
+    NoData { asset: Asset, timestep: Timestep, now: String },
+    #[error("{0}")]
+    Window(#[from] crate::cache::WindowError),
+}
+
+/// The questions a strategy may ask. Every answer is as of [`MarketData::now`].
+pub trait MarketData {
+    fn now(&self) -> DateTime<Utc>;
+
+    /// The last `n` complete bars (fewer if the data begins later).
+    fn history(&mut self, asset: &Asset, n: usize, timestep: Timestep) -> Result<History<'_>, DataError>;
+
+    /// The close of the last complete minute bar with a trade.
+    fn last_price(&mut self, asset: &Asset) -> Result<Option<f64>, DataError>;
+
+    /// The latest NBBO snapshot.
+    fn quote(&mut self, asset: &Asset) -> Result<Option<Quote>, DataError>;
+
+    /// Expirations of `underlying` on or after today.
+    fn expirations(&mut self, underlying: &str) -> Result<Vec<NaiveDate>, DataError>;
+
+    /// Strikes listed for one expiration.
+    fn strikes(&mut self, underlying: &str, expiration: NaiveDate) -> Result<Vec<Strike>, DataError>;
+}

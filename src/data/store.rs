@@ -1,0 +1,169 @@
+//! The data store: loads datasets through the cache for the run's window and
+//! answers a strategy's questions as of the simulated now.
+
+use std::collections::HashMap;
+use std::marker::PhantomData;
+use std::str::FromStr;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+
+use super::representation::Representation;
+use super::visibility::visible_bars;
+use super::{DataError, History, Loader, MarketData, Quote};
+use crate::cache::{DatasetKey, Fetcher, Window};
+use crate::market::calendar::FIRST_YEAR;
+use crate::market::time::{et_date, fmt_et};
+use crate::market::{Asset, DataStyle, Strike, Timestep};
+
+/// Which representation a run uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StoreKind {
+    Columnar,
+    Rows,
+}
+
+impl FromStr for StoreKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<StoreKind, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "columnar" => Ok(StoreKind::Columnar),
+            "rows" | "row" => Ok(StoreKind::Rows),
+            _ => Err(format!("unknown store {s:?}: use columnar or rows")),
+        }
+    }
+}
+
+/// Calendar days of history loaded before the run starts, per timestep.
+fn lookback(timestep: Timestep) -> Duration {
+    match timestep {
+        Timestep::Day => Duration::days(200),
+        _ => Duration::days(7),
+    }
+}
+
+/// How far back a last price or quote is looked for.
+const LAST_PRICE_SCAN: usize = 5 * 390;
+
+struct Loaded<H> {
+    window: Window,
+    held: H,
+}
+
+pub struct DataStore<R: Representation, F> {
+    loader: Loader<F>,
+    run: Window,
+    now: DateTime<Utc>,
+    datasets: HashMap<DatasetKey, Loaded<R::Held>>,
+    representation: PhantomData<R>,
+}
+
+impl<R: Representation, F: Fetcher> DataStore<R, F> {
+    pub fn new(loader: Loader<F>, run: Window) -> DataStore<R, F> {
+        DataStore {
+            loader,
+            run,
+            now: DateTime::<Utc>::UNIX_EPOCH,
+            datasets: HashMap::new(),
+            representation: PhantomData,
+        }
+    }
+
+    /// Moves the simulated clock; only the engine calls this.
+    pub fn set_now(&mut self, now: DateTime<Utc>) {
+        self.now = now;
+    }
+
+    pub fn loader(&self) -> &Loader<F> {
+        &self.loader
+    }
+
+    fn today(&self) -> NaiveDate {
+        et_date(self.now)
+    }
+
+    /// The window a dataset is first loaded for: the run plus a lookback for
+    /// stocks; for options from a week before first use through expiry.
+    fn initial_window(&self, key: &DatasetKey) -> Window {
+        let earliest = NaiveDate::from_ymd_opt(FIRST_YEAR, 1, 1).unwrap_or_default();
+        match key.asset.expiration() {
+            Some(expiration) => {
+                let start = (self.today() - Duration::days(7)).max(earliest);
+                Window { start, end: self.run.end.min(expiration).max(start) }
+            }
+            None => Window { start: (self.run.start - lookback(key.timestep)).max(earliest), end: self.run.end },
+        }
+    }
+
+    /// The dataset, loaded (or reloaded over a longer window) so that at least
+    /// `bars_needed` complete bars are visible when the data reaches back that far.
+    fn dataset(&mut self, key: &DatasetKey, bars_needed: usize) -> Result<&Loaded<R::Held>, DataError> {
+        let window = match self.datasets.get(key) {
+            None => self.initial_window(key),
+            Some(loaded) => {
+                let visible = visible_bars(R::stamps(&loaded.held), key.timestep, self.now);
+                let earliest = NaiveDate::from_ymd_opt(FIRST_YEAR, 1, 1).unwrap_or_default();
+                if visible >= bars_needed || loaded.window.start <= earliest {
+                    return Ok(&self.datasets[key]);
+                }
+                let per_day = if key.timestep == Timestep::Day { 1 } else { 390 };
+                let days = ((bars_needed - visible) / per_day + 1) as i64 * 7 / 5 + 5;
+                Window { start: (loaded.window.start - Duration::days(days)).max(earliest), end: loaded.window.end }
+            }
+        };
+        let frame = self.loader.bars(key, window)?;
+        let held = R::hold(frame, key.style, &self.loader.metrics().conversions);
+        self.datasets.insert(key.clone(), Loaded { window, held });
+        Ok(&self.datasets[key])
+    }
+}
+
+impl<R: Representation, F: Fetcher> MarketData for DataStore<R, F> {
+    fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    fn history(&mut self, asset: &Asset, n: usize, timestep: Timestep) -> Result<History<'_>, DataError> {
+        let key = DatasetKey::new(asset.clone(), timestep, DataStyle::Ohlc);
+        let now = self.now;
+        let loaded = self.dataset(&key, n)?;
+        let end = visible_bars(R::stamps(&loaded.held), timestep, now);
+        Ok(R::history(&loaded.held, end.saturating_sub(n)..end))
+    }
+
+    fn last_price(&mut self, asset: &Asset) -> Result<Option<f64>, DataError> {
+        let history = self.history(asset, LAST_PRICE_SCAN, Timestep::Minute)?;
+        // Minutes without trades come as zero-price bars; the last trade is older.
+        Ok((0..history.len()).rev().map(|i| history.bar(i)).find(|b| b.count > 0 && b.close > 0.0).map(|b| b.close))
+    }
+
+    fn quote(&mut self, asset: &Asset) -> Result<Option<Quote>, DataError> {
+        let key = DatasetKey::new(asset.clone(), Timestep::Minute, DataStyle::Quote);
+        let now_ms = self.now.timestamp_millis();
+        let loaded = self.dataset(&key, 1)?;
+        // A quote is a snapshot at its stamp, known from that instant on.
+        let visible = R::stamps(&loaded.held).partition_point(|t| *t <= now_ms);
+        Ok((0..visible)
+            .rev()
+            .take(LAST_PRICE_SCAN)
+            .filter_map(|i| R::quote(&loaded.held, i))
+            .find(|q| q.bid > 0.0 || q.ask > 0.0))
+    }
+
+    fn expirations(&mut self, underlying: &str) -> Result<Vec<NaiveDate>, DataError> {
+        let today = self.today();
+        let all = self.loader.expirations(underlying, today)?;
+        Ok(all.into_iter().filter(|e| *e >= today).collect())
+    }
+
+    fn strikes(&mut self, underlying: &str, expiration: NaiveDate) -> Result<Vec<Strike>, DataError> {
+        Ok(self.loader.strikes(underlying, expiration, self.today())?)
+    }
+}
+
+impl<R: Representation, F> std::fmt::Debug for DataStore<R, F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "DataStore<{}> at {} with {} datasets", R::NAME, fmt_et(self.now), self.datasets.len())
+    }
+}
