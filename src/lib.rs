@@ -7,6 +7,7 @@
 
 pub mod cache;
 pub mod data;
+pub mod engine;
 pub mod market;
 pub mod metrics;
 pub mod terminal;

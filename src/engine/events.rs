@@ -1,0 +1,190 @@
+//! What a run records: every order lifecycle step and every cash movement, in the
+//! order it happened. Open to more variants (progress, equity, positions, counters).
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::fill::FillSource;
+use super::order::{OrderId, OrderKind, Side, TimeInForce};
+use crate::market::Asset;
+use crate::market::time::fmt_et;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum RunEvent {
+    OrderSubmitted {
+        time: DateTime<Utc>,
+        order_id: OrderId,
+        asset: Asset,
+        side: Side,
+        quantity: u64,
+        kind: OrderKind,
+        tif: TimeInForce,
+        tag: String,
+    },
+    /// Refused at submission; no id is spent on it.
+    OrderRejected {
+        time: DateTime<Utc>,
+        asset: Asset,
+        side: Side,
+        quantity: u64,
+        reason: String,
+    },
+    /// `time` is the open of the bar whose prices gave the fill.
+    Filled {
+        time: DateTime<Utc>,
+        order_id: OrderId,
+        asset: Asset,
+        side: Side,
+        quantity: u64,
+        price: f64,
+        fee: f64,
+        source: FillSource,
+        tag: String,
+        /// P&L of the part that closed a position, before fees (0 for an opening fill).
+        realized_pnl: f64,
+        cash_after: f64,
+    },
+    Cancelled {
+        time: DateTime<Utc>,
+        order_id: OrderId,
+        asset: Asset,
+        reason: String,
+    },
+    Expired {
+        time: DateTime<Utc>,
+        order_id: OrderId,
+        asset: Asset,
+        reason: String,
+    },
+    /// An option position closed at expiry at its intrinsic value.
+    Settled {
+        time: DateTime<Utc>,
+        asset: Asset,
+        quantity: i64,
+        underlying_close: f64,
+        intrinsic: f64,
+        /// Credited (long) or debited (short): `intrinsic × quantity × 100`.
+        cash: f64,
+        realized_pnl: f64,
+    },
+    /// An expired option could not be settled yet (no underlying close); it is
+    /// retried at every following session end.
+    SettlementPending {
+        time: DateTime<Utc>,
+        asset: Asset,
+        quantity: i64,
+        reason: String,
+    },
+}
+
+impl RunEvent {
+    pub fn time(&self) -> DateTime<Utc> {
+        match self {
+            RunEvent::OrderSubmitted { time, .. }
+            | RunEvent::OrderRejected { time, .. }
+            | RunEvent::Filled { time, .. }
+            | RunEvent::Cancelled { time, .. }
+            | RunEvent::Expired { time, .. }
+            | RunEvent::Settled { time, .. }
+            | RunEvent::SettlementPending { time, .. } => *time,
+        }
+    }
+
+    /// One line for people, times in ET:
+    /// `2025-03-13 09:31 -04:00 FILLED #1 BUY 17 HIMS 2025-04-04 33 C @ 3.7 (quote) fee 6.29 [entry]`.
+    pub fn describe(&self) -> String {
+        let what = match self {
+            RunEvent::OrderSubmitted { order_id, asset, side, quantity, kind, tif, tag, .. } => {
+                format!("SUBMITTED {order_id} {side} {quantity} {asset} {kind} {tif}{}", tagged(tag))
+            }
+            RunEvent::OrderRejected { asset, side, quantity, reason, .. } => {
+                format!("REJECTED {side} {quantity} {asset}: {reason}")
+            }
+            RunEvent::Filled { order_id, asset, side, quantity, price, fee, source, tag, .. } => {
+                let source = match source {
+                    FillSource::Trade => "trade",
+                    FillSource::Quote => "quote",
+                };
+                format!("FILLED {order_id} {side} {quantity} {asset} @ {price} ({source}) fee {fee}{}", tagged(tag))
+            }
+            RunEvent::Cancelled { order_id, asset, reason, .. } => format!("CANCELLED {order_id} {asset}: {reason}"),
+            RunEvent::Expired { order_id, asset, reason, .. } => format!("EXPIRED {order_id} {asset}: {reason}"),
+            RunEvent::Settled { asset, quantity, underlying_close, intrinsic, cash, .. } => {
+                format!(
+                    "SETTLED {quantity} {asset} at underlying {underlying_close}: intrinsic {intrinsic}, cash {cash}"
+                )
+            }
+            RunEvent::SettlementPending { asset, quantity, reason, .. } => {
+                format!("SETTLEMENT PENDING {quantity} {asset}: {reason}")
+            }
+        };
+        format!("{} {what}", fmt_et(self.time()))
+    }
+}
+
+fn tagged(tag: &str) -> String {
+    if tag.is_empty() { String::new() } else { format!(" [{tag}]") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::testutil::{at, contract, date};
+    use crate::market::Right;
+
+    fn fill() -> RunEvent {
+        RunEvent::Filled {
+            time: at(2025, 3, 13, 9, 31),
+            order_id: OrderId(1),
+            asset: Asset::Option(contract("HIMS", date(2025, 4, 4), 33.0, Right::Call)),
+            side: Side::Buy,
+            quantity: 17,
+            price: 3.7,
+            fee: 6.29,
+            source: FillSource::Quote,
+            tag: "entry".into(),
+            realized_pnl: 0.0,
+            cash_after: 93_703.71,
+        }
+    }
+
+    #[test]
+    fn describes_in_eastern_time() {
+        assert_eq!(
+            fill().describe(),
+            "2025-03-13 09:31 -04:00 FILLED #1 BUY 17 HIMS 2025-04-04 33 C @ 3.7 (quote) fee 6.29 [entry]"
+        );
+        let expired = RunEvent::Expired {
+            time: at(2025, 3, 7, 16, 0),
+            order_id: OrderId(2),
+            asset: Asset::stock("PLTR"),
+            reason: "day order not filled".into(),
+        };
+        assert_eq!(expired.describe(), "2025-03-07 16:00 -05:00 EXPIRED #2 PLTR: day order not filled");
+    }
+
+    #[test]
+    fn serializes_with_a_tag_and_utc_times() {
+        let json = serde_json::to_value(fill()).unwrap();
+        assert_eq!(json["event"], "filled");
+        assert_eq!(json["time"], "2025-03-13T13:31:00Z");
+        assert_eq!(json["order_id"], 1);
+        assert_eq!(json["side"], "buy");
+        assert_eq!(json["source"], "quote");
+        let submitted = RunEvent::OrderSubmitted {
+            time: at(2025, 3, 13, 9, 30),
+            order_id: OrderId(1),
+            asset: Asset::stock("PLTR"),
+            side: Side::Sell,
+            quantity: 3,
+            kind: OrderKind::StopLimit { stop: 9.0, limit: 8.5 },
+            tif: TimeInForce::Gtc,
+            tag: String::new(),
+        };
+        let json = serde_json::to_value(&submitted).unwrap();
+        assert_eq!(json["kind"], serde_json::json!({"type": "stop_limit", "stop": 9.0, "limit": 8.5}));
+        assert_eq!(json["tif"], "gtc");
+        assert_eq!(submitted.describe(), "2025-03-13 09:30 -04:00 SUBMITTED #1 SELL 3 PLTR stop 9 limit 8.5 gtc");
+    }
+}

@@ -1,0 +1,25 @@
+//! The backtest broker: orders, fill rules, fees, the portfolio and the events a run
+//! records. Synchronous and deterministic: the same calls with the same data give
+//! byte-identical events.
+//!
+//! Money is `f64`. Nothing is rounded; since every computation happens in a fixed
+//! order, results are reproducible to the bit and tests may compare them exactly.
+
+pub mod broker;
+pub mod events;
+pub mod fees;
+pub mod fill;
+pub mod order;
+pub mod portfolio;
+pub mod valuation;
+
+#[cfg(test)]
+mod testutil;
+
+pub use broker::{Broker, FillData};
+pub use events::RunEvent;
+pub use fees::{FeeModel, multiplier};
+pub use fill::{FillDecision, FillSource};
+pub use order::{Order, OrderError, OrderId, OrderKind, OrderStatus, Side, TimeInForce};
+pub use portfolio::{Portfolio, Position};
+pub use valuation::{Mark, MarkSource, Valuation, mark};
