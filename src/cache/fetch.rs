@@ -68,3 +68,22 @@ impl Fetcher for Offline {
         Err(Box::new(NotCached { key: format!("{symbol} {expiration} strikes"), days: "today".into() }))
     }
 }
+
+/// The Theta Terminal client is the production fetcher.
+impl Fetcher for crate::thetadata::ThetaClient {
+    async fn fetch_day(&self, key: &DatasetKey, day: NaiveDate) -> Result<Option<DataFrame>, FetchError> {
+        Ok(self.history_day(&key.asset, key.style, key.timestep, day).await?)
+    }
+
+    async fn fetch_daily(&self, key: &DatasetKey, start: NaiveDate, end: NaiveDate) -> Result<DataFrame, FetchError> {
+        Ok(self.eod(&key.asset, key.style, start, end).await?)
+    }
+
+    async fn expirations(&self, symbol: &str) -> Result<Vec<NaiveDate>, FetchError> {
+        Ok(crate::thetadata::ThetaClient::expirations(self, symbol).await?)
+    }
+
+    async fn strikes(&self, symbol: &str, expiration: NaiveDate) -> Result<Vec<Strike>, FetchError> {
+        Ok(crate::thetadata::ThetaClient::strikes(self, symbol, expiration).await?)
+    }
+}

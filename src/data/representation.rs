@@ -23,6 +23,11 @@ pub trait Representation {
     fn history(held: &Self::Held, rows: Range<usize>) -> History<'_>;
     /// One snapshot of a quote dataset.
     fn quote(held: &Self::Held, row: usize) -> Option<Quote>;
+    /// One bar of an OHLC dataset.
+    fn bar(held: &Self::Held, row: usize) -> Option<Bar> {
+        let history = Self::history(held, row..row + 1);
+        history.first()
+    }
 }
 
 /// Polars frames; answers are views into their buffers.
@@ -52,6 +57,7 @@ impl Representation for Columnar {
     }
 
     fn history(held: &DataFrame, rows: Range<usize>) -> History<'_> {
+        let rows = rows.start.min(held.height())..rows.end.min(held.height());
         let cut = |s: &'static str| &f64s(held, s)[rows.clone()];
         let cut_i = |s: &'static str| &i64s(held, s)[rows.clone()];
         History::Columns(BarColumns {
@@ -127,7 +133,8 @@ impl Representation for Rows {
     }
 
     fn history(held: &HeldRows, rows: Range<usize>) -> History<'_> {
-        History::Rows(&held.bars[rows])
+        let len = held.bars.len();
+        History::Rows(&held.bars[rows.start.min(len)..rows.end.min(len)])
     }
 
     fn quote(held: &HeldRows, row: usize) -> Option<Quote> {

@@ -12,8 +12,8 @@ use super::visibility::visible_bars;
 use super::{DataError, History, Loader, MarketData, Quote};
 use crate::cache::{DatasetKey, Fetcher, Window};
 use crate::market::calendar::FIRST_YEAR;
-use crate::market::time::{et_date, fmt_et};
-use crate::market::{Asset, DataStyle, Strike, Timestep};
+use crate::market::time::{et_date, et_date_ms, fmt_et};
+use crate::market::{Asset, Bar, DataStyle, QuoteBar, Strike, Timestep};
 
 /// Which representation a run uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -116,6 +116,52 @@ impl<R: Representation, F: Fetcher> DataStore<R, F> {
         let held = R::hold(frame, key.style, &self.loader.metrics().conversions);
         self.datasets.insert(key.clone(), Loaded { window, held });
         Ok(&self.datasets[key])
+    }
+}
+
+/// What the broker's fill model may see. Unlike [`MarketData`], `bar_at_or_after`
+/// returns a bar that is still forming at `t`: the bar an order placed at `t` meets.
+impl<R: Representation, F: Fetcher> DataStore<R, F> {
+    fn minute(asset: &Asset, style: DataStyle) -> DatasetKey {
+        DatasetKey::new(asset.clone(), Timestep::Minute, style)
+    }
+
+    /// The first minute bar opening at or after `t` in `t`'s session.
+    pub fn bar_at_or_after(&mut self, asset: &Asset, t: DateTime<Utc>) -> Result<Option<Bar>, DataError> {
+        let loaded = self.dataset(&Self::minute(asset, DataStyle::Ohlc), 0)?;
+        let stamps = R::stamps(&loaded.held);
+        let i = stamps.partition_point(|s| *s < t.timestamp_millis());
+        let bar = R::bar(&loaded.held, i).filter(|b| et_date_ms(b.ts_ms) == et_date(t));
+        Ok(bar)
+    }
+
+    /// The NBBO snapshot in force at `t`.
+    pub fn quote_at(&mut self, asset: &Asset, t: DateTime<Utc>) -> Result<Option<QuoteBar>, DataError> {
+        let loaded = self.dataset(&Self::minute(asset, DataStyle::Quote), 0)?;
+        let visible = R::stamps(&loaded.held).partition_point(|s| *s <= t.timestamp_millis());
+        Ok(visible.checked_sub(1).and_then(|i| R::quote(&loaded.held, i)).map(|q| QuoteBar {
+            ts_ms: q.time.timestamp_millis(),
+            bid: q.bid,
+            ask: q.ask,
+            bid_size: q.bid_size,
+            ask_size: q.ask_size,
+        }))
+    }
+
+    /// The last trade price from minute bars complete by `t`.
+    pub fn last_trade_at(&mut self, asset: &Asset, t: DateTime<Utc>) -> Result<Option<f64>, DataError> {
+        let saved = std::mem::replace(&mut self.now, t);
+        let price = self.last_price(asset);
+        self.now = saved;
+        price
+    }
+
+    /// The official close of `symbol` on `date`, from its daily bars.
+    pub fn close_on(&mut self, symbol: &str, date: NaiveDate) -> Result<Option<f64>, DataError> {
+        let loaded = self.dataset(&DatasetKey::new(Asset::stock(symbol), Timestep::Day, DataStyle::Ohlc), 0)?;
+        let stamps = R::stamps(&loaded.held);
+        let i = stamps.partition_point(|s| et_date_ms(*s) < date);
+        Ok(R::bar(&loaded.held, i).filter(|b| et_date_ms(b.ts_ms) == date).map(|b| b.close))
     }
 }
 

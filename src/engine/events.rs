@@ -6,8 +6,10 @@ use serde::Serialize;
 
 use super::fill::FillSource;
 use super::order::{OrderId, OrderKind, Side, TimeInForce};
+use super::valuation::Valuation;
 use crate::market::Asset;
 use crate::market::time::fmt_et;
+use crate::metrics::MetricsSnapshot;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
@@ -76,6 +78,22 @@ pub enum RunEvent {
         quantity: i64,
         reason: String,
     },
+    /// The clock reached an iteration: `session` of `sessions` (1-based).
+    Progress {
+        time: DateTime<Utc>,
+        session: usize,
+        sessions: usize,
+    },
+    /// The portfolio marked at a session's close.
+    Equity {
+        time: DateTime<Utc>,
+        valuation: Valuation,
+    },
+    /// The data counters at a session's close: cache decisions, requests, conversions.
+    Counters {
+        time: DateTime<Utc>,
+        metrics: MetricsSnapshot,
+    },
 }
 
 impl RunEvent {
@@ -87,7 +105,10 @@ impl RunEvent {
             | RunEvent::Cancelled { time, .. }
             | RunEvent::Expired { time, .. }
             | RunEvent::Settled { time, .. }
-            | RunEvent::SettlementPending { time, .. } => *time,
+            | RunEvent::SettlementPending { time, .. }
+            | RunEvent::Progress { time, .. }
+            | RunEvent::Equity { time, .. }
+            | RunEvent::Counters { time, .. } => *time,
         }
     }
 
@@ -118,6 +139,17 @@ impl RunEvent {
             RunEvent::SettlementPending { asset, quantity, reason, .. } => {
                 format!("SETTLEMENT PENDING {quantity} {asset}: {reason}")
             }
+            RunEvent::Progress { session, sessions, .. } => format!("SESSION {session}/{sessions}"),
+            RunEvent::Equity { valuation, .. } => {
+                format!(
+                    "EQUITY {:.2} (cash {:.2}, positions {:.2})",
+                    valuation.total, valuation.cash, valuation.positions_value
+                )
+            }
+            RunEvent::Counters { metrics, .. } => format!(
+                "COUNTERS checks={} hits={} misses={} network_requests={}",
+                metrics.checks, metrics.hits, metrics.misses, metrics.network_requests
+            ),
         };
         format!("{} {what}", fmt_et(self.time()))
     }

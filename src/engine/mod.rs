@@ -6,20 +6,26 @@
 //! order, results are reproducible to the bit and tests may compare them exactly.
 
 pub mod broker;
+pub mod clock;
 pub mod events;
 pub mod fees;
 pub mod fill;
 pub mod order;
 pub mod portfolio;
+pub mod runner;
+pub mod strategy;
 pub mod valuation;
 
 #[cfg(test)]
 mod testutil;
 
 pub use broker::{Broker, FillData};
+pub use clock::Sleep;
 pub use events::RunEvent;
 pub use fees::{FeeModel, multiplier};
 pub use fill::{FillDecision, FillSource};
 pub use order::{Order, OrderError, OrderId, OrderKind, OrderStatus, Side, TimeInForce};
 pub use portfolio::{Portfolio, Position};
+pub use runner::{RunError, RunSpec, run};
+pub use strategy::{Context, Strategy, StrategyError};
 pub use valuation::{Mark, MarkSource, Valuation, mark};

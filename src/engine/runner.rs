@@ -1,0 +1,130 @@
+//! The run loop: walk the sessions at the strategy's sleeptime, let it act,
+//! let the broker fill, settle and mark at each close, and report everything
+//! as `RunEvent`s. Synchronous: data the store lacks is fetched (through the
+//! cache) before the call that needs it returns.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::broker::{Broker, FillData};
+use super::clock::iterations;
+use super::events::RunEvent;
+use super::fees::FeeModel;
+use super::strategy::{Context, Strategy, StrategyError};
+use crate::cache::{Fetcher, Window};
+use crate::data::{DataError, DataStore, Representation};
+use crate::market::{Asset, Bar, Calendar, QuoteBar};
+
+#[derive(Debug, Clone, Copy)]
+pub struct RunSpec {
+    pub window: Window,
+    pub cash: f64,
+    pub fees: FeeModel,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("strategy {strategy} at {time}: {source}")]
+    Strategy { strategy: String, time: String, source: StrategyError },
+    #[error("data for the broker at {time}: {source}")]
+    Data { time: String, source: DataError },
+    #[error("the run was cancelled at {0}")]
+    Cancelled(String),
+}
+
+/// The broker's view of the store. The broker's questions cannot fail, so the
+/// first data error is kept here and ends the run right after the call.
+struct BrokerView<'a, R: Representation, F> {
+    store: &'a mut DataStore<R, F>,
+    error: Option<DataError>,
+}
+
+impl<R: Representation, F: Fetcher> BrokerView<'_, R, F> {
+    fn keep<T>(&mut self, answer: Result<Option<T>, DataError>) -> Option<T> {
+        answer.unwrap_or_else(|e| {
+            self.error.get_or_insert(e);
+            None
+        })
+    }
+}
+
+impl<R: Representation, F: Fetcher> FillData for BrokerView<'_, R, F> {
+    fn bar_at_or_after(&mut self, asset: &Asset, t: DateTime<Utc>) -> Option<Bar> {
+        let answer = self.store.bar_at_or_after(asset, t);
+        self.keep(answer)
+    }
+
+    fn quote_at(&mut self, asset: &Asset, t: DateTime<Utc>) -> Option<QuoteBar> {
+        let answer = self.store.quote_at(asset, t);
+        self.keep(answer)
+    }
+
+    fn underlying_close(&mut self, symbol: &str, date: NaiveDate) -> Option<f64> {
+        let answer = self.store.close_on(symbol, date);
+        self.keep(answer)
+    }
+
+    fn last_trade(&mut self, asset: &Asset, t: DateTime<Utc>) -> Option<f64> {
+        let answer = self.store.last_trade_at(asset, t);
+        self.keep(answer)
+    }
+}
+
+/// Runs `strategy` over `spec.window`, handing every event to `sink`. `keep_going`
+/// is asked before each iteration (a pause or a cancel from a UI blocks or
+/// returns false there). Returns the broker as it stands after the last close.
+pub fn run<R: Representation, F: Fetcher>(
+    store: &mut DataStore<R, F>,
+    strategy: &mut dyn Strategy,
+    spec: &RunSpec,
+    sink: &mut dyn FnMut(&RunEvent),
+    keep_going: &mut dyn FnMut() -> bool,
+) -> Result<Broker, RunError> {
+    let mut broker = Broker::new(spec.cash, spec.fees);
+    let sessions: Vec<NaiveDate> = Calendar::sessions_between(spec.window.start, spec.window.end).collect();
+    let name = strategy.name().to_string();
+    for (index, &date) in sessions.iter().enumerate() {
+        for now in iterations(date, strategy.sleep()) {
+            if !keep_going() {
+                return Err(RunError::Cancelled(crate::market::time::fmt_et(now)));
+            }
+            store.set_now(now);
+            sink(&RunEvent::Progress { time: now, session: index + 1, sessions: sessions.len() });
+            let mut ctx = Context { data: &mut *store, broker: &mut broker };
+            strategy.iterate(&mut ctx).map_err(|source| RunError::Strategy {
+                strategy: name.clone(),
+                time: crate::market::time::fmt_et(now),
+                source,
+            })?;
+            let events = with_view(store, now, |view| broker.process(now, view))?;
+            deliver(&events, strategy, sink);
+        }
+        let Some(close) = Calendar::session(date).map(|s| s.close) else { continue };
+        store.set_now(close);
+        let events = with_view(store, close, |view| broker.end_of_session(date, view))?;
+        deliver(&events, strategy, sink);
+        let valuation = with_view(store, close, |view| broker.mark_to_market(close, view))?;
+        sink(&RunEvent::Equity { time: close, valuation });
+        sink(&RunEvent::Counters { time: close, metrics: store.loader().metrics().snapshot() });
+    }
+    Ok(broker)
+}
+
+fn with_view<R: Representation, F: Fetcher, T>(
+    store: &mut DataStore<R, F>,
+    time: DateTime<Utc>,
+    call: impl FnOnce(&mut BrokerView<'_, R, F>) -> T,
+) -> Result<T, RunError> {
+    let mut view = BrokerView { store, error: None };
+    let answer = call(&mut view);
+    match view.error {
+        Some(source) => Err(RunError::Data { time: crate::market::time::fmt_et(time), source }),
+        None => Ok(answer),
+    }
+}
+
+fn deliver(events: &[RunEvent], strategy: &mut dyn Strategy, sink: &mut dyn FnMut(&RunEvent)) {
+    for event in events {
+        strategy.on_event(event);
+        sink(event);
+    }
+}
