@@ -10,5 +10,6 @@ pub mod data;
 pub mod engine;
 pub mod market;
 pub mod metrics;
+pub mod strategies;
 pub mod terminal;
 pub mod thetadata;

@@ -1,0 +1,43 @@
+//! Buy one stock with all the cash at the first open, hold to the end.
+
+use super::params::{ParamError, Params};
+use crate::engine::{Context, OrderKind, Side, Sleep, Strategy, StrategyError, TimeInForce};
+use crate::market::Asset;
+
+pub struct BuyAndHold {
+    asset: Asset,
+    bought: bool,
+}
+
+impl BuyAndHold {
+    pub const NAME: &'static str = "buy-and-hold";
+
+    pub fn new(params: &mut Params) -> Result<BuyAndHold, ParamError> {
+        let symbol: String = params.get("symbol", "SPY".to_string(), "a stock symbol")?;
+        Ok(BuyAndHold { asset: Asset::stock(&symbol), bought: false })
+    }
+}
+
+impl Strategy for BuyAndHold {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn sleep(&self) -> Sleep {
+        Sleep::DailyAtOpen
+    }
+
+    fn iterate(&mut self, ctx: &mut Context<'_>) -> Result<(), StrategyError> {
+        if self.bought {
+            return Ok(());
+        }
+        let Some(price) = ctx.data().last_price(&self.asset)? else { return Ok(()) };
+        // Leave room for the open to gap above the last trade.
+        let shares = (ctx.portfolio().cash() * 0.98 / price).floor() as u64;
+        if shares > 0 {
+            ctx.submit(self.asset.clone(), Side::Buy, shares, OrderKind::Market, TimeInForce::Day, "buy")?;
+            self.bought = true;
+        }
+        Ok(())
+    }
+}

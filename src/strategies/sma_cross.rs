@@ -1,0 +1,64 @@
+//! A stock strategy on 1m bars: long when the fast moving average of closes is
+//! above the slow one, flat otherwise. Simple on purpose; it exists to measure
+//! engine throughput.
+
+use super::params::{ParamError, Params};
+use crate::engine::{Context, OrderKind, Side, Sleep, Strategy, StrategyError, TimeInForce};
+use crate::market::{Asset, Timestep};
+
+pub struct SmaCross {
+    assets: Vec<Asset>,
+    fast: usize,
+    slow: usize,
+    quantity: u64,
+}
+
+impl SmaCross {
+    pub const NAME: &'static str = "sma-cross";
+
+    pub fn new(params: &mut Params) -> Result<SmaCross, ParamError> {
+        let symbols = params.symbols("symbols", &["SPY"])?;
+        let fast: usize = params.get("fast", 10, "a whole number of bars")?;
+        let slow: usize = params.get("slow", 30, "a whole number of bars")?;
+        let quantity: u64 = params.get("quantity", 10, "a whole number of shares")?;
+        params.check("fast", fast >= 1 && fast < slow, "fast must be at least 1 and below slow")?;
+        params.check("quantity", quantity > 0, "must be positive")?;
+        Ok(SmaCross { assets: symbols.iter().map(|s| Asset::stock(s)).collect(), fast, slow, quantity })
+    }
+}
+
+fn mean(values: impl Iterator<Item = f64>, n: usize) -> f64 {
+    values.sum::<f64>() / n as f64
+}
+
+impl Strategy for SmaCross {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn sleep(&self) -> Sleep {
+        Sleep::EveryMinutes(1)
+    }
+
+    fn iterate(&mut self, ctx: &mut Context<'_>) -> Result<(), StrategyError> {
+        for asset in &self.assets {
+            let history = ctx.data().history(asset, self.slow, Timestep::Minute)?;
+            if history.len() < self.slow {
+                continue;
+            }
+            let slow = mean(history.closes(), self.slow);
+            let fast = mean(history.closes().skip(self.slow - self.fast), self.fast);
+            let held = ctx.portfolio().position(asset).map_or(0, |p| p.quantity);
+            let pending = ctx.open_orders().iter().any(|o| &o.asset == asset);
+            if pending {
+                continue;
+            }
+            if fast > slow && held == 0 {
+                ctx.submit(asset.clone(), Side::Buy, self.quantity, OrderKind::Market, TimeInForce::Day, "cross up")?;
+            } else if fast < slow && held > 0 {
+                ctx.submit(asset.clone(), Side::Sell, held as u64, OrderKind::Market, TimeInForce::Day, "cross down")?;
+            }
+        }
+        Ok(())
+    }
+}
