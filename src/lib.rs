@@ -10,6 +10,7 @@ pub mod data;
 pub mod engine;
 pub mod market;
 pub mod metrics;
+pub mod run;
 pub mod strategies;
 pub mod terminal;
 pub mod thetadata;

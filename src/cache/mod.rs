@@ -186,6 +186,21 @@ impl<F: Fetcher> Cache<F> {
         Ok(slice)
     }
 
+    /// A digest of the data behind `keys` as held now: equal fingerprints mean
+    /// the same bytes were read, whatever the cache's history.
+    pub fn fingerprint(&self, keys: &[DatasetKey]) -> String {
+        let mut keys = keys.to_vec();
+        keys.sort();
+        let lines: String = keys
+            .iter()
+            .map(|k| {
+                let held = self.held(k);
+                format!("{k}={}\n", held.sidecar.sha256.as_deref().unwrap_or("-"))
+            })
+            .collect();
+        store::sha256_hex(lines.as_bytes())
+    }
+
     fn is_held(&self, key: &DatasetKey) -> bool {
         self.held.read().unwrap_or_else(|e| e.into_inner()).contains_key(key)
     }

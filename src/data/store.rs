@@ -75,6 +75,11 @@ impl<R: Representation, F: Fetcher> DataStore<R, F> {
         self.now = now;
     }
 
+    /// Every dataset loaded so far.
+    pub fn dataset_keys(&self) -> Vec<DatasetKey> {
+        self.datasets.keys().cloned().collect()
+    }
+
     pub fn loader(&self) -> &Loader<F> {
         &self.loader
     }

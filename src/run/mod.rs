@@ -1,0 +1,100 @@
+//! A backtest run from request to artifacts: build the strategy, run the engine
+//! over the chosen store, gather the record and the statistics, and write the
+//! run directory. `parity` compares two such directories.
+
+pub mod artifacts;
+pub mod parity;
+pub mod record;
+pub mod stats;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::runtime::Handle;
+
+use crate::cache::{Cache, Fetcher, Window};
+use crate::data::{Columnar, DataStore, Loader, Representation, Rows, StoreKind};
+use crate::engine::{self, RunError, RunEvent, RunSpec};
+use crate::metrics::MetricsSnapshot;
+use crate::strategies::{self, ParamError};
+pub use record::Record;
+pub use stats::Performance;
+
+#[derive(Debug, Clone)]
+pub struct RunRequest {
+    pub strategy: String,
+    pub params: Vec<String>,
+    pub window: Window,
+    pub cash: f64,
+    pub store: StoreKind,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunFailure {
+    #[error(transparent)]
+    Params(#[from] ParamError),
+    #[error(transparent)]
+    Run(#[from] RunError),
+    #[error("cash must be a positive amount, not {0}")]
+    Cash(f64),
+}
+
+#[derive(Debug, Clone)]
+pub struct RunResult {
+    pub params: BTreeMap<String, String>,
+    pub record: Record,
+    pub performance: Performance,
+    pub metrics: MetricsSnapshot,
+    pub cache_fingerprint: String,
+    pub elapsed: Duration,
+}
+
+/// Runs a backtest synchronously. Call it from a thread that is not running
+/// async code (e.g. `spawn_blocking`); `runtime` drives the cache's fetches.
+pub fn execute<F: Fetcher>(
+    cache: Arc<Cache<F>>,
+    runtime: Handle,
+    request: &RunRequest,
+    sink: &mut dyn FnMut(&RunEvent),
+    keep_going: &mut dyn FnMut() -> bool,
+) -> Result<RunResult, RunFailure> {
+    if !(request.cash.is_finite() && request.cash > 0.0) {
+        return Err(RunFailure::Cash(request.cash));
+    }
+    let started = Instant::now();
+    let mut built = strategies::build(&request.strategy, &request.params)?;
+    let spec = RunSpec { window: request.window, cash: request.cash, fees: built.fees };
+    let loader = Loader::new(cache.clone(), runtime);
+    let mut record = Record::default();
+    let mut observe = |event: &RunEvent| {
+        record.observe(event);
+        sink(event);
+    };
+    let keys = match request.store {
+        StoreKind::Columnar => run_on::<Columnar, F>(loader, &spec, built.strategy.as_mut(), &mut observe, keep_going)?,
+        StoreKind::Rows => run_on::<Rows, F>(loader, &spec, built.strategy.as_mut(), &mut observe, keep_going)?,
+    };
+    let performance = stats::performance(request.cash, &record.equity, &record.trades);
+    Ok(RunResult {
+        params: built.params,
+        performance,
+        metrics: cache.metrics().snapshot(),
+        cache_fingerprint: cache.fingerprint(&keys),
+        record,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// The engine over one representation; returns the datasets it read.
+fn run_on<R: Representation, F: Fetcher>(
+    loader: Loader<F>,
+    spec: &RunSpec,
+    strategy: &mut (dyn engine::Strategy + Send),
+    sink: &mut dyn FnMut(&RunEvent),
+    keep_going: &mut dyn FnMut() -> bool,
+) -> Result<Vec<crate::cache::DatasetKey>, RunError> {
+    let mut store = DataStore::<R, F>::new(loader, spec.window);
+    engine::run(&mut store, strategy, spec, sink, keep_going)?;
+    Ok(store.dataset_keys())
+}
