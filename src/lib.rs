@@ -6,11 +6,14 @@
 //! terminal client) and `terminal` (the simulated terminal); `cache`.
 
 pub mod cache;
+pub mod cli;
 pub mod data;
 pub mod engine;
+pub mod logging;
 pub mod market;
 pub mod metrics;
 pub mod run;
+pub mod session;
 pub mod strategies;
 pub mod terminal;
 pub mod thetadata;

@@ -1,0 +1,248 @@
+//! `thetabench cache …` and the headless demo.
+
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::output::{human_bytes, table};
+use super::{CacheCommand, Cli, FetchArgs};
+use crate::cache::report::{self, ChecksumState};
+use crate::cache::{DatasetKey, Slice, Store, Window};
+use crate::market::{Asset, DataStyle, Timestep};
+use crate::metrics::MetricsSnapshot;
+use crate::session::Session;
+
+pub async fn run(cli: &Cli, command: &CacheCommand) -> anyhow::Result<ExitCode> {
+    let store = Store::new(cli.cache_dir());
+    match command {
+        CacheCommand::Fetch(args) => fetch(cli, args).await,
+        CacheCommand::Ls(flag) => {
+            let datasets = report::list(&store);
+            if flag.json {
+                print_json(&serde_json::json!({ "cache_dir": store.root(), "datasets": datasets }))?;
+            } else if datasets.is_empty() {
+                println!("no datasets in {}", store.root().display());
+            } else {
+                let rows: Vec<Vec<String>> = datasets
+                    .iter()
+                    .map(|d| {
+                        vec![
+                            d.asset.clone(),
+                            d.kind.to_string(),
+                            d.timestep.clone(),
+                            d.style.clone(),
+                            d.rows.to_string(),
+                            d.days.to_string(),
+                            d.placeholder_days.to_string(),
+                            d.first.clone().unwrap_or_default(),
+                            d.last.clone().unwrap_or_default(),
+                            human_bytes(d.bytes),
+                        ]
+                    })
+                    .collect();
+                let header = [
+                    "asset",
+                    "kind",
+                    "step",
+                    "style",
+                    "rows",
+                    "days",
+                    "placeholders",
+                    "first (ET)",
+                    "last (ET)",
+                    "size",
+                ];
+                println!("{}", table(&header, &rows));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        CacheCommand::Inspect { asset, json } => {
+            let found = report::inspect(&store, asset);
+            if json.json {
+                print_json(&serde_json::json!({ "asset": asset.to_string(), "datasets": found }))?;
+            } else if found.is_empty() {
+                println!("{asset}: nothing cached in {}", store.root().display());
+            }
+            for d in found.iter().filter(|_| !json.json) {
+                let s = &d.summary;
+                println!("{} {} {}  ({})", s.asset, s.timestep, s.style, s.sidecar.display());
+                println!("  rows          {}", s.rows);
+                println!(
+                    "  first, last   {} .. {}",
+                    s.first.as_deref().unwrap_or("-"),
+                    s.last.as_deref().unwrap_or("-")
+                );
+                println!("  days          {} in {}", s.days, d.coverage.join(", "));
+                let placeholders: Vec<String> = d.placeholders.iter().map(NaiveDate::to_string).collect();
+                println!("  placeholders  {} {}", s.placeholder_days, placeholders.join(", "));
+                println!(
+                    "  size          {} ({})",
+                    human_bytes(s.bytes),
+                    d.data_file.as_deref().unwrap_or("no data file")
+                );
+                println!("  checksum      {}", checksum_text(d.checksum, d.checksum_detail.as_deref()));
+            }
+            Ok(if found.iter().all(|d| d.checksum == ChecksumState::Ok) {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        CacheCommand::Verify(flag) => {
+            let results = report::verify(&store);
+            let bad = results.iter().filter(|v| v.state != ChecksumState::Ok).count();
+            if flag.json {
+                print_json(&serde_json::json!({ "datasets": results.len(), "bad": bad, "results": results }))?;
+            } else {
+                for v in results.iter().filter(|v| v.state != ChecksumState::Ok) {
+                    println!(
+                        "{}: {}",
+                        v.asset.as_deref().unwrap_or(&v.sidecar.display().to_string()),
+                        checksum_text(v.state, v.detail.as_deref())
+                    );
+                }
+                println!("{} datasets verified, {bad} bad", results.len());
+            }
+            Ok(if bad == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+    }
+}
+
+fn checksum_text(state: ChecksumState, detail: Option<&str>) -> String {
+    match (state, detail) {
+        (ChecksumState::Ok, _) => "ok".to_string(),
+        (state, Some(detail)) => format!("{state:?}: {detail} (it will be fetched again on next use)").to_lowercase(),
+        (state, None) => format!("{state:?}").to_lowercase(),
+    }
+}
+
+fn print_json(value: &impl Serialize) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+/// What `cache fetch --json` prints.
+#[derive(Debug, Serialize)]
+struct FetchSummary {
+    source: String,
+    asset: String,
+    timestep: Timestep,
+    style: DataStyle,
+    start: NaiveDate,
+    end: NaiveDate,
+    rows: usize,
+    days: usize,
+    placeholder_days: usize,
+    network_requests: u64,
+    cache_hits: u64,
+    cache_misses: u64,
+    retries: u64,
+    bytes: u64,
+    errors: BTreeMap<String, u64>,
+    conversions: BTreeMap<String, u64>,
+    elapsed_ms: u128,
+}
+
+impl FetchSummary {
+    fn new(source: String, slice: &Slice, window: Window, metrics: &MetricsSnapshot, started: Instant) -> FetchSummary {
+        FetchSummary {
+            source,
+            asset: slice.key.asset.to_string(),
+            timestep: slice.key.timestep,
+            style: slice.key.style,
+            start: window.start,
+            end: window.end,
+            rows: slice.frame.height(),
+            days: slice.days,
+            placeholder_days: slice.placeholder_days,
+            network_requests: metrics.network_requests,
+            cache_hits: metrics.hits,
+            cache_misses: metrics.misses,
+            retries: metrics.retries,
+            bytes: metrics.bytes,
+            errors: metrics.errors.clone(),
+            conversions: metrics.conversions.iter().map(|(k, c)| (k.to_string(), c.count)).collect(),
+            elapsed_ms: started.elapsed().as_millis(),
+        }
+    }
+}
+
+async fn fetch(cli: &Cli, args: &FetchArgs) -> anyhow::Result<ExitCode> {
+    let window = Window::new(args.start, args.end)?;
+    if args.timestep != Timestep::Minute && args.timestep != Timestep::Day {
+        bail!("cache fetch takes --timestep 1m or 1d; {} bars are resampled from 1m", args.timestep);
+    }
+    let started = Instant::now();
+    let session = Session::open(&cli.session_options()).await?;
+    let key = DatasetKey::new(args.asset.clone(), args.timestep, args.style);
+    let slice = session.cache.get(&key, window).await.with_context(|| format!("via {}", session.source.describe()))?;
+    let summary = FetchSummary::new(session.source.describe(), &slice, window, &session.metrics.snapshot(), started);
+    if args.json.json {
+        print_json(&summary)?;
+    } else {
+        println!(
+            "{key}  {}..{}  rows={} days={} placeholder_days={}  {}  network_requests={} retries={}  {} ms\nsource: {}",
+            window.start,
+            window.end,
+            summary.rows,
+            summary.days,
+            summary.placeholder_days,
+            if slice.hit { "HIT" } else { "MISS" },
+            summary.network_requests,
+            summary.retries,
+            summary.elapsed_ms,
+            summary.source
+        );
+    }
+    if summary.rows == 0 && summary.placeholder_days > 0 {
+        eprintln!(
+            "warning: the source has no data for {} from {} to {} (unknown symbol, not listed, or outside the subscription)",
+            key.asset, window.start, window.end
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The symbols of the weekly momentum strategy: what the demo warms.
+pub const DEMO_SYMBOLS: [&str; 10] = ["HOOD", "VST", "STX", "WDC", "PLTR", "APP", "NRG", "CCJ", "CVNA", "HIMS"];
+
+/// With no command: warm one month of minute bars for the demo symbols and
+/// show what came from the network and what from the cache.
+pub async fn demo(cli: &Cli) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let session = Session::open(&cli.session_options()).await?;
+    let day = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d");
+    let window = Window::new(day("2025-03-03")?, day("2025-03-31")?)?;
+    println!("thetabench demo: 1m bars {}..{} from the {}", window.start, window.end, session.source.describe());
+    let keys: Vec<DatasetKey> =
+        DEMO_SYMBOLS.iter().map(|s| DatasetKey::new(Asset::stock(s), Timestep::Minute, DataStyle::Ohlc)).collect();
+    let slices = futures_util::future::join_all(keys.iter().map(|k| session.cache.get(k, window))).await;
+    let mut rows = Vec::new();
+    for slice in slices {
+        let slice = slice?;
+        rows.push(vec![
+            slice.key.asset.to_string(),
+            slice.frame.height().to_string(),
+            slice.days.to_string(),
+            if slice.hit { "HIT" } else { "MISS" }.to_string(),
+        ]);
+    }
+    println!("{}", table(&["asset", "rows", "days", "cache"], &rows));
+    let m = session.metrics.snapshot();
+    println!(
+        "network_requests={} hits={} misses={} retries={} rows_fetched={} in {} ms",
+        m.network_requests,
+        m.hits,
+        m.misses,
+        m.retries,
+        m.rows,
+        started.elapsed().as_millis()
+    );
+    println!("cache: {}  (run again: every dataset is a HIT with 0 network requests)", cli.cache_dir().display());
+    Ok(ExitCode::SUCCESS)
+}

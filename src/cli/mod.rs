@@ -1,0 +1,167 @@
+//! The command line: argument definitions and dispatch. Commands print for
+//! people by default and one JSON object with `--json`.
+
+mod cache_cmd;
+mod output;
+mod run_cmd;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+
+use crate::market::{Asset, DataStyle, Timestep};
+use crate::session::SessionOptions;
+use crate::terminal::TerminalArgs;
+use crate::thetadata::Tier;
+
+#[derive(Debug, Parser)]
+#[command(name = "thetabench", version, about = "A terminal workbench for backtesting on ThetaData market data")]
+pub struct Cli {
+    /// Cache directory [default: the user's cache dir, e.g. ~/.cache/thetabench]
+    #[arg(long, global = true, env = "THETABENCH_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Theta Terminal URL, or `sim` for the simulated terminal
+    /// [default: http://127.0.0.1:25503 if it answers CONNECTED, else the simulated terminal]
+    #[arg(long, global = true, env = "THETABENCH_TERMINAL")]
+    pub terminal: Option<String>,
+    /// Subscription tier: caps concurrent requests (free 1, value 2, standard 4, pro 8)
+    #[arg(long, global = true, default_value = "standard")]
+    pub tier: Tier,
+    /// Directory for rolling log files [default: <cache dir>/logs]
+    #[arg(long, global = true)]
+    pub log_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Fetch, list, inspect and verify cached datasets
+    #[command(subcommand)]
+    Cache(CacheCommand),
+    /// Run a backtest headless and write its run directory
+    Run(RunArgs),
+    /// Compare two run directories: identical, or the first divergence (exit 0, 1; 2 on bad input)
+    Parity(ParityArgs),
+    /// Serve the simulated Theta Terminal over HTTP
+    Terminal(TerminalArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// weekly-momentum, buy-and-hold or sma-cross
+    #[arg(long, default_value = "weekly-momentum")]
+    pub strategy: String,
+    /// First session, YYYY-MM-DD
+    #[arg(long, value_parser = parse_date, default_value = "2025-03-03")]
+    pub start: NaiveDate,
+    /// Last session, YYYY-MM-DD, inclusive
+    #[arg(long, value_parser = parse_date, default_value = "2025-09-30")]
+    pub end: NaiveDate,
+    /// Starting cash in dollars
+    #[arg(long, default_value_t = 100_000.0)]
+    pub cash: f64,
+    /// Data representation: columnar (Polars) or rows (the reference)
+    #[arg(long, default_value = "columnar")]
+    pub store: crate::data::StoreKind,
+    /// Strategy parameter, key=value (repeatable)
+    #[arg(long = "param", value_name = "KEY=VALUE")]
+    pub params: Vec<String>,
+    /// Run directory [default: <data dir>/runs/<strategy>-<store>-<time>]
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub json: JsonFlag,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ParityArgs {
+    pub run_a: PathBuf,
+    pub run_b: PathBuf,
+    #[command(flatten)]
+    pub json: JsonFlag,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CacheCommand {
+    /// Make sure a window of one dataset is cached, fetching only missing days
+    Fetch(FetchArgs),
+    /// List every cached dataset
+    Ls(JsonFlag),
+    /// Show one asset's datasets: coverage in ET, placeholders, size, checksum
+    Inspect {
+        /// Stock (PLTR), index (^SPX) or option (PLTR250418C00091000 or "PLTR 2025-04-18 91 C")
+        asset: Asset,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Check every dataset's checksum and Parquet body
+    Verify(JsonFlag),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct JsonFlag {
+    /// Print one JSON object instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct FetchArgs {
+    /// Stock (PLTR), index (^SPX) or option (PLTR250418C00091000 or "PLTR 2025-04-18 91 C")
+    pub asset: Asset,
+    /// First date, YYYY-MM-DD (ET)
+    #[arg(long, value_parser = parse_date)]
+    pub start: NaiveDate,
+    /// Last date, YYYY-MM-DD (ET), inclusive
+    #[arg(long, value_parser = parse_date)]
+    pub end: NaiveDate,
+    #[arg(long, default_value = "1m")]
+    pub timestep: Timestep,
+    #[arg(long, default_value = "ohlc")]
+    pub style: DataStyle,
+    #[command(flatten)]
+    pub json: JsonFlag,
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("{s:?} is not a date in YYYY-MM-DD form"))
+}
+
+impl Cli {
+    pub fn cache_dir(&self) -> PathBuf {
+        self.cache_dir.clone().unwrap_or_else(default_cache_dir)
+    }
+
+    pub fn log_dir(&self) -> PathBuf {
+        self.log_dir.clone().unwrap_or_else(|| self.cache_dir().join("logs"))
+    }
+
+    pub fn session_options(&self) -> SessionOptions {
+        SessionOptions { cache_dir: self.cache_dir(), terminal: self.terminal.clone(), tier: self.tier }
+    }
+}
+
+pub fn default_cache_dir() -> PathBuf {
+    directories::ProjectDirs::from("", "", "thetabench")
+        .map(|dirs| dirs.cache_dir().to_path_buf())
+        .unwrap_or_else(|| std::env::temp_dir().join("thetabench"))
+}
+
+/// Runs a parsed command line; errors are printed here and become exit code 1.
+pub async fn run(cli: Cli) -> ExitCode {
+    let result = match &cli.command {
+        Some(Command::Cache(command)) => cache_cmd::run(&cli, command).await,
+        Some(Command::Run(args)) => run_cmd::run(&cli, args).await,
+        Some(Command::Parity(args)) => Ok(run_cmd::parity(args)),
+        Some(Command::Terminal(args)) => crate::terminal::run(args.clone()).await.map(|()| ExitCode::SUCCESS),
+        None => cache_cmd::demo(&cli).await,
+    };
+    result.unwrap_or_else(|e| {
+        tracing::error!(target: crate::logging::EXIT_TARGET, "{e:#}");
+        eprintln!("error: {e:#}");
+        ExitCode::FAILURE
+    })
+}

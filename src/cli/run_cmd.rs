@@ -1,0 +1,190 @@
+//! `thetabench run` and `thetabench parity`.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use serde::Serialize;
+
+use super::{Cli, ParityArgs, RunArgs};
+use crate::cache::Window;
+use crate::engine::RunEvent;
+use crate::market::time::fmt_et;
+use crate::run::artifacts::{self, Manifest, Stats};
+use crate::run::{RunRequest, RunResult, parity};
+use crate::session::Session;
+
+/// What `run --json` prints.
+#[derive(Debug, Serialize)]
+struct RunSummary<'a> {
+    final_value: f64,
+    total_return: f64,
+    max_drawdown: f64,
+    sharpe: f64,
+    trades: usize,
+    network_requests: u64,
+    cache_hits: u64,
+    cache_misses: u64,
+    hit_ratio: f64,
+    conversions: &'a std::collections::BTreeMap<String, u64>,
+    elapsed_ms: u128,
+    run_dir: PathBuf,
+    source: String,
+}
+
+fn default_run_dir(args: &RunArgs) -> PathBuf {
+    let base = directories::ProjectDirs::from("", "", "thetabench")
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(|| std::env::temp_dir().join("thetabench"));
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
+    let store = serde_json::to_value(args.store).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+    base.join("runs").join(format!("{}-{store}-{stamp}", args.strategy))
+}
+
+/// A one-line progress bar on stderr, redrawn in place.
+fn progress_bar(event: &RunEvent) {
+    if let RunEvent::Progress { time, session, sessions } = event {
+        let width = 30;
+        let done = width * session / (*sessions).max(1);
+        let bar: String = "#".repeat(done) + &"-".repeat(width - done);
+        let mut err = std::io::stderr();
+        let _ = write!(err, "\r[{bar}] {session}/{sessions} {}", fmt_et(*time));
+        if session == sessions {
+            let _ = writeln!(err);
+        }
+    }
+}
+
+pub async fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
+    let window = Window::new(args.start, args.end)?;
+    let request = RunRequest {
+        strategy: args.strategy.clone(),
+        params: args.params.clone(),
+        window,
+        cash: args.cash,
+        store: args.store,
+    };
+    // Bad parameters are reported before any data is touched.
+    crate::strategies::build(&request.strategy, &request.params)?;
+    let session = Session::open(&cli.session_options()).await?;
+    let cache = session.cache.clone();
+    let runtime = tokio::runtime::Handle::current();
+    let show_progress = std::io::stderr().is_terminal() && !args.json.json;
+    let engine_request = request.clone();
+    let result: RunResult = tokio::task::spawn_blocking(move || {
+        let mut sink = |event: &RunEvent| {
+            if show_progress {
+                progress_bar(event);
+            }
+        };
+        crate::run::execute(cache, runtime, &engine_request, &mut sink, &mut || true)
+    })
+    .await
+    .context("the engine thread failed")?
+    .with_context(|| format!("via {}", session.source.describe()))?;
+
+    let conversions = result.metrics.conversions.iter().map(|(k, c)| (k.to_string(), c.count)).collect();
+    let hit_ratio = result.metrics.hit_ratio().unwrap_or(0.0);
+    let stats = Stats {
+        performance: result.performance.clone(),
+        network_requests: result.metrics.network_requests,
+        cache_hits: result.metrics.hits,
+        cache_misses: result.metrics.misses,
+        hit_ratio,
+        conversions,
+        elapsed_ms: result.elapsed.as_millis(),
+    };
+    let manifest = Manifest {
+        strategy: request.strategy.clone(),
+        params: result.params.clone(),
+        start: window.start,
+        end: window.end,
+        cash: request.cash,
+        store: request.store,
+        source: session.source.describe(),
+        cache_fingerprint: result.cache_fingerprint.clone(),
+        thetabench_version: env!("CARGO_PKG_VERSION").to_string(),
+        created: chrono::Utc::now(),
+    };
+    let dir = args.out.clone().unwrap_or_else(|| default_run_dir(args));
+    let dir = artifacts::write(&dir, &manifest, &result.record, &stats)
+        .with_context(|| format!("writing the run directory {}", dir.display()))?;
+    for line in &result.record.journal {
+        tracing::info!(target: "thetabench::run", "{line}");
+    }
+    let p = &result.performance;
+    if args.json.json {
+        let summary = RunSummary {
+            final_value: p.final_value,
+            total_return: p.total_return,
+            max_drawdown: p.max_drawdown,
+            sharpe: p.sharpe,
+            trades: p.trades,
+            network_requests: stats.network_requests,
+            cache_hits: stats.cache_hits,
+            cache_misses: stats.cache_misses,
+            hit_ratio,
+            conversions: &stats.conversions,
+            elapsed_ms: stats.elapsed_ms,
+            run_dir: dir,
+            source: session.source.describe(),
+        };
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        println!(
+            "{} {}..{} on the {} store: final value {:.2} ({:+.2}%), max drawdown {:.2}%, Sharpe {:.2}, {} trades",
+            request.strategy,
+            window.start,
+            window.end,
+            artifacts_store_name(&manifest),
+            p.final_value,
+            p.total_return * 100.0,
+            p.max_drawdown * 100.0,
+            p.sharpe,
+            p.trades
+        );
+        println!(
+            "cache: {} hits, {} misses ({:.0}% hit ratio), {} network requests, {} ms; source: {}",
+            stats.cache_hits,
+            stats.cache_misses,
+            hit_ratio * 100.0,
+            stats.network_requests,
+            stats.elapsed_ms,
+            manifest.source
+        );
+        println!("run directory: {}", dir.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn artifacts_store_name(manifest: &Manifest) -> String {
+    serde_json::to_value(manifest.store).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
+}
+
+/// Exit 0 when identical, 1 when the runs diverge, 2 on bad input.
+pub fn parity(args: &ParityArgs) -> ExitCode {
+    let report = match parity::compare(&args.run_a, &args.run_b) {
+        Ok(report) => report,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if args.json.json {
+        println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+    } else if report.identical {
+        println!(
+            "identical to the last bit: {} trades, {} equity points, final value {}",
+            report.trades.0, report.equity_points.0, report.final_value.0
+        );
+    } else if let Some(d) = &report.first_divergence {
+        println!(
+            "first divergence: {} row {} at {}: {} is {} in A, {} in B",
+            d.kind, d.row, d.time_et, d.field, d.a, d.b
+        );
+    } else {
+        println!("final values differ: {} in A, {} in B", report.final_value.0, report.final_value.1);
+    }
+    if report.identical { ExitCode::SUCCESS } else { ExitCode::from(1) }
+}

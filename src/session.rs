@@ -1,0 +1,116 @@
+//! One session's data stack: where the data comes from (a live Theta Terminal
+//! or the simulated one), the client, the cache and the counters they share.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::cache::Cache;
+use crate::metrics::Metrics;
+use crate::terminal::{self, RunningTerminal, SimConfig};
+use crate::thetadata::{ClientConfig, ThetaClient, ThetaError, Tier};
+
+/// Where a live Theta Terminal v3 listens by default.
+pub const DEFAULT_TERMINAL_URL: &str = "http://127.0.0.1:25503";
+/// The `--terminal` value that asks for the simulated terminal explicitly.
+pub const SIMULATED: &str = "sim";
+
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error("starting the simulated terminal: {0}")]
+    Simulator(std::io::Error),
+    #[error("{0}")]
+    Client(#[from] ThetaError),
+    #[error("the Theta Terminal at {url} answered {status}, not CONNECTED; log it in, or pass --terminal sim")]
+    NotConnected { url: String, status: String },
+}
+
+/// The data source a session talks to.
+pub enum Source {
+    Live { url: String },
+    Simulated { terminal: RunningTerminal },
+}
+
+impl Source {
+    pub fn url(&self) -> String {
+        match self {
+            Source::Live { url } => url.clone(),
+            Source::Simulated { terminal } => terminal.base_url(),
+        }
+    }
+
+    /// How outputs name the source, e.g. `simulated terminal at http://127.0.0.1:40111`.
+    pub fn describe(&self) -> String {
+        match self {
+            Source::Live { url } => format!("theta terminal at {url}"),
+            Source::Simulated { terminal } => format!("simulated terminal at {}", terminal.base_url()),
+        }
+    }
+
+    pub fn is_simulated(&self) -> bool {
+        matches!(self, Source::Simulated { .. })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SessionOptions {
+    pub cache_dir: PathBuf,
+    /// `None`: a live terminal on the default port if it is CONNECTED, else the
+    /// simulated one. `sim`: the simulated one. Anything else: that URL.
+    pub terminal: Option<String>,
+    pub tier: Tier,
+}
+
+pub struct Session {
+    pub source: Source,
+    pub cache: Arc<Cache<ThetaClient>>,
+    pub metrics: Arc<Metrics>,
+}
+
+impl Session {
+    pub async fn open(options: &SessionOptions) -> Result<Session, SessionError> {
+        let metrics = Arc::new(Metrics::default());
+        let source = resolve_source(options.terminal.as_deref(), options.tier).await?;
+        let config =
+            ClientConfig { base_url: source.url(), concurrency: options.tier.concurrency(), ..ClientConfig::default() };
+        let client = ThetaClient::new(config, metrics.clone())?;
+        tracing::info!("data source: {}", source.describe());
+        Ok(Session { cache: Arc::new(Cache::new(&options.cache_dir, client, metrics.clone())), source, metrics })
+    }
+}
+
+async fn resolve_source(terminal: Option<&str>, tier: Tier) -> Result<Source, SessionError> {
+    let simulated = || async {
+        let config = SimConfig { tier, ..SimConfig::default() };
+        terminal::spawn(config).await.map(|terminal| Source::Simulated { terminal }).map_err(SessionError::Simulator)
+    };
+    match terminal {
+        Some(SIMULATED) => simulated().await,
+        Some(url) => {
+            let url = url.trim_end_matches('/').to_string();
+            match probe(&url).await {
+                Some(status) if status == "CONNECTED" => Ok(Source::Live { url }),
+                Some(status) => Err(SessionError::NotConnected { url, status }),
+                // Unreachable: the first request reports it with the retry policy's full message.
+                None => Ok(Source::Live { url }),
+            }
+        }
+        None => match probe(DEFAULT_TERMINAL_URL).await {
+            Some(status) if status == "CONNECTED" => Ok(Source::Live { url: DEFAULT_TERMINAL_URL.to_string() }),
+            _ => simulated().await,
+        },
+    }
+}
+
+/// The terminal's MDDS status, or `None` if nothing answers quickly.
+async fn probe(url: &str) -> Option<String> {
+    let config = ClientConfig {
+        base_url: url.to_string(),
+        connect_timeout: Duration::from_millis(300),
+        request_timeout: Duration::from_secs(2),
+        max_attempts: 1,
+        ..ClientConfig::default()
+    };
+    let client = ThetaClient::new(config, Arc::new(Metrics::default())).ok()?;
+    client.status().await.ok()
+}
