@@ -1,0 +1,357 @@
+//! Answering a parsed question from the synthetic market: the rows of a 200,
+//! or "no data" (472). Pure given the question and the current time, which
+//! only matters for today (bars whose minute has closed) and the future (none).
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+
+use super::daily::{DailyPath, DayPrices, daily_path};
+use super::intraday::{Bar, Quote, closing_quote, minute_bars, minute_quotes, price_path};
+use super::options::{
+    Contract, closing_option_quote, contract_day, expirations, is_listed_on, listing_date, strike_grid,
+};
+use super::request::{EodQuery, IntradayQuery, Question, SecurityKind, Style};
+use super::resample;
+use super::table::{Cell, Format, Rendered, Table};
+use super::universe::{Kind, Profile, lookup};
+use crate::market::Calendar;
+use crate::market::time::{et_date, et_to_utc};
+
+const CONTRACT: &[&str] = &["symbol", "expiration", "strike", "right"];
+const OHLC: &[&str] = &["timestamp", "open", "high", "low", "close", "volume", "count", "vwap"];
+const QUOTE: &[&str] =
+    &["bid_size", "bid_exchange", "bid", "bid_condition", "ask_size", "ask_exchange", "ask", "ask_condition"];
+const EOD: &[&str] = &["created", "last_trade", "open", "high", "low", "close", "volume", "count"];
+
+/// ET minute of day of the open, and of the EOD report.
+const OPEN_MINUTE: u32 = 9 * 60 + 30;
+const REPORT_MINUTE: u32 = 17 * 60 + 15;
+
+/// The terminal has nothing for this request (472).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NoData;
+
+/// A known symbol with its daily path.
+struct Underlying {
+    profile: &'static Profile,
+    path: &'static DailyPath,
+}
+
+fn underlying(symbol: &str, kind: SecurityKind) -> Result<Underlying, NoData> {
+    let (slot, profile) = lookup(symbol).ok_or(NoData)?;
+    let fits = match kind {
+        SecurityKind::Stock => profile.kind == Kind::Stock,
+        SecurityKind::Index => profile.kind == Kind::Index,
+        SecurityKind::Option => true,
+    };
+    let path = daily_path(slot).filter(|_| fits).ok_or(NoData)?;
+    Ok(Underlying { profile, path })
+}
+
+pub fn answer(question: &Question, format: Format, now: DateTime<Utc>) -> Result<Rendered, NoData> {
+    let table = match question {
+        Question::Intraday(q) => intraday(q, format, now)?,
+        Question::Eod(q) => eod(q, format, now)?,
+        Question::Expirations { symbol } => {
+            let u = underlying(symbol, SecurityKind::Option)?;
+            let mut table = Table::new(format, &[&["symbol", "expiration"]], expirations().len());
+            for expiration in expirations() {
+                table.row(&[Cell::Text(u.profile.symbol), Cell::Date(*expiration)]);
+            }
+            table
+        }
+        Question::Strikes { symbol, expiration } => {
+            let u = underlying(symbol, SecurityKind::Option)?;
+            let grid = strike_grid(u.path, *expiration).ok_or(NoData)?;
+            let mut table = Table::new(format, &[&["symbol", "strike"]], grid.len());
+            for strike in grid {
+                table.row(&[Cell::Text(u.profile.symbol), Cell::Fixed(i64::from(strike), 3)]);
+            }
+            table
+        }
+    };
+    let rendered = table.finish();
+    if rendered.rows == 0 { Err(NoData) } else { Ok(rendered) }
+}
+
+/// Whether `contract` trades on `date`: listed by then, not expired, and on its strike grid.
+fn check_listed(u: &Underlying, contract: &Contract, date: NaiveDate) -> Result<(), NoData> {
+    let on_grid =
+        strike_grid(u.path, contract.expiration).is_some_and(|g| g.binary_search(&contract.strike_millis).is_ok());
+    if on_grid && is_listed_on(contract.expiration, date) { Ok(()) } else { Err(NoData) }
+}
+
+/// Minutes of `date`'s session with data at `now`: all of a past day, the closed ones today.
+fn minutes_available(date: NaiveDate, now: DateTime<Utc>) -> Result<usize, NoData> {
+    let session = Calendar::session(date).ok_or(NoData)?;
+    if date > et_date(now) {
+        return Err(NoData);
+    }
+    let elapsed = (now.min(session.close) - session.open).num_minutes().max(0);
+    Ok(usize::try_from(elapsed).unwrap_or_default())
+}
+
+fn intraday(q: &IntradayQuery, format: Format, now: DateTime<Utc>) -> Result<Table, NoData> {
+    let u = underlying(&q.symbol, q.kind)?;
+    if let Some(contract) = &q.contract {
+        check_listed(&u, contract, q.date)?;
+    }
+    let available = minutes_available(q.date, now)?;
+    let path = session_path(&u, q.date)?;
+    let prefix = q.contract.as_ref().map(|c| contract_cells(u.profile, c));
+    let prefix = prefix.as_ref().map(|p| p.as_slice()).unwrap_or(&[]);
+    let stamp_group: &[&str] = &["timestamp"];
+    let columns: &[&[&str]] = match q.style {
+        Style::Ohlc => &[&CONTRACT[..prefix.len()], OHLC],
+        Style::Quote => &[&CONTRACT[..prefix.len()], stamp_group, QUOTE],
+    };
+    let interval = usize::from(q.interval_minutes);
+    let mut table = Table::new(format, columns, available / interval + 1);
+    let stamp = |minute: u16| Cell::Stamp(q.date, OPEN_MINUTE + u32::from(minute));
+    let wanted = |minute: u16| (q.start_ms..=q.end_ms).contains(&((OPEN_MINUTE + u32::from(minute)) * 60_000));
+    let (bars, quotes) = minute_data(&u, q, &path);
+    for bar in resample::bars(&bars[..available.min(bars.len())], interval).iter().filter(|b| wanted(b.minute)) {
+        table.row(&[prefix, &[stamp(bar.minute)], &bar_cells(bar)].concat());
+    }
+    for quote in resample::quotes(&quotes[..available.min(quotes.len())], interval).iter().filter(|q| wanted(q.minute))
+    {
+        table.row(&[prefix, &[stamp(quote.minute)], &quote_cells(quote)].concat());
+    }
+    Ok(table)
+}
+
+/// The underlying's price at each minute boundary of `date`'s session.
+fn session_path(u: &Underlying, date: NaiveDate) -> Result<Vec<f64>, NoData> {
+    let session = Calendar::session(date).ok_or(NoData)?;
+    let day = u.path.day(date).ok_or(NoData)?;
+    Ok(price_path(u.profile, day, usize::try_from(session.minutes()).unwrap_or_default()))
+}
+
+/// The full session of what `q` asks for: bars for ohlc, quotes for quote (the other stays empty).
+fn minute_data(u: &Underlying, q: &IntradayQuery, path: &[f64]) -> (Vec<Bar>, Vec<Quote>) {
+    match (&q.contract, q.style) {
+        (Some(contract), Style::Ohlc) => (contract_day(u.profile, contract, q.date, path).bars, Vec::new()),
+        (Some(contract), Style::Quote) => (Vec::new(), contract_day(u.profile, contract, q.date, path).quotes),
+        (None, Style::Ohlc) => (minute_bars(u.profile, q.date, path), Vec::new()),
+        (None, Style::Quote) => (Vec::new(), minute_quotes(u.profile, q.date, path)),
+    }
+}
+
+fn contract_cells(profile: &'static Profile, contract: &Contract) -> [Cell<'static>; 4] {
+    [
+        Cell::Text(profile.symbol),
+        Cell::Date(contract.expiration),
+        Cell::Fixed(i64::from(contract.strike_millis), 3),
+        Cell::Text(contract.right.wire()),
+    ]
+}
+
+fn bar_cells(bar: &Bar) -> [Cell<'static>; 7] {
+    [
+        Cell::Fixed(bar.open, 2),
+        Cell::Fixed(bar.high, 2),
+        Cell::Fixed(bar.low, 2),
+        Cell::Fixed(bar.close, 2),
+        Cell::Int(bar.volume),
+        Cell::Int(bar.count),
+        Cell::Fixed(bar.vwap, 4),
+    ]
+}
+
+fn quote_cells(q: &Quote) -> [Cell<'static>; 8] {
+    [
+        Cell::Int(q.bid_size),
+        Cell::Int(q.bid_exchange),
+        Cell::Fixed(q.bid, 2),
+        Cell::Int(q.bid_condition),
+        Cell::Int(q.ask_size),
+        Cell::Int(q.ask_exchange),
+        Cell::Fixed(q.ask, 2),
+        Cell::Int(q.ask_condition),
+    ]
+}
+
+/// Whether the EOD report for `date` exists at `now` (it is created at 17:15 ET).
+fn report_published(date: NaiveDate, now: DateTime<Utc>) -> bool {
+    NaiveTime::from_hms_opt(17, 15, 0).is_some_and(|t| et_to_utc(date, t) <= now)
+}
+
+fn eod(q: &EodQuery, format: Format, now: DateTime<Utc>) -> Result<Table, NoData> {
+    let u = underlying(&q.symbol, q.kind)?;
+    let (mut start, mut end) = (q.start, q.end);
+    if let Some(contract) = &q.contract {
+        check_listed(&u, contract, contract.expiration)?;
+        start = start.max(listing_date(contract.expiration));
+        end = end.min(contract.expiration);
+    }
+    let days: Vec<&DayPrices> = u.path.between(start, end).iter().filter(|d| report_published(d.date, now)).collect();
+    let prefix = q.contract.as_ref().map(|c| contract_cells(u.profile, c));
+    let prefix = prefix.as_ref().map(|p| p.as_slice()).unwrap_or(&[]);
+    let mut table = Table::new(format, &[&CONTRACT[..prefix.len()], EOD, QUOTE], days.len());
+    for day in days {
+        let Ok(path) = session_path(&u, day.date) else { continue };
+        let minutes = path.len() - 1;
+        let (summary, quote) = match &q.contract {
+            Some(contract) => (
+                resample::merge(&contract_day(u.profile, contract, day.date, &path).bars),
+                closing_option_quote(u.profile, contract, day.date, day.close),
+            ),
+            None if u.profile.kind == Kind::Index => {
+                (resample::merge(&minute_bars(u.profile, day.date, &path)), Quote::default())
+            }
+            None => (resample::merge(&minute_bars(u.profile, day.date, &path)), closing_quote(u.profile, day)),
+        };
+        let times = [Cell::Stamp(day.date, REPORT_MINUTE), Cell::Stamp(day.date, OPEN_MINUTE + minutes as u32)];
+        let bar = bar_cells(&summary);
+        table.row(&[prefix, &times, &bar[..6], &quote_cells(&quote)].concat());
+    }
+    Ok(table)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::terminal::request::{Endpoint, Params, parse};
+    use std::collections::HashMap;
+
+    /// Long after every date the tests ask about.
+    fn later() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-01-15T12:00:00Z").unwrap().with_timezone(&Utc)
+    }
+
+    fn get(path: &str, query: &[(&str, &str)]) -> Result<String, NoData> {
+        get_at(path, query, later())
+    }
+
+    fn get_at(path: &str, query: &[(&str, &str)], now: DateTime<Utc>) -> Result<String, NoData> {
+        let map: HashMap<String, String> = query.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let params = Params(&map);
+        let question = parse(Endpoint::from_path(path).unwrap(), &params).unwrap();
+        answer(&question, params.format().unwrap(), now).map(|r| String::from_utf8(r.bytes).unwrap())
+    }
+
+    fn minute_bars(symbol: &str, date: &str) -> Result<String, NoData> {
+        get("/v3/stock/history/ohlc", &[("symbol", symbol), ("date", date), ("interval", "1m")])
+    }
+
+    fn column<'a>(csv: &'a str, name: &str) -> Vec<&'a str> {
+        let mut lines = csv.lines();
+        let at = lines.next().unwrap().split(',').position(|c| c == name).unwrap();
+        lines.map(|l| l.split(',').nth(at).unwrap()).collect()
+    }
+
+    #[test]
+    fn same_request_same_bytes_whatever_came_before() {
+        let first = minute_bars("PLTR", "20250310").unwrap();
+        for (symbol, date) in [("NVDA", "20250310"), ("PLTR", "20250307"), ("PLTR", "20250311"), ("SPY", "20240102")] {
+            minute_bars(symbol, date).unwrap();
+        }
+        assert_eq!(minute_bars("PLTR", "20250310").unwrap(), first);
+        assert_ne!(minute_bars("PLTR", "20250311").unwrap(), first);
+    }
+
+    #[test]
+    fn full_and_early_sessions() {
+        let full = minute_bars("SPY", "20250310").unwrap();
+        let stamps = column(&full, "timestamp");
+        assert_eq!(stamps.len(), 390);
+        assert_eq!(stamps[0], "2025-03-10T09:30:00.000");
+        assert_eq!(stamps[389], "2025-03-10T15:59:00.000");
+        let early = minute_bars("SPY", "2025-11-28").unwrap();
+        let stamps = column(&early, "timestamp");
+        assert_eq!((stamps.len(), stamps[0], stamps[209]), (210, "2025-11-28T09:30:00.000", "2025-11-28T12:59:00.000"));
+        let hourly = get("/v3/stock/history/ohlc", &[("symbol", "SPY"), ("date", "20250310"), ("interval", "1h")]);
+        assert_eq!(column(&hourly.unwrap(), "timestamp").len(), 7);
+        let window = [("symbol", "SPY"), ("date", "20250310"), ("start_time", "10:00:00"), ("end_time", "10:04:00")];
+        assert_eq!(column(&get("/v3/stock/history/quote", &window).unwrap(), "bid").len(), 5);
+    }
+
+    #[test]
+    fn no_data_days_and_symbols() {
+        assert_eq!(minute_bars("SPY", "20250704"), Err(NoData), "Independence Day");
+        assert_eq!(minute_bars("SPY", "20250308"), Err(NoData), "Saturday");
+        assert_eq!(minute_bars("ZZZZ", "20250310"), Err(NoData), "unknown symbol");
+        assert_eq!(minute_bars("SPX", "20250310"), Err(NoData), "an index is not a stock");
+        let now = DateTime::parse_from_rfc3339("2025-03-10T15:00:00Z").unwrap().with_timezone(&Utc);
+        let at = |date| get_at("/v3/stock/history/ohlc", &[("symbol", "SPY"), ("date", date)], now);
+        assert_eq!(at("20250311"), Err(NoData), "the future");
+        assert_eq!(column(&at("20250310").unwrap(), "close").len(), 90, "only the closed minutes of today");
+    }
+
+    fn option(path: &str, strike: &str, date: &str) -> Result<String, NoData> {
+        let query =
+            [("symbol", "PLTR"), ("expiration", "20250417"), ("strike", strike), ("right", "call"), ("date", date)];
+        get(path, &query)
+    }
+
+    fn atm_strike() -> String {
+        let strikes = get("/v3/option/list/strikes", &[("symbol", "PLTR"), ("expiration", "20250417")]).unwrap();
+        let close: f64 = column(&minute_bars("PLTR", "20250310").unwrap(), "close")[0].parse().unwrap();
+        let strikes: Vec<f64> = column(&strikes, "strike").iter().map(|s| s.parse().unwrap()).collect();
+        let atm = strikes.iter().min_by(|a, b| (*a - close).abs().total_cmp(&(*b - close).abs())).unwrap();
+        format!("{atm:.3}")
+    }
+
+    #[test]
+    fn option_rows_trade_inside_the_quote() {
+        let strike = atm_strike();
+        let bars = option("/v3/option/history/ohlc", &strike, "20250310").unwrap();
+        let quotes = option("/v3/option/history/quote", &strike, "20250310").unwrap();
+        assert!(bars.lines().nth(1).unwrap().starts_with(&format!("\"PLTR\",2025-04-17,{strike},\"CALL\",")));
+        let num = |csv: &str, name| column(csv, name).iter().map(|v| v.parse::<f64>().unwrap()).collect::<Vec<_>>();
+        let (counts, lows, highs) = (num(&bars, "count"), num(&bars, "low"), num(&bars, "high"));
+        let (bids, asks) = (num(&quotes, "bid"), num(&quotes, "ask"));
+        assert_eq!((counts.len(), bids.len()), (390, 390));
+        assert!(counts.contains(&0.0) && counts.iter().any(|c| *c > 0.0));
+        for i in 0..390 {
+            if counts[i] == 0.0 {
+                assert_eq!((lows[i], highs[i]), (0.0, 0.0));
+            } else {
+                assert!(bids[i] <= lows[i] && highs[i] <= asks[i], "minute {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn unlisted_contracts_have_no_data() {
+        let strike = atm_strike();
+        let ohlc = "/v3/option/history/ohlc";
+        assert!(option(ohlc, &strike, "20250417").is_ok(), "expiration day trades");
+        assert_eq!(option(ohlc, &strike, "20250418"), Err(NoData), "after expiration");
+        assert_eq!(option(ohlc, &strike, "20250110"), Err(NoData), "before listing");
+        let off_grid = format!("{:.3}", strike.parse::<f64>().unwrap() + 0.123);
+        assert_eq!(option(ohlc, &off_grid, "20250310"), Err(NoData), "off the strike grid");
+        let eod = [("symbol", "PLTR"), ("expiration", "20250417"), ("strike", &strike), ("right", "put")];
+        let rows = get(
+            "/v3/option/history/eod",
+            &[eod.as_slice(), &[("start_date", "20250101"), ("end_date", "20251231")]].concat(),
+        );
+        let created = column(&rows.unwrap(), "created").iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            created.first().map(String::as_str),
+            Some("2025-01-17T17:15:00.000"),
+            "first session on or after listing"
+        );
+        assert_eq!(created.last().map(String::as_str), Some("2025-04-17T17:15:00.000"));
+    }
+
+    #[test]
+    fn eod_summarises_the_minutes() {
+        let eod =
+            get("/v3/stock/history/eod", &[("symbol", "HOOD"), ("start_date", "20251124"), ("end_date", "20251130")]);
+        let eod = eod.unwrap();
+        assert_eq!(
+            column(&eod, "last_trade"),
+            [
+                "2025-11-24T16:00:00.000",
+                "2025-11-25T16:00:00.000",
+                "2025-11-26T16:00:00.000",
+                "2025-11-28T13:00:00.000"
+            ]
+        );
+        let minutes = minute_bars("HOOD", "20251128").unwrap();
+        assert_eq!(column(&eod, "open")[3], column(&minutes, "open")[0]);
+        assert_eq!(column(&eod, "close")[3], column(&minutes, "close")[209]);
+        let index = get("/v3/index/history/eod", &[("symbol", "SPX"), ("date", "20250310")]).unwrap();
+        assert_eq!(column(&index, "volume"), ["0"]);
+    }
+}

@@ -1,0 +1,288 @@
+//! Turning a request's path and query into a typed question, or a 400 message
+//! naming the bad parameter.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+use super::options::Contract;
+use super::table::Format;
+use crate::market::Right;
+
+/// What kind of security a data path asks about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecurityKind {
+    Stock,
+    Index,
+    Option,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Ohlc,
+    Quote,
+}
+
+/// The data endpoints, by path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    Intraday(SecurityKind, Style),
+    Eod(SecurityKind),
+    Expirations,
+    Strikes,
+}
+
+impl Endpoint {
+    pub fn from_path(path: &str) -> Option<Endpoint> {
+        use SecurityKind::{Index, Option, Stock};
+        Some(match path.trim_end_matches('/') {
+            "/v3/stock/history/ohlc" => Endpoint::Intraday(Stock, Style::Ohlc),
+            "/v3/stock/history/quote" => Endpoint::Intraday(Stock, Style::Quote),
+            "/v3/stock/history/eod" => Endpoint::Eod(Stock),
+            "/v3/index/history/ohlc" => Endpoint::Intraday(Index, Style::Ohlc),
+            "/v3/index/history/eod" => Endpoint::Eod(Index),
+            "/v3/option/history/ohlc" => Endpoint::Intraday(Option, Style::Ohlc),
+            "/v3/option/history/quote" => Endpoint::Intraday(Option, Style::Quote),
+            "/v3/option/history/eod" => Endpoint::Eod(Option),
+            "/v3/option/list/expirations" => Endpoint::Expirations,
+            "/v3/option/list/strikes" => Endpoint::Strikes,
+            _ => return None,
+        })
+    }
+}
+
+/// A 400 answer's message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ParamError(pub String);
+
+/// One session of bars or quotes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IntradayQuery {
+    pub kind: SecurityKind,
+    pub style: Style,
+    pub symbol: String,
+    pub contract: Option<Contract>,
+    pub date: NaiveDate,
+    pub interval_minutes: u16,
+    /// Inclusive bounds on the bar stamp, in milliseconds after midnight ET.
+    pub start_ms: u32,
+    pub end_ms: u32,
+}
+
+/// End-of-day reports over a date range.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EodQuery {
+    pub kind: SecurityKind,
+    pub symbol: String,
+    pub contract: Option<Contract>,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Question {
+    Intraday(IntradayQuery),
+    Eod(EodQuery),
+    Expirations { symbol: String },
+    Strikes { symbol: String, expiration: NaiveDate },
+}
+
+/// The request's query parameters, with accessors that explain what is wrong.
+pub struct Params<'a>(pub &'a HashMap<String, String>);
+
+impl Params<'_> {
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(|v| v.trim()).filter(|v| !v.is_empty())
+    }
+
+    fn required(&self, name: &str) -> Result<&str, ParamError> {
+        self.get(name).ok_or_else(|| ParamError(format!("missing required parameter {name}")))
+    }
+
+    fn date(&self, name: &str) -> Result<NaiveDate, ParamError> {
+        let value = self.required(name)?;
+        ["%Y%m%d", "%Y-%m-%d"]
+            .iter()
+            .find_map(|f| NaiveDate::parse_from_str(value, f).ok())
+            .ok_or_else(|| ParamError(format!("bad {name}={value}: use YYYYMMDD or YYYY-MM-DD")))
+    }
+
+    fn symbol(&self) -> Result<String, ParamError> {
+        let symbol = self.required("symbol")?;
+        if symbol.len() > 10 || !symbol.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.') {
+            return Err(ParamError(format!("bad symbol={symbol}: use letters, digits or '.'")));
+        }
+        Ok(symbol.to_ascii_uppercase())
+    }
+
+    pub fn format(&self) -> Result<Format, ParamError> {
+        match self.get("format").map(str::to_ascii_lowercase).as_deref() {
+            None | Some("csv") => Ok(Format::Csv),
+            Some("ndjson") => Ok(Format::Ndjson),
+            Some(other) => Err(ParamError(format!("unsupported format={other}: use csv or ndjson"))),
+        }
+    }
+
+    fn interval(&self) -> Result<u16, ParamError> {
+        match self.get("interval").unwrap_or("1m") {
+            "1m" => Ok(1),
+            "5m" => Ok(5),
+            "15m" => Ok(15),
+            "1h" => Ok(60),
+            other => Err(ParamError(format!("unsupported interval={other}: use 1m, 5m, 15m or 1h"))),
+        }
+    }
+
+    /// `HH:MM:SS[.SSS]` as milliseconds after midnight.
+    fn time(&self, name: &str, default_ms: u32) -> Result<u32, ParamError> {
+        let Some(value) = self.get(name) else { return Ok(default_ms) };
+        let bad = || ParamError(format!("bad {name}={value}: use HH:MM:SS"));
+        let (clock, millis) = value.split_once('.').unwrap_or((value, "0"));
+        let parts: Vec<u32> = clock.split(':').map(|p| p.parse().map_err(|_| bad())).collect::<Result<_, _>>()?;
+        let millis: u32 = format!("{millis:0<3}").get(..3).and_then(|m| m.parse().ok()).ok_or_else(bad)?;
+        match parts[..] {
+            [h, m, s] if h < 24 && m < 60 && s < 60 => Ok(((h * 60 + m) * 60 + s) * 1000 + millis),
+            _ => Err(bad()),
+        }
+    }
+
+    /// The single day of an intraday request: `date`, or `start_date` = `end_date`.
+    fn single_day(&self) -> Result<NaiveDate, ParamError> {
+        if self.get("date").is_some() {
+            return self.date("date");
+        }
+        match (self.get("start_date").is_some(), self.get("end_date").is_some()) {
+            (false, false) => Err(ParamError("missing required parameter date".into())),
+            (true, false) => self.date("start_date"),
+            (false, true) => self.date("end_date"),
+            (true, true) => {
+                let (start, end) = (self.date("start_date")?, self.date("end_date")?);
+                if start == end {
+                    Ok(start)
+                } else {
+                    Err(ParamError(format!(
+                        "start_date={start} to end_date={end} spans more than one day: intraday data is served a day at a time (use date=)"
+                    )))
+                }
+            }
+        }
+    }
+
+    fn date_range(&self) -> Result<(NaiveDate, NaiveDate), ParamError> {
+        if self.get("date").is_some() {
+            let day = self.date("date")?;
+            return Ok((day, day));
+        }
+        let (start, end) = (self.date("start_date")?, self.date("end_date")?);
+        if start > end {
+            return Err(ParamError(format!("start_date={start} is after end_date={end}")));
+        }
+        Ok((start, end))
+    }
+
+    fn expiration(&self) -> Result<NaiveDate, ParamError> {
+        if self.get("expiration") == Some("*") {
+            return Err(ParamError("expiration=* is not supported: request one expiration".into()));
+        }
+        self.date("expiration")
+    }
+
+    fn contract(&self) -> Result<Contract, ParamError> {
+        let expiration = self.expiration()?;
+        let strike = self.required("strike")?;
+        let strike_millis = strike
+            .parse::<f64>()
+            .ok()
+            .map(|dollars| (dollars * 1000.0).round())
+            .filter(|millis| *millis >= 1.0 && *millis < 1e8)
+            .ok_or_else(|| ParamError(format!("bad strike={strike}: use dollars, e.g. 91.000")))?
+            as u32;
+        let right = self.required("right")?;
+        let right = Right::parse(right)
+            .ok_or_else(|| ParamError(format!("bad right={right}: use call or put (both is not supported)")))?;
+        Ok(Contract { expiration, strike_millis, right })
+    }
+}
+
+/// The question a data request asks, or why it cannot be answered (400).
+pub fn parse(endpoint: Endpoint, params: &Params) -> Result<Question, ParamError> {
+    let symbol = params.symbol()?;
+    let contract = |kind| if kind == SecurityKind::Option { params.contract().map(Some) } else { Ok(None) };
+    Ok(match endpoint {
+        Endpoint::Intraday(kind, style) => {
+            let contract = contract(kind)?;
+            let (date, interval_minutes) = (params.single_day()?, params.interval()?);
+            let start_ms = params.time("start_time", 9 * 3_600_000 + 30 * 60_000)?;
+            let end_ms = params.time("end_time", 16 * 3_600_000)?;
+            Question::Intraday(IntradayQuery {
+                kind,
+                style,
+                symbol,
+                contract,
+                date,
+                interval_minutes,
+                start_ms,
+                end_ms,
+            })
+        }
+        Endpoint::Eod(kind) => {
+            let contract = contract(kind)?;
+            let (start, end) = params.date_range()?;
+            Question::Eod(EodQuery { kind, symbol, contract, start, end })
+        }
+        Endpoint::Expirations => Question::Expirations { symbol },
+        Endpoint::Strikes => Question::Strikes { symbol, expiration: params.expiration()? },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ask(path: &str, query: &[(&str, &str)]) -> Result<Question, ParamError> {
+        let map: HashMap<String, String> = query.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        parse(Endpoint::from_path(path).unwrap(), &Params(&map))
+    }
+
+    #[test]
+    fn parses_an_option_minute_request() {
+        let q = ask(
+            "/v3/option/history/ohlc",
+            &[
+                ("symbol", "pltr"),
+                ("expiration", "2025-04-17"),
+                ("strike", "91.000"),
+                ("right", "C"),
+                ("date", "20250310"),
+                ("interval", "5m"),
+                ("end_time", "12:00:00"),
+            ],
+        )
+        .unwrap();
+        let Question::Intraday(q) = q else { panic!("intraday expected") };
+        assert_eq!(q.symbol, "PLTR");
+        assert_eq!(q.contract.unwrap().strike_millis, 91_000);
+        assert_eq!(q.contract.unwrap().right, Right::Call);
+        assert_eq!((q.interval_minutes, q.start_ms, q.end_ms), (5, 34_200_000, 43_200_000));
+    }
+
+    #[test]
+    fn names_the_bad_parameter() {
+        let err = |path, query: &[(&str, &str)]| ask(path, query).unwrap_err().0;
+        let ohlc = "/v3/stock/history/ohlc";
+        assert!(err(ohlc, &[("date", "20250310")]).contains("symbol"));
+        assert!(err(ohlc, &[("symbol", "SPY"), ("date", "2025-13-01")]).contains("date=2025-13-01"));
+        assert!(err(ohlc, &[("symbol", "SPY"), ("date", "20250310"), ("interval", "1s")]).contains("interval=1s"));
+        assert!(
+            err(ohlc, &[("symbol", "SPY"), ("start_date", "20250310"), ("end_date", "20250311")])
+                .contains("more than one day")
+        );
+        assert!(err(ohlc, &[("symbol", "SPY"), ("date", "20250310"), ("start_time", "9:3x")]).contains("start_time"));
+        let option = "/v3/option/history/quote";
+        let base = [("symbol", "SPY"), ("date", "20250310"), ("expiration", "20250321"), ("strike", "500")];
+        assert!(err(option, &[base.as_slice(), &[("right", "both")]].concat()).contains("right=both"));
+        assert!(err(option, &base).contains("right"));
+        assert!(err("/v3/stock/history/eod", &[("symbol", "SPY"), ("start_date", "20250310")]).contains("end_date"));
+    }
+}

@@ -1,0 +1,118 @@
+//! The simulated terminal over real loopback HTTP, through reqwest.
+
+use std::time::Duration;
+
+use super::{FaultSpec, SimConfig, spawn};
+use crate::thetadata::Tier;
+
+const OHLC: &str = "/v3/stock/history/ohlc?symbol=PLTR&date=20250310&interval=1m";
+
+async fn get(base: &str, path_and_query: &str) -> (u16, String) {
+    let response = reqwest::get(format!("{base}{path_and_query}")).await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn serves_csv_and_ndjson() {
+    let sim = spawn(SimConfig::default()).await.unwrap();
+    let base = sim.base_url();
+    assert!(base.starts_with("http://127.0.0.1:"));
+    assert_eq!(get(&base, "/v3/terminal/mdds/status").await, (200, "CONNECTED".to_string()));
+    let (status, csv) = get(&base, OHLC).await;
+    assert_eq!(status, 200);
+    assert_eq!(csv.lines().next(), Some("timestamp,open,high,low,close,volume,count,vwap"));
+    assert_eq!(csv.lines().count(), 391);
+    let (status, ndjson) = get(&base, &format!("{OHLC}&format=ndjson")).await;
+    assert_eq!(status, 200);
+    let rows: Vec<serde_json::Value> = ndjson.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(rows.len(), 390);
+    assert_eq!(rows[0]["timestamp"], "2025-03-10T09:30:00.000");
+    let first_csv_open: f64 = csv.lines().nth(1).unwrap().split(',').nth(1).unwrap().parse().unwrap();
+    assert_eq!(rows[0]["open"].as_f64(), Some(first_csv_open));
+    assert_eq!(get(&base, OHLC).await.1, csv, "same bytes on a second request");
+    sim.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn error_statuses_carry_a_message() {
+    let sim = spawn(SimConfig::default()).await.unwrap();
+    let base = sim.base_url();
+    let (status, message) = get(&base, "/v3/stock/history/ohlc?date=20250310").await;
+    assert_eq!(status, 400);
+    assert!(message.contains("symbol"), "{message}");
+    let (status, message) = get(&base, "/v3/stock/history/ohlc?symbol=PLTR&date=20250310&interval=7m").await;
+    assert_eq!((status, message.contains("interval=7m")), (400, true));
+    assert_eq!(get(&base, "/v2/hist/stock/ohlc?root=PLTR").await.0, 410);
+    assert_eq!(get(&base, "/v3/stock/history/trade").await.0, 404);
+    let (status, message) = get(&base, "/v3/stock/history/ohlc?symbol=PLTR&date=20250704").await;
+    assert_eq!((status, message.as_str()), (472, "No data found for your request"));
+}
+
+/// Every request meets `fault`, so the answer is that fault.
+async fn with_fault(kind: &str) -> super::RunningTerminal {
+    let faults: FaultSpec = format!("{kind}=1,slow-ms=50").parse().unwrap();
+    spawn(SimConfig { faults, ..SimConfig::default() }).await.unwrap()
+}
+
+#[tokio::test]
+async fn status_faults_and_slow_answers() {
+    for (kind, code) in [("429", 429), ("474", 474), ("571", 571), ("500", 500)] {
+        let sim = with_fault(kind).await;
+        let (status, message) = get(&sim.base_url(), OHLC).await;
+        assert_eq!(status, code);
+        assert!(message.contains("simulated fault"), "{message}");
+        assert_eq!(get(&sim.base_url(), "/v3/terminal/mdds/status").await.0, 200, "status is never faulted");
+    }
+    let clean = spawn(SimConfig::default()).await.unwrap();
+    let slow = with_fault("slow").await;
+    let started = std::time::Instant::now();
+    assert_eq!(get(&slow.base_url(), OHLC).await, get(&clean.base_url(), OHLC).await);
+    assert!(started.elapsed() >= Duration::from_millis(50));
+}
+
+#[tokio::test]
+async fn truncated_and_dropped_bodies_are_transport_errors() {
+    for kind in ["truncate", "drop"] {
+        let sim = with_fault(kind).await;
+        let result = match reqwest::get(format!("{}{OHLC}", sim.base_url())).await {
+            Ok(response) => response.text().await.map(|_| ()),
+            Err(e) => Err(e),
+        };
+        assert!(result.is_err(), "{kind} must not look like a complete body");
+    }
+}
+
+#[tokio::test]
+async fn beyond_the_queue_is_429_with_retry_after() {
+    let config = SimConfig { tier: Tier::Free, latency: Duration::from_millis(300), queue: 1, ..SimConfig::default() };
+    let sim = spawn(config).await.unwrap();
+    let client = reqwest::Client::new();
+    let url = format!("{}{OHLC}", sim.base_url());
+    let requests = (0..3).map(|_| client.get(&url).send());
+    let responses = futures_util::future::join_all(requests).await;
+    let mut statuses: Vec<u16> = responses.iter().map(|r| r.as_ref().unwrap().status().as_u16()).collect();
+    statuses.sort();
+    assert_eq!(statuses, [200, 200, 429], "one running, one queued, one turned away");
+    let turned_away = responses.iter().flatten().find(|r| r.status() == 429).unwrap();
+    assert_eq!(turned_away.headers()["retry-after"], "1");
+}
+
+#[derive(Debug, clap::Parser)]
+struct ArgsOnly {
+    #[command(flatten)]
+    args: super::TerminalArgs,
+}
+
+#[test]
+fn command_line_defaults_and_errors() {
+    use clap::Parser;
+    let defaults = ArgsOnly::try_parse_from(["terminal"]).unwrap().args;
+    assert_eq!((defaults.port, defaults.bind.to_string(), defaults.tier), (25503, "127.0.0.1".into(), Tier::Standard));
+    let parsed = ArgsOnly::try_parse_from(["terminal", "--tier", "pro", "--latency-ms", "5", "--faults", "drop=0.5"]);
+    let config = SimConfig::from(&parsed.unwrap().args);
+    assert_eq!((config.tier, config.latency, config.queue), (Tier::Pro, Duration::from_millis(5), 16));
+    assert_eq!(config.faults.rate(super::Fault::Drop), 0.5);
+    let bad = ArgsOnly::try_parse_from(["terminal", "--faults", "429=0.1,oops=1"]).unwrap_err().to_string();
+    assert!(bad.contains("\"oops\""), "{bad}");
+}

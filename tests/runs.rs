@@ -1,0 +1,145 @@
+//! Backtest runs against the simulated terminal: cold vs warm, columnar vs
+//! rows, determinism, and no look-ahead.
+
+mod common;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use common::*;
+use thetabench::cache::Window;
+use thetabench::data::{Columnar, DataStore, Loader, MarketData};
+use thetabench::engine::{Context, FeeModel, RunSpec, Sleep, Strategy, StrategyError};
+use thetabench::market::time::et_date_ms;
+use thetabench::market::{Asset, Calendar, Timestep};
+use thetabench::terminal::SimConfig;
+
+fn run_args(url: &str, out: &Path, store: &str) -> Vec<String> {
+    let out = out.display().to_string();
+    ["--terminal", url, "run", "--store", store, "--out", &out, "--json"].iter().map(|s| s.to_string()).collect()
+}
+
+fn without_timing(dir: &Path) -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    for name in ["manifest.json", "trades.csv", "equity.csv", "positions.csv", "stats.json"] {
+        let text = std::fs::read_to_string(dir.join(name)).unwrap();
+        let kept: Vec<&str> =
+            text.lines().filter(|l| !l.contains("\"created\"") && !l.contains("\"elapsed_ms\"")).collect();
+        files.push((name.to_string(), kept.join("\n")));
+    }
+    files
+}
+
+/// The default weekly-momentum run, cold then warm, then on the row store.
+#[test]
+fn weekly_momentum_cold_warm_and_both_stores_agree() {
+    let sim = BackgroundTerminal::start(SimConfig::default());
+    let cache = tempfile::tempdir().unwrap();
+    let runs = tempfile::tempdir().unwrap();
+    let run = |name: &str, store: &str| {
+        let out = thetabench(cache.path()).args(run_args(&sim.url(), &runs.path().join(name), store)).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        json(&out)
+    };
+    let cold = run("cold", "columnar");
+    assert!(cold["network_requests"].as_u64().unwrap() > 0);
+    assert!(cold["trades"].as_u64().unwrap() > 0, "the strategy traded: {cold}");
+    let warm = run("warm", "columnar");
+    assert_eq!(warm["network_requests"], 0, "a warm run makes no requests");
+    assert_eq!(warm["cache_misses"], 0);
+    assert_eq!(warm["conversions"]["materialize"], 0, "the columnar store copies no rows");
+    assert_eq!(warm["final_value"], cold["final_value"]);
+
+    let parity = |a: &str, b: &str| {
+        thetabench(cache.path()).arg("parity").arg(runs.path().join(a)).arg(runs.path().join(b)).output().unwrap()
+    };
+    let out = parity("cold", "warm");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+
+    let rows = run("rows", "rows");
+    assert_eq!(rows["network_requests"], 0);
+    assert!(rows["conversions"]["materialize"].as_u64().unwrap() > 0, "the row store materializes by design");
+    assert_eq!(rows["final_value"].as_f64().unwrap().to_bits(), warm["final_value"].as_f64().unwrap().to_bits());
+    let out = parity("warm", "rows");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+
+    // Determinism: a second warm run writes the same bytes apart from timing fields.
+    run("warm-again", "columnar");
+    assert_eq!(without_timing(&runs.path().join("warm")), without_timing(&runs.path().join("warm-again")));
+
+    // A run that differs is caught and located.
+    let trades = runs.path().join("warm-again").join("trades.csv");
+    let edited = std::fs::read_to_string(&trades).unwrap().replacen(",entry,", ",entry-edited,", 1);
+    std::fs::write(&trades, edited).unwrap();
+    let out = parity("warm", "warm-again");
+    assert_eq!(out.status.code(), Some(1));
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(report.contains("trade row 1") && report.contains("tag"), "{report}");
+    let out = thetabench(cache.path()).args(["parity", "/nonexistent/a", "/nonexistent/b"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// Records every bar a strategy is shown, minute and daily.
+struct Probe {
+    asset: Asset,
+    seen: Vec<(DateTime<Utc>, Timestep, Vec<i64>)>,
+}
+
+impl Strategy for Probe {
+    fn name(&self) -> &str {
+        "probe"
+    }
+
+    fn sleep(&self) -> Sleep {
+        Sleep::EveryMinutes(29)
+    }
+
+    fn iterate(&mut self, ctx: &mut Context<'_>) -> Result<(), StrategyError> {
+        let now = ctx.now();
+        for (timestep, n) in [(Timestep::Minute, 500), (Timestep::Day, 10)] {
+            let history = ctx.data().history(&self.asset, n, timestep)?;
+            let stamps = (0..history.len()).map(|i| history.bar(i).ts_ms).collect();
+            self.seen.push((now, timestep, stamps));
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn no_bar_is_visible_before_it_closes() {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let sim = runtime.block_on(simulated(SimConfig::default()));
+    let dir = tempfile::tempdir().unwrap();
+    let cache = Arc::new(cache_over(dir.path(), sim.base_url()));
+    // Thanksgiving week: a holiday, then the 13:00 early close of 2025-11-28.
+    let window = Window::new(d("2025-11-24"), d("2025-12-02")).unwrap();
+    let mut store = DataStore::<Columnar, _>::new(Loader::new(cache, runtime.handle().clone()), window);
+    let mut probe = Probe { asset: Asset::stock("SPY"), seen: Vec::new() };
+    let spec = RunSpec { window, cash: 100_000.0, fees: FeeModel::default() };
+    thetabench::engine::run(&mut store, &mut probe, &spec, &mut |_| {}, &mut || true).unwrap();
+
+    let mut checked_days_at_early_close = 0;
+    for (now, timestep, stamps) in &probe.seen {
+        let now_ms = now.timestamp_millis();
+        assert!(!stamps.is_empty(), "{timestep} history at {now} is empty");
+        for &stamp in stamps {
+            let closes = match timestep {
+                Timestep::Day => Calendar::session(et_date_ms(stamp)).unwrap().close.timestamp_millis(),
+                _ => stamp + 60_000,
+            };
+            assert!(closes <= now_ms, "{timestep} bar stamped {stamp} closes after {now}");
+        }
+        if *timestep == Timestep::Day && et_date_ms(now_ms) == d("2025-11-28") {
+            assert!(stamps.iter().all(|s| et_date_ms(*s) < d("2025-11-28")), "no daily bar of the early-close day");
+            checked_days_at_early_close += 1;
+        }
+        if *timestep == Timestep::Minute {
+            // The last visible minute is the one that closed most recently.
+            let last = *stamps.last().unwrap();
+            assert!(now_ms - last <= 60_000 || et_date_ms(last) < et_date_ms(now_ms), "stale minute data at {now}");
+        }
+    }
+    assert!(checked_days_at_early_close > 0);
+    let _ = store.now();
+}
