@@ -24,9 +24,9 @@ pub struct RunSpec {
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     #[error("strategy {strategy} at {time}: {source}")]
-    Strategy { strategy: String, time: String, source: StrategyError },
+    Strategy { strategy: String, time: String, source: Box<StrategyError> },
     #[error("data for the broker at {time}: {source}")]
-    Data { time: String, source: DataError },
+    Data { time: String, source: Box<DataError> },
     #[error("the run was cancelled at {0}")]
     Cancelled(String),
 }
@@ -93,7 +93,7 @@ pub fn run<R: Representation, F: Fetcher>(
             strategy.iterate(&mut ctx).map_err(|source| RunError::Strategy {
                 strategy: name.clone(),
                 time: crate::market::time::fmt_et(now),
-                source,
+                source: Box::new(source),
             })?;
             let events = with_view(store, now, |view| broker.process(now, view))?;
             deliver(&events, strategy, sink);
@@ -117,7 +117,7 @@ fn with_view<R: Representation, F: Fetcher, T>(
     let mut view = BrokerView { store, error: None };
     let answer = call(&mut view);
     match view.error {
-        Some(source) => Err(RunError::Data { time: crate::market::time::fmt_et(time), source }),
+        Some(source) => Err(RunError::Data { time: crate::market::time::fmt_et(time), source: Box::new(source) }),
         None => Ok(answer),
     }
 }

@@ -35,7 +35,7 @@ pub enum RunFailure {
     #[error(transparent)]
     Params(#[from] ParamError),
     #[error(transparent)]
-    Run(#[from] RunError),
+    Run(#[from] Box<RunError>),
     #[error("cash must be a positive amount, not {0}")]
     Cash(f64),
 }
@@ -72,9 +72,10 @@ pub fn execute<F: Fetcher>(
         sink(event);
     };
     let keys = match request.store {
-        StoreKind::Columnar => run_on::<Columnar, F>(loader, &spec, built.strategy.as_mut(), &mut observe, keep_going)?,
-        StoreKind::Rows => run_on::<Rows, F>(loader, &spec, built.strategy.as_mut(), &mut observe, keep_going)?,
-    };
+        StoreKind::Columnar => run_on::<Columnar, F>(loader, &spec, built.strategy.as_mut(), &mut observe, keep_going),
+        StoreKind::Rows => run_on::<Rows, F>(loader, &spec, built.strategy.as_mut(), &mut observe, keep_going),
+    }
+    .map_err(Box::new)?;
     let performance = stats::performance(request.cash, &record.equity, &record.trades);
     Ok(RunResult {
         params: built.params,
