@@ -181,7 +181,8 @@ impl Portfolio {
                 }
             })
             .collect();
-        let positions_value = lines.iter().map(|l| l.value).sum::<f64>();
+        // `Sum` for f64 starts at -0.0; an empty book is worth plain 0.
+        let positions_value = lines.iter().map(|l| l.value).fold(0.0, |a, b| a + b);
         Valuation { cash: self.cash, positions_value, total: self.cash + positions_value, lines }
     }
 }
