@@ -3,11 +3,11 @@
 
 use std::ops::Range;
 
-use polars::prelude::DataFrame;
+use polars::prelude::{DataFrame, Float64Chunked, Int64Chunked};
 
 use super::Quote;
 use super::history::{BarColumns, History};
-use crate::cache::timestamps;
+use crate::market::bars::DATETIME;
 use crate::market::conversion::{ConversionKind, Conversions};
 use crate::market::time::utc_from_ms;
 use crate::market::{Bar, DataStyle, QuoteBar};
@@ -34,50 +34,101 @@ pub trait Representation {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Columnar;
 
-fn f64s<'a>(frame: &'a DataFrame, name: &str) -> &'a [f64] {
-    frame.column(name).ok().and_then(|c| c.f64().ok()).and_then(|ca| ca.cont_slice().ok()).unwrap_or(&[])
+/// A loaded frame with its columns resolved once (clones of the columns share
+/// the frame's buffers), so each answer is a handful of slice operations.
+pub struct HeldColumns {
+    stamps: Int64Chunked,
+    values: Vec<Option<ColumnValues>>,
 }
 
-fn i64s<'a>(frame: &'a DataFrame, name: &str) -> &'a [i64] {
-    frame.column(name).ok().and_then(|c| c.i64().ok()).and_then(|ca| ca.cont_slice().ok()).unwrap_or(&[])
+enum ColumnValues {
+    F64(Float64Chunked),
+    I64(Int64Chunked),
+}
+
+/// Column positions in `HeldColumns::values`.
+const OPEN: usize = 0;
+const HIGH: usize = 1;
+const LOW: usize = 2;
+const CLOSE: usize = 3;
+const VOLUME: usize = 4;
+const COUNT: usize = 5;
+const BID: usize = 6;
+const ASK: usize = 7;
+const BID_SIZE: usize = 8;
+const ASK_SIZE: usize = 9;
+const NAMES: [&str; 10] = ["open", "high", "low", "close", "volume", "count", "bid", "ask", "bid_size", "ask_size"];
+
+impl HeldColumns {
+    fn f64s(&self, column: usize) -> &[f64] {
+        match self.values.get(column) {
+            Some(Some(ColumnValues::F64(ca))) => ca.cont_slice().unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+
+    fn i64s(&self, column: usize) -> &[i64] {
+        match self.values.get(column) {
+            Some(Some(ColumnValues::I64(ca))) => ca.cont_slice().unwrap_or(&[]),
+            _ => &[],
+        }
+    }
 }
 
 impl Representation for Columnar {
-    type Held = DataFrame;
+    type Held = HeldColumns;
     const NAME: &'static str = "columnar";
 
-    fn hold(mut frame: DataFrame, _style: DataStyle, _ledger: &Conversions) -> DataFrame {
+    fn hold(mut frame: DataFrame, _style: DataStyle, _ledger: &Conversions) -> HeldColumns {
         // Contiguous buffers make every later answer a plain slice.
         frame.rechunk_mut();
-        frame
+        let stamps = frame
+            .column(DATETIME)
+            .ok()
+            .and_then(|c| c.datetime().ok())
+            .map(|dt| dt.physical().clone())
+            .unwrap_or_default();
+        let values = NAMES
+            .iter()
+            .map(|name| {
+                let column = frame.column(name).ok()?;
+                column
+                    .f64()
+                    .ok()
+                    .map(|ca| ColumnValues::F64(ca.clone()))
+                    .or_else(|| column.i64().ok().map(|ca| ColumnValues::I64(ca.clone())))
+            })
+            .collect();
+        HeldColumns { stamps, values }
     }
 
-    fn stamps(held: &DataFrame) -> &[i64] {
-        timestamps(held)
+    fn stamps(held: &HeldColumns) -> &[i64] {
+        held.stamps.cont_slice().unwrap_or(&[])
     }
 
-    fn history(held: &DataFrame, rows: Range<usize>) -> History<'_> {
-        let rows = rows.start.min(held.height())..rows.end.min(held.height());
-        let cut = |s: &'static str| &f64s(held, s)[rows.clone()];
-        let cut_i = |s: &'static str| &i64s(held, s)[rows.clone()];
+    fn history(held: &HeldColumns, rows: Range<usize>) -> History<'_> {
+        let ts = Self::stamps(held);
+        let rows = rows.start.min(ts.len())..rows.end.min(ts.len());
+        let cut = |c| held.f64s(c).get(rows.clone()).unwrap_or(&[]);
+        let cut_i = |c| held.i64s(c).get(rows.clone()).unwrap_or(&[]);
         History::Columns(BarColumns {
-            ts: &timestamps(held)[rows.clone()],
-            open: cut("open"),
-            high: cut("high"),
-            low: cut("low"),
-            close: cut("close"),
-            volume: cut_i("volume"),
-            count: cut_i("count"),
+            ts: &ts[rows.clone()],
+            open: cut(OPEN),
+            high: cut(HIGH),
+            low: cut(LOW),
+            close: cut(CLOSE),
+            volume: cut_i(VOLUME),
+            count: cut_i(COUNT),
         })
     }
 
-    fn quote(held: &DataFrame, row: usize) -> Option<Quote> {
+    fn quote(held: &HeldColumns, row: usize) -> Option<Quote> {
         Some(Quote {
-            time: utc_from_ms(*timestamps(held).get(row)?),
-            bid: *f64s(held, "bid").get(row)?,
-            ask: *f64s(held, "ask").get(row)?,
-            bid_size: *i64s(held, "bid_size").get(row)?,
-            ask_size: *i64s(held, "ask_size").get(row)?,
+            time: utc_from_ms(*Self::stamps(held).get(row)?),
+            bid: *held.f64s(BID).get(row)?,
+            ask: *held.f64s(ASK).get(row)?,
+            bid_size: *held.i64s(BID_SIZE).get(row)?,
+            ask_size: *held.i64s(ASK_SIZE).get(row)?,
         })
     }
 }
@@ -96,32 +147,37 @@ impl Representation for Rows {
     type Held = HeldRows;
     const NAME: &'static str = "rows";
 
-    fn hold(mut frame: DataFrame, style: DataStyle, ledger: &Conversions) -> HeldRows {
-        frame.rechunk_mut();
-        let stamps = timestamps(&frame).to_vec();
+    fn hold(frame: DataFrame, style: DataStyle, ledger: &Conversions) -> HeldRows {
+        let columns = Columnar::hold(frame, style, ledger);
+        let stamps = Columnar::stamps(&columns).to_vec();
         ledger.record(ConversionKind::Materialize, stamps.len());
+        // The cache checked the schema on load, so every column is as long as `stamps`.
+        let f = |c, i: usize| columns.f64s(c).get(i).copied().unwrap_or_default();
+        let n = |c, i: usize| columns.i64s(c).get(i).copied().unwrap_or_default();
         let (mut bars, mut quotes) = (Vec::new(), Vec::new());
         match style {
             DataStyle::Ohlc => {
-                let [o, h, l, c] = ["open", "high", "low", "close"].map(|n| f64s(&frame, n));
-                let (v, n) = (i64s(&frame, "volume"), i64s(&frame, "count"));
                 bars = (0..stamps.len())
                     .map(|i| Bar {
                         ts_ms: stamps[i],
-                        open: o[i],
-                        high: h[i],
-                        low: l[i],
-                        close: c[i],
-                        volume: v[i],
-                        count: n[i],
+                        open: f(OPEN, i),
+                        high: f(HIGH, i),
+                        low: f(LOW, i),
+                        close: f(CLOSE, i),
+                        volume: n(VOLUME, i),
+                        count: n(COUNT, i),
                     })
                     .collect();
             }
             DataStyle::Quote => {
-                let (b, a) = (f64s(&frame, "bid"), f64s(&frame, "ask"));
-                let (bs, asz) = (i64s(&frame, "bid_size"), i64s(&frame, "ask_size"));
                 quotes = (0..stamps.len())
-                    .map(|i| QuoteBar { ts_ms: stamps[i], bid: b[i], ask: a[i], bid_size: bs[i], ask_size: asz[i] })
+                    .map(|i| QuoteBar {
+                        ts_ms: stamps[i],
+                        bid: f(BID, i),
+                        ask: f(ASK, i),
+                        bid_size: n(BID_SIZE, i),
+                        ask_size: n(ASK_SIZE, i),
+                    })
                     .collect();
             }
         }

@@ -47,6 +47,8 @@ fn lookback(timestep: Timestep) -> Duration {
 const LAST_PRICE_SCAN: usize = 5 * 390;
 
 struct Loaded<H> {
+    timestep: Timestep,
+    style: DataStyle,
     window: Window,
     held: H,
 }
@@ -55,7 +57,8 @@ pub struct DataStore<R: Representation, F> {
     loader: Loader<F>,
     run: Window,
     now: DateTime<Utc>,
-    datasets: HashMap<DatasetKey, Loaded<R::Held>>,
+    /// Keyed by asset (looked up without cloning it), then by series.
+    datasets: HashMap<Asset, Vec<Loaded<R::Held>>>,
     representation: PhantomData<R>,
 }
 
@@ -77,7 +80,13 @@ impl<R: Representation, F: Fetcher> DataStore<R, F> {
 
     /// Every dataset loaded so far.
     pub fn dataset_keys(&self) -> Vec<DatasetKey> {
-        self.datasets.keys().cloned().collect()
+        let mut keys: Vec<DatasetKey> = self
+            .datasets
+            .iter()
+            .flat_map(|(asset, series)| series.iter().map(|l| DatasetKey::new(asset.clone(), l.timestep, l.style)))
+            .collect();
+        keys.sort();
+        keys
     }
 
     pub fn loader(&self) -> &Loader<F> {
@@ -90,50 +99,81 @@ impl<R: Representation, F: Fetcher> DataStore<R, F> {
 
     /// The window a dataset is first loaded for: the run plus a lookback for
     /// stocks; for options from a week before first use through expiry.
-    fn initial_window(&self, key: &DatasetKey) -> Window {
+    fn initial_window(&self, asset: &Asset, timestep: Timestep) -> Window {
         let earliest = NaiveDate::from_ymd_opt(FIRST_YEAR, 1, 1).unwrap_or_default();
-        match key.asset.expiration() {
+        match asset.expiration() {
             Some(expiration) => {
                 let start = (self.today() - Duration::days(7)).max(earliest);
                 Window { start, end: self.run.end.min(expiration).max(start) }
             }
-            None => Window { start: (self.run.start - lookback(key.timestep)).max(earliest), end: self.run.end },
+            None => Window { start: (self.run.start - lookback(timestep)).max(earliest), end: self.run.end },
         }
     }
 
-    /// The dataset, loaded (or reloaded over a longer window) so that at least
-    /// `bars_needed` complete bars are visible when the data reaches back that far.
-    fn dataset(&mut self, key: &DatasetKey, bars_needed: usize) -> Result<&Loaded<R::Held>, DataError> {
-        let window = match self.datasets.get(key) {
-            None => self.initial_window(key),
-            Some(loaded) => {
-                let visible = visible_bars(R::stamps(&loaded.held), key.timestep, self.now);
-                let earliest = NaiveDate::from_ymd_opt(FIRST_YEAR, 1, 1).unwrap_or_default();
-                if visible >= bars_needed || loaded.window.start <= earliest {
-                    return Ok(&self.datasets[key]);
+    fn position(&self, asset: &Asset, timestep: Timestep, style: DataStyle) -> Option<usize> {
+        self.datasets.get(asset)?.iter().position(|l| l.timestep == timestep && l.style == style)
+    }
+
+    /// A longer window when fewer than `bars_needed` bars are visible and the
+    /// data may reach back further; `None` when the loaded one will do.
+    fn extension(&self, loaded: &Loaded<R::Held>, visible: usize, bars_needed: usize) -> Option<Window> {
+        let earliest = NaiveDate::from_ymd_opt(FIRST_YEAR, 1, 1).unwrap_or_default();
+        if visible >= bars_needed || loaded.window.start <= earliest {
+            return None;
+        }
+        let per_day = if loaded.timestep == Timestep::Day { 1 } else { 390 };
+        let days = ((bars_needed - visible) / per_day + 1) as i64 * 7 / 5 + 5;
+        Some(Window { start: (loaded.window.start - Duration::days(days)).max(earliest), end: loaded.window.end })
+    }
+
+    /// The dataset and how many of its bars are complete now, loaded (or
+    /// reloaded over a longer window) so that at least `bars_needed` bars are
+    /// visible when the data reaches back that far.
+    fn dataset(
+        &mut self,
+        asset: &Asset,
+        timestep: Timestep,
+        style: DataStyle,
+        bars_needed: usize,
+    ) -> Result<(&Loaded<R::Held>, usize), DataError> {
+        let found = self.position(asset, timestep, style);
+        let reload = match found {
+            Some(i) => {
+                let loaded = &self.datasets[asset][i];
+                let visible = visible_bars(R::stamps(&loaded.held), timestep, self.now);
+                match self.extension(loaded, visible, bars_needed) {
+                    None => return Ok((&self.datasets[asset][i], visible)),
+                    Some(window) => window,
                 }
-                let per_day = if key.timestep == Timestep::Day { 1 } else { 390 };
-                let days = ((bars_needed - visible) / per_day + 1) as i64 * 7 / 5 + 5;
-                Window { start: (loaded.window.start - Duration::days(days)).max(earliest), end: loaded.window.end }
+            }
+            None => self.initial_window(asset, timestep),
+        };
+        let key = DatasetKey::new(asset.clone(), timestep, style);
+        let frame = self.loader.bars(&key, reload)?;
+        let held = R::hold(frame, style, &self.loader.metrics().conversions);
+        let loaded = Loaded { timestep, style, window: reload, held };
+        let series = self.datasets.entry(asset.clone()).or_default();
+        let i = match found {
+            Some(i) => {
+                series[i] = loaded;
+                i
+            }
+            None => {
+                series.push(loaded);
+                series.len() - 1
             }
         };
-        let frame = self.loader.bars(key, window)?;
-        let held = R::hold(frame, key.style, &self.loader.metrics().conversions);
-        self.datasets.insert(key.clone(), Loaded { window, held });
-        Ok(&self.datasets[key])
+        let loaded = &self.datasets[asset][i];
+        Ok((loaded, visible_bars(R::stamps(&loaded.held), timestep, self.now)))
     }
 }
 
 /// What the broker's fill model may see. Unlike [`MarketData`], `bar_at_or_after`
 /// returns a bar that is still forming at `t`: the bar an order placed at `t` meets.
 impl<R: Representation, F: Fetcher> DataStore<R, F> {
-    fn minute(asset: &Asset, style: DataStyle) -> DatasetKey {
-        DatasetKey::new(asset.clone(), Timestep::Minute, style)
-    }
-
     /// The first minute bar opening at or after `t` in `t`'s session.
     pub fn bar_at_or_after(&mut self, asset: &Asset, t: DateTime<Utc>) -> Result<Option<Bar>, DataError> {
-        let loaded = self.dataset(&Self::minute(asset, DataStyle::Ohlc), 0)?;
+        let (loaded, _) = self.dataset(asset, Timestep::Minute, DataStyle::Ohlc, 0)?;
         let stamps = R::stamps(&loaded.held);
         let i = stamps.partition_point(|s| *s < t.timestamp_millis());
         let bar = R::bar(&loaded.held, i).filter(|b| et_date_ms(b.ts_ms) == et_date(t));
@@ -142,7 +182,7 @@ impl<R: Representation, F: Fetcher> DataStore<R, F> {
 
     /// The NBBO snapshot in force at `t`.
     pub fn quote_at(&mut self, asset: &Asset, t: DateTime<Utc>) -> Result<Option<QuoteBar>, DataError> {
-        let loaded = self.dataset(&Self::minute(asset, DataStyle::Quote), 0)?;
+        let (loaded, _) = self.dataset(asset, Timestep::Minute, DataStyle::Quote, 0)?;
         let visible = R::stamps(&loaded.held).partition_point(|s| *s <= t.timestamp_millis());
         Ok(visible.checked_sub(1).and_then(|i| R::quote(&loaded.held, i)).map(|q| QuoteBar {
             ts_ms: q.time.timestamp_millis(),
@@ -163,7 +203,7 @@ impl<R: Representation, F: Fetcher> DataStore<R, F> {
 
     /// The official close of `symbol` on `date`, from its daily bars.
     pub fn close_on(&mut self, symbol: &str, date: NaiveDate) -> Result<Option<f64>, DataError> {
-        let loaded = self.dataset(&DatasetKey::new(Asset::stock(symbol), Timestep::Day, DataStyle::Ohlc), 0)?;
+        let (loaded, _) = self.dataset(&Asset::stock(symbol), Timestep::Day, DataStyle::Ohlc, 0)?;
         let stamps = R::stamps(&loaded.held);
         let i = stamps.partition_point(|s| et_date_ms(*s) < date);
         Ok(R::bar(&loaded.held, i).filter(|b| et_date_ms(b.ts_ms) == date).map(|b| b.close))
@@ -176,10 +216,7 @@ impl<R: Representation, F: Fetcher> MarketData for DataStore<R, F> {
     }
 
     fn history(&mut self, asset: &Asset, n: usize, timestep: Timestep) -> Result<History<'_>, DataError> {
-        let key = DatasetKey::new(asset.clone(), timestep, DataStyle::Ohlc);
-        let now = self.now;
-        let loaded = self.dataset(&key, n)?;
-        let end = visible_bars(R::stamps(&loaded.held), timestep, now);
+        let (loaded, end) = self.dataset(asset, timestep, DataStyle::Ohlc, n)?;
         Ok(R::history(&loaded.held, end.saturating_sub(n)..end))
     }
 
@@ -190,9 +227,8 @@ impl<R: Representation, F: Fetcher> MarketData for DataStore<R, F> {
     }
 
     fn quote(&mut self, asset: &Asset) -> Result<Option<Quote>, DataError> {
-        let key = DatasetKey::new(asset.clone(), Timestep::Minute, DataStyle::Quote);
         let now_ms = self.now.timestamp_millis();
-        let loaded = self.dataset(&key, 1)?;
+        let (loaded, _) = self.dataset(asset, Timestep::Minute, DataStyle::Quote, 1)?;
         // A quote is a snapshot at its stamp, known from that instant on.
         let visible = R::stamps(&loaded.held).partition_point(|t| *t <= now_ms);
         Ok((0..visible)
