@@ -1,30 +1,33 @@
 //! A window of bars as a strategy sees it: borrowed columns from the columnar
 //! store (no copy) or a borrowed slice of rows from the row store.
 
+use super::representation::HeldColumns;
 use crate::market::Bar;
 
-/// Borrowed, equally long columns of one bar window.
-#[derive(Debug, Clone, Copy)]
-pub struct BarColumns<'a> {
-    pub ts: &'a [i64],
-    pub open: &'a [f64],
-    pub high: &'a [f64],
-    pub low: &'a [f64],
-    pub close: &'a [f64],
-    pub volume: &'a [i64],
-    pub count: &'a [i64],
-}
-
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub enum History<'a> {
-    Columns(BarColumns<'a>),
+    /// Rows `start..end` of a columnar dataset; nothing is copied.
+    Columns {
+        held: &'a HeldColumns,
+        start: usize,
+        end: usize,
+    },
     Rows(&'a [Bar]),
 }
 
-impl History<'_> {
+impl std::fmt::Debug for History<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            History::Columns { start, end, .. } => write!(f, "History::Columns({start}..{end})"),
+            History::Rows(rows) => write!(f, "History::Rows({} bars)", rows.len()),
+        }
+    }
+}
+
+impl<'a> History<'a> {
     pub fn len(&self) -> usize {
         match self {
-            History::Columns(c) => c.ts.len(),
+            History::Columns { start, end, .. } => end - start,
             History::Rows(rows) => rows.len(),
         }
     }
@@ -35,7 +38,7 @@ impl History<'_> {
 
     pub fn close(&self, i: usize) -> f64 {
         match self {
-            History::Columns(c) => c.close[i],
+            History::Columns { held, start, .. } => held.close_at(start + i),
             History::Rows(rows) => rows[i].close,
         }
     }
@@ -43,15 +46,7 @@ impl History<'_> {
     /// One bar by value (a single row, not a materialization of the window).
     pub fn bar(&self, i: usize) -> Bar {
         match self {
-            History::Columns(c) => Bar {
-                ts_ms: c.ts[i],
-                open: c.open[i],
-                high: c.high[i],
-                low: c.low[i],
-                close: c.close[i],
-                volume: c.volume[i],
-                count: c.count[i],
-            },
+            History::Columns { held, start, .. } => held.bar_at(start + i),
             History::Rows(rows) => rows[i],
         }
     }
@@ -64,8 +59,35 @@ impl History<'_> {
         (!self.is_empty()).then(|| self.bar(0))
     }
 
-    /// Closes in time order.
-    pub fn closes(&self) -> impl Iterator<Item = f64> + '_ {
-        (0..self.len()).map(|i| self.close(i))
+    /// Closes in time order; from the columnar store, a walk over one slice.
+    pub fn closes(&self) -> Closes<'a> {
+        match *self {
+            History::Columns { held, start, end } => Closes::Column(held.closes(start..end).iter()),
+            History::Rows(rows) => Closes::Rows(rows.iter()),
+        }
+    }
+}
+
+/// The iterator behind [`History::closes`].
+pub enum Closes<'a> {
+    Column(std::slice::Iter<'a, f64>),
+    Rows(std::slice::Iter<'a, Bar>),
+}
+
+impl Iterator for Closes<'_> {
+    type Item = f64;
+
+    fn next(&mut self) -> Option<f64> {
+        match self {
+            Closes::Column(it) => it.next().copied(),
+            Closes::Rows(it) => it.next().map(|b| b.close),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self {
+            Closes::Column(it) => it.size_hint(),
+            Closes::Rows(it) => it.size_hint(),
+        }
     }
 }

@@ -6,7 +6,7 @@ use std::ops::Range;
 use polars::prelude::{DataFrame, Float64Chunked, Int64Chunked};
 
 use super::Quote;
-use super::history::{BarColumns, History};
+use super::history::History;
 use crate::market::bars::DATETIME;
 use crate::market::conversion::{ConversionKind, Conversions};
 use crate::market::time::utc_from_ms;
@@ -60,6 +60,28 @@ const ASK_SIZE: usize = 9;
 const NAMES: [&str; 10] = ["open", "high", "low", "close", "volume", "count", "bid", "ask", "bid_size", "ask_size"];
 
 impl HeldColumns {
+    pub(super) fn closes(&self, rows: Range<usize>) -> &[f64] {
+        self.f64s(CLOSE).get(rows).unwrap_or(&[])
+    }
+
+    pub(super) fn close_at(&self, row: usize) -> f64 {
+        self.f64s(CLOSE).get(row).copied().unwrap_or_default()
+    }
+
+    pub(super) fn bar_at(&self, row: usize) -> Bar {
+        let f = |c| self.f64s(c).get(row).copied().unwrap_or_default();
+        let n = |c| self.i64s(c).get(row).copied().unwrap_or_default();
+        Bar {
+            ts_ms: Columnar::stamps(self).get(row).copied().unwrap_or_default(),
+            open: f(OPEN),
+            high: f(HIGH),
+            low: f(LOW),
+            close: f(CLOSE),
+            volume: n(VOLUME),
+            count: n(COUNT),
+        }
+    }
+
     fn f64s(&self, column: usize) -> &[f64] {
         match self.values.get(column) {
             Some(Some(ColumnValues::F64(ca))) => ca.cont_slice().unwrap_or(&[]),
@@ -107,19 +129,8 @@ impl Representation for Columnar {
     }
 
     fn history(held: &HeldColumns, rows: Range<usize>) -> History<'_> {
-        let ts = Self::stamps(held);
-        let rows = rows.start.min(ts.len())..rows.end.min(ts.len());
-        let cut = |c| held.f64s(c).get(rows.clone()).unwrap_or(&[]);
-        let cut_i = |c| held.i64s(c).get(rows.clone()).unwrap_or(&[]);
-        History::Columns(BarColumns {
-            ts: &ts[rows.clone()],
-            open: cut(OPEN),
-            high: cut(HIGH),
-            low: cut(LOW),
-            close: cut(CLOSE),
-            volume: cut_i(VOLUME),
-            count: cut_i(COUNT),
-        })
+        let len = Self::stamps(held).len();
+        History::Columns { held, start: rows.start.min(len), end: rows.end.min(len) }
     }
 
     fn quote(held: &HeldColumns, row: usize) -> Option<Quote> {

@@ -8,7 +8,7 @@ use std::str::FromStr;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::representation::Representation;
-use super::visibility::visible_bars;
+use super::visibility::{visible_bars, visible_bars_from};
 use super::{DataError, History, Loader, MarketData, Quote};
 use crate::cache::{DatasetKey, Fetcher, Window};
 use crate::market::calendar::FIRST_YEAR;
@@ -51,6 +51,8 @@ struct Loaded<H> {
     style: DataStyle,
     window: Window,
     held: H,
+    /// The last visible count, where the next search starts.
+    cursor: std::cell::Cell<usize>,
 }
 
 pub struct DataStore<R: Representation, F> {
@@ -140,7 +142,8 @@ impl<R: Representation, F: Fetcher> DataStore<R, F> {
         let reload = match found {
             Some(i) => {
                 let loaded = &self.datasets[asset][i];
-                let visible = visible_bars(R::stamps(&loaded.held), timestep, self.now);
+                let visible = visible_bars_from(R::stamps(&loaded.held), timestep, self.now, loaded.cursor.get());
+                loaded.cursor.set(visible);
                 match self.extension(loaded, visible, bars_needed) {
                     None => return Ok((&self.datasets[asset][i], visible)),
                     Some(window) => window,
@@ -151,7 +154,7 @@ impl<R: Representation, F: Fetcher> DataStore<R, F> {
         let key = DatasetKey::new(asset.clone(), timestep, style);
         let frame = self.loader.bars(&key, reload)?;
         let held = R::hold(frame, style, &self.loader.metrics().conversions);
-        let loaded = Loaded { timestep, style, window: reload, held };
+        let loaded = Loaded { timestep, style, window: reload, held, cursor: Default::default() };
         let series = self.datasets.entry(asset.clone()).or_default();
         let i = match found {
             Some(i) => {

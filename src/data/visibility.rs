@@ -8,16 +8,27 @@ use crate::market::{Calendar, Timestep};
 
 /// How many of the sorted `stamps` (bar opens, UTC ms) are complete at `now`.
 pub fn visible_bars(stamps: &[i64], timestep: Timestep, now: DateTime<Utc>) -> usize {
+    visible_bars_from(stamps, timestep, now, 0)
+}
+
+/// [`visible_bars`], starting from a previous answer: the clock moves forward
+/// a bar or a session at a time, so a short walk from `hint` usually finds the
+/// answer without a binary search.
+pub fn visible_bars_from(stamps: &[i64], timestep: Timestep, now: DateTime<Utc>, hint: usize) -> usize {
+    const WALK: usize = 8;
     let now_ms = now.timestamp_millis();
-    match timestep.intraday() {
-        Some(interval) => {
-            let interval = interval.num_milliseconds();
-            stamps.partition_point(|t| t + interval <= now_ms)
+    let complete = |t: i64| match timestep.intraday() {
+        Some(interval) => t + interval.num_milliseconds() <= now_ms,
+        None => Calendar::session(et_date_ms(t)).is_some_and(|s| s.close.timestamp_millis() <= now_ms),
+    };
+    let hint = hint.min(stamps.len());
+    if hint == 0 || complete(stamps[hint - 1]) {
+        let walked = stamps[hint..].iter().take(WALK).take_while(|t| complete(**t)).count();
+        if walked < WALK {
+            return hint + walked;
         }
-        None => stamps.partition_point(|t| {
-            Calendar::session(et_date_ms(*t)).is_some_and(|s| s.close.timestamp_millis() <= now_ms)
-        }),
     }
+    stamps.partition_point(|t| complete(*t))
 }
 
 #[cfg(test)]
@@ -29,6 +40,22 @@ mod tests {
     fn at(day: &str, hm: (u32, u32)) -> DateTime<Utc> {
         let day = NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap();
         et_to_utc(day, NaiveTime::from_hms_opt(hm.0, hm.1, 0).unwrap())
+    }
+
+    #[test]
+    fn a_hint_gives_the_same_answer() {
+        let stamps: Vec<i64> = (0..300).map(|m| at("2025-03-10", (9, 30)).timestamp_millis() + m * 60_000).collect();
+        for minute in [0, 1, 5, 59, 120, 299, 300] {
+            let now = at("2025-03-10", (9, 30)) + chrono::Duration::minutes(minute);
+            let exact = visible_bars(&stamps, Timestep::Minute, now);
+            for hint in [0, 1, 3, exact, exact.saturating_sub(1), exact + 5, 1000] {
+                assert_eq!(
+                    visible_bars_from(&stamps, Timestep::Minute, now, hint),
+                    exact,
+                    "minute {minute} hint {hint}"
+                );
+            }
+        }
     }
 
     #[test]
