@@ -27,7 +27,8 @@ fn sma_cross_ten_symbols_one_year(bencher: divan::Bencher) {
     let sim = runtime.block_on(terminal::spawn(SimConfig::default())).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let metrics = Arc::new(Metrics::default());
-    let client = ThetaClient::new(ClientConfig { base_url: sim.base_url(), ..ClientConfig::default() }, metrics.clone());
+    let client =
+        ThetaClient::new(ClientConfig { base_url: sim.base_url(), ..ClientConfig::default() }, metrics.clone());
     let cache = Arc::new(Cache::new(dir.path(), client.unwrap(), metrics));
     let day = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
     let window = Window::new(day("2024-01-02"), day("2024-12-31")).unwrap();
@@ -40,7 +41,11 @@ fn sma_cross_ten_symbols_one_year(bencher: divan::Bencher) {
     let mut warmup = strategies::build("sma-cross", &params).unwrap();
     thetabench::engine::run(&mut store, warmup.strategy.as_mut(), &spec, &mut |_| {}, &mut || true).unwrap();
     for symbol in SYMBOLS.split(',') {
-        assert!(store.dataset_keys().contains(&DatasetKey::new(Asset::stock(symbol), Timestep::Minute, DataStyle::Ohlc)));
+        assert!(store.dataset_keys().contains(&DatasetKey::new(
+            Asset::stock(symbol),
+            Timestep::Minute,
+            DataStyle::Ohlc
+        )));
     }
     bencher.counter(divan::counter::ItemsCount::new((bars_per_symbol * 10) as usize)).bench_local(|| {
         let mut built = strategies::build("sma-cross", &params).unwrap();

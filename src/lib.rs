@@ -17,3 +17,4 @@ pub mod session;
 pub mod strategies;
 pub mod terminal;
 pub mod thetadata;
+pub mod tui;

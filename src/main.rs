@@ -5,7 +5,13 @@ use thetabench::cli::{self, Cli};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let _log_guard = match thetabench::logging::init(&cli.log_dir(), tracing::Level::WARN) {
+    // The workbench draws on the terminal, so its log lines go to the log pane.
+    let console = if cli.opens_workbench() {
+        thetabench::tui::log_buffer::layer()
+    } else {
+        thetabench::logging::stderr(tracing::Level::WARN)
+    };
+    let _log_guard = match thetabench::logging::init(&cli.log_dir(), console) {
         Ok(guard) => Some(guard),
         Err(e) => {
             eprintln!("warning: logging to {} is off: {e}", cli.log_dir().display());

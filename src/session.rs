@@ -1,7 +1,7 @@
 //! One session's data stack: where the data comes from (a live Theta Terminal
 //! or the simulated one), the client, the cache and the counters they share.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -71,12 +71,22 @@ impl Session {
     pub async fn open(options: &SessionOptions) -> Result<Session, SessionError> {
         let metrics = Arc::new(Metrics::default());
         let source = resolve_source(options.terminal.as_deref(), options.tier).await?;
-        let config =
-            ClientConfig { base_url: source.url(), concurrency: options.tier.concurrency(), ..ClientConfig::default() };
-        let client = ThetaClient::new(config, metrics.clone())?;
+        let cache = cache_over(&options.cache_dir, &source.url(), options.tier, metrics.clone())?;
         tracing::info!("data source: {}", source.describe());
-        Ok(Session { cache: Arc::new(Cache::new(&options.cache_dir, client, metrics.clone())), source, metrics })
+        Ok(Session { cache, source, metrics })
     }
+}
+
+/// A cache in `cache_dir` fetching from the terminal at `url`, counting into `metrics`.
+pub fn cache_over(
+    cache_dir: &Path,
+    url: &str,
+    tier: Tier,
+    metrics: Arc<Metrics>,
+) -> Result<Arc<Cache<ThetaClient>>, ThetaError> {
+    let config = ClientConfig { base_url: url.to_string(), concurrency: tier.concurrency(), ..ClientConfig::default() };
+    let client = ThetaClient::new(config, metrics.clone())?;
+    Ok(Arc::new(Cache::new(cache_dir, client, metrics)))
 }
 
 async fn resolve_source(terminal: Option<&str>, tier: Tier) -> Result<Source, SessionError> {

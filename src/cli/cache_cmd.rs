@@ -12,7 +12,7 @@ use super::output::{human_bytes, table};
 use super::{CacheCommand, Cli, FetchArgs};
 use crate::cache::report::{self, ChecksumState};
 use crate::cache::{DatasetKey, Slice, Store, Window};
-use crate::market::{Asset, DataStyle, Timestep};
+use crate::market::{DataStyle, Timestep};
 use crate::metrics::MetricsSnapshot;
 use crate::session::Session;
 
@@ -205,44 +205,5 @@ async fn fetch(cli: &Cli, args: &FetchArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::FAILURE);
     }
-    Ok(ExitCode::SUCCESS)
-}
-
-/// The symbols of the weekly momentum strategy: what the demo warms.
-pub const DEMO_SYMBOLS: [&str; 10] = ["HOOD", "VST", "STX", "WDC", "PLTR", "APP", "NRG", "CCJ", "CVNA", "HIMS"];
-
-/// With no command: warm one month of minute bars for the demo symbols and
-/// show what came from the network and what from the cache.
-pub async fn demo(cli: &Cli) -> anyhow::Result<ExitCode> {
-    let started = Instant::now();
-    let session = Session::open(&cli.session_options()).await?;
-    let day = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d");
-    let window = Window::new(day("2025-03-03")?, day("2025-03-31")?)?;
-    println!("thetabench demo: 1m bars {}..{} from the {}", window.start, window.end, session.source.describe());
-    let keys: Vec<DatasetKey> =
-        DEMO_SYMBOLS.iter().map(|s| DatasetKey::new(Asset::stock(s), Timestep::Minute, DataStyle::Ohlc)).collect();
-    let slices = futures_util::future::join_all(keys.iter().map(|k| session.cache.get(k, window))).await;
-    let mut rows = Vec::new();
-    for slice in slices {
-        let slice = slice?;
-        rows.push(vec![
-            slice.key.asset.to_string(),
-            slice.frame.height().to_string(),
-            slice.days.to_string(),
-            if slice.hit { "HIT" } else { "MISS" }.to_string(),
-        ]);
-    }
-    println!("{}", table(&["asset", "rows", "days", "cache"], &rows));
-    let m = session.metrics.snapshot();
-    println!(
-        "network_requests={} hits={} misses={} retries={} rows_fetched={} in {} ms",
-        m.network_requests,
-        m.hits,
-        m.misses,
-        m.retries,
-        m.rows,
-        started.elapsed().as_millis()
-    );
-    println!("cache: {}  (run again: every dataset is a HIT with 0 network requests)", cli.cache_dir().display());
     Ok(ExitCode::SUCCESS)
 }

@@ -47,6 +47,8 @@ pub enum Command {
     Parity(ParityArgs),
     /// Serve the simulated Theta Terminal over HTTP
     Terminal(TerminalArgs),
+    /// Open the workbench (the default on a terminal)
+    Tui(crate::tui::TuiArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -139,6 +141,15 @@ impl Cli {
         self.log_dir.clone().unwrap_or_else(|| self.cache_dir().join("logs"))
     }
 
+    /// Whether this command line opens the interactive workbench.
+    pub fn opens_workbench(&self) -> bool {
+        use std::io::IsTerminal;
+        match self.command {
+            Some(Command::Tui(_)) | None => std::io::stdout().is_terminal(),
+            _ => false,
+        }
+    }
+
     pub fn session_options(&self) -> SessionOptions {
         SessionOptions { cache_dir: self.cache_dir(), terminal: self.terminal.clone(), tier: self.tier }
     }
@@ -157,7 +168,9 @@ pub async fn run(cli: Cli) -> ExitCode {
         Some(Command::Run(args)) => run_cmd::run(&cli, args).await,
         Some(Command::Parity(args)) => Ok(run_cmd::parity(args)),
         Some(Command::Terminal(args)) => crate::terminal::run(args.clone()).await.map(|()| ExitCode::SUCCESS),
-        None => cache_cmd::demo(&cli).await,
+        Some(Command::Tui(args)) => crate::tui::run(cli.session_options(), args.clone(), cli.log_dir()).await,
+        // No command: the workbench on the demo session (headless off a terminal).
+        None => crate::tui::run(cli.session_options(), crate::tui::TuiArgs::default(), cli.log_dir()).await,
     };
     result.unwrap_or_else(|e| {
         tracing::error!(target: crate::logging::EXIT_TARGET, "{e:#}");

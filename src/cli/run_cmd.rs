@@ -11,7 +11,6 @@ use super::{Cli, ParityArgs, RunArgs};
 use crate::cache::Window;
 use crate::engine::RunEvent;
 use crate::market::time::fmt_et;
-use crate::run::artifacts::{self, Manifest, Stats};
 use crate::run::{RunRequest, RunResult, parity};
 use crate::session::Session;
 
@@ -34,12 +33,8 @@ struct RunSummary<'a> {
 }
 
 fn default_run_dir(args: &RunArgs) -> PathBuf {
-    let base = directories::ProjectDirs::from("", "", "thetabench")
-        .map(|d| d.data_dir().to_path_buf())
-        .unwrap_or_else(|| std::env::temp_dir().join("thetabench"));
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
-    let store = serde_json::to_value(args.store).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
-    base.join("runs").join(format!("{}-{store}-{stamp}", args.strategy))
+    crate::run::runs_dir().join(format!("{}-{}-{stamp}", args.strategy, store_name(args.store)))
 }
 
 /// A one-line progress bar on stderr, redrawn in place.
@@ -84,36 +79,17 @@ pub async fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
     .context("the engine thread failed")?
     .with_context(|| format!("via {}", session.source.describe()))?;
 
-    let conversions = result.metrics.conversions.iter().map(|(k, c)| (k.to_string(), c.count)).collect();
-    let hit_ratio = result.metrics.hit_ratio().unwrap_or(0.0);
-    let stats = Stats {
-        performance: result.performance.clone(),
-        network_requests: result.metrics.network_requests,
-        cache_hits: result.metrics.hits,
-        cache_misses: result.metrics.misses,
-        hit_ratio,
-        conversions,
-        elapsed_ms: result.elapsed.as_millis(),
-    };
-    let manifest = Manifest {
-        strategy: request.strategy.clone(),
-        params: result.params.clone(),
-        start: window.start,
-        end: window.end,
-        cash: request.cash,
-        store: request.store,
-        source: session.source.describe(),
-        cache_fingerprint: result.cache_fingerprint.clone(),
-        thetabench_version: env!("CARGO_PKG_VERSION").to_string(),
-        created: chrono::Utc::now(),
-    };
+    let source = session.source.describe();
     let dir = args.out.clone().unwrap_or_else(|| default_run_dir(args));
-    let dir = artifacts::write(&dir, &manifest, &result.record, &stats)
+    let dir = crate::run::save(&dir, &request, &result, &source)
         .with_context(|| format!("writing the run directory {}", dir.display()))?;
     for line in &result.record.journal {
         tracing::info!(target: "thetabench::run", "{line}");
     }
     let p = &result.performance;
+    let m = &result.metrics;
+    let hit_ratio = m.hit_ratio().unwrap_or(0.0);
+    let conversions = m.conversions.iter().map(|(k, c)| (k.to_string(), c.count)).collect();
     if args.json.json {
         let summary = RunSummary {
             final_value: p.final_value,
@@ -121,14 +97,14 @@ pub async fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
             max_drawdown: p.max_drawdown,
             sharpe: p.sharpe,
             trades: p.trades,
-            network_requests: stats.network_requests,
-            cache_hits: stats.cache_hits,
-            cache_misses: stats.cache_misses,
+            network_requests: m.network_requests,
+            cache_hits: m.hits,
+            cache_misses: m.misses,
             hit_ratio,
-            conversions: &stats.conversions,
-            elapsed_ms: stats.elapsed_ms,
+            conversions: &conversions,
+            elapsed_ms: result.elapsed.as_millis(),
             run_dir: dir,
-            source: session.source.describe(),
+            source,
         };
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else {
@@ -137,7 +113,7 @@ pub async fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
             request.strategy,
             window.start,
             window.end,
-            artifacts_store_name(&manifest),
+            store_name(request.store),
             p.final_value,
             p.total_return * 100.0,
             p.max_drawdown * 100.0,
@@ -146,20 +122,20 @@ pub async fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
         );
         println!(
             "cache: {} hits, {} misses ({:.0}% hit ratio), {} network requests, {} ms; source: {}",
-            stats.cache_hits,
-            stats.cache_misses,
+            m.hits,
+            m.misses,
             hit_ratio * 100.0,
-            stats.network_requests,
-            stats.elapsed_ms,
-            manifest.source
+            m.network_requests,
+            result.elapsed.as_millis(),
+            source
         );
         println!("run directory: {}", dir.display());
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn artifacts_store_name(manifest: &Manifest) -> String {
-    serde_json::to_value(manifest.store).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
+fn store_name(store: crate::data::StoreKind) -> String {
+    serde_json::to_value(store).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
 }
 
 /// Exit 0 when identical, 1 when the runs diverge, 2 on bad input.

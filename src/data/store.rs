@@ -1,11 +1,13 @@
 //! The data store: loads datasets through the cache for the run's window and
 //! answers a strategy's questions as of the simulated now.
 
-use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::str::FromStr;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+// A fast hasher: keys are our own assets, not attacker input, and every
+// strategy question starts with this lookup.
+use rustc_hash::FxHashMap;
 
 use super::representation::Representation;
 use super::visibility::{visible_bars, visible_bars_from};
@@ -60,7 +62,7 @@ pub struct DataStore<R: Representation, F> {
     run: Window,
     now: DateTime<Utc>,
     /// Keyed by asset (looked up without cloning it), then by series.
-    datasets: HashMap<Asset, Vec<Loaded<R::Held>>>,
+    datasets: FxHashMap<Asset, Vec<Loaded<R::Held>>>,
     representation: PhantomData<R>,
 }
 
@@ -70,7 +72,7 @@ impl<R: Representation, F: Fetcher> DataStore<R, F> {
             loader,
             run,
             now: DateTime::<Utc>::UNIX_EPOCH,
-            datasets: HashMap::new(),
+            datasets: FxHashMap::default(),
             representation: PhantomData,
         }
     }

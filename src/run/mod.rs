@@ -87,6 +87,45 @@ pub fn execute<F: Fetcher>(
     })
 }
 
+/// Where saved runs live by default: `<data dir>/runs`.
+pub fn runs_dir() -> std::path::PathBuf {
+    directories::ProjectDirs::from("", "", "thetabench")
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(|| std::env::temp_dir().join("thetabench"))
+        .join("runs")
+}
+
+/// Writes the run directory of a finished run; `source` names the data source.
+pub fn save(
+    dir: &std::path::Path,
+    request: &RunRequest,
+    result: &RunResult,
+    source: &str,
+) -> std::io::Result<std::path::PathBuf> {
+    let stats = artifacts::Stats {
+        performance: result.performance.clone(),
+        network_requests: result.metrics.network_requests,
+        cache_hits: result.metrics.hits,
+        cache_misses: result.metrics.misses,
+        hit_ratio: result.metrics.hit_ratio().unwrap_or(0.0),
+        conversions: result.metrics.conversions.iter().map(|(k, c)| (k.to_string(), c.count)).collect(),
+        elapsed_ms: result.elapsed.as_millis(),
+    };
+    let manifest = artifacts::Manifest {
+        strategy: request.strategy.clone(),
+        params: result.params.clone(),
+        start: request.window.start,
+        end: request.window.end,
+        cash: request.cash,
+        store: request.store,
+        source: source.to_string(),
+        cache_fingerprint: result.cache_fingerprint.clone(),
+        thetabench_version: env!("CARGO_PKG_VERSION").to_string(),
+        created: chrono::Utc::now(),
+    };
+    artifacts::write(dir, &manifest, &result.record, &stats)
+}
+
 /// The engine over one representation; returns the datasets it read.
 fn run_on<R: Representation, F: Fetcher>(
     loader: Loader<F>,

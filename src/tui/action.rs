@@ -1,0 +1,166 @@
+//! The workbench's vocabulary: commands a key can name, actions `update`
+//! applies, and effects it asks the loop to carry out.
+
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+use super::state::browser::{DatasetDetail, DatasetRow};
+use super::state::parity::{ParityKind, ParityReport};
+use crate::engine::RunEvent;
+use crate::market::conversion::{ConversionCount, ConversionKind};
+use crate::run::RunRequest;
+
+/// What a key can be bound to in `keymap.toml`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Command {
+    Quit,
+    Help,
+    SessionScreen,
+    BrowserScreen,
+    ParityScreen,
+    FocusNext,
+    FocusPrevious,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Back,
+    TogglePause,
+    Step,
+    Faster,
+    Slower,
+    Restart,
+    EditSession,
+    DrillConversions,
+    ScrubLeft,
+    ScrubRight,
+    Filter,
+    CycleSort,
+    Open,
+    Verify,
+    Evict,
+    Reload,
+    ParityBothStores,
+    ParityColdWarm,
+}
+
+impl Command {
+    /// The words the help overlay and the key bar show.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Command::Quit => "quit",
+            Command::Help => "help",
+            Command::SessionScreen => "session",
+            Command::BrowserScreen => "cache browser",
+            Command::ParityScreen => "parity",
+            Command::FocusNext => "next pane",
+            Command::FocusPrevious => "previous pane",
+            Command::Up => "up",
+            Command::Down => "down",
+            Command::PageUp => "page up",
+            Command::PageDown => "page down",
+            Command::Back => "back / close",
+            Command::TogglePause => "start / pause",
+            Command::Step => "single step",
+            Command::Faster => "faster",
+            Command::Slower => "slower",
+            Command::Restart => "run again",
+            Command::EditSession => "edit session",
+            Command::DrillConversions => "conversions by site",
+            Command::ScrubLeft => "cursor left",
+            Command::ScrubRight => "cursor right",
+            Command::Filter => "filter",
+            Command::CycleSort => "sort",
+            Command::Open => "open / choose",
+            Command::Verify => "verify",
+            Command::Evict => "evict",
+            Command::Reload => "reload",
+            Command::ParityBothStores => "run both stores now",
+            Command::ParityColdWarm => "cold vs warm now",
+        }
+    }
+}
+
+/// Everything that changes the state.
+#[derive(Debug, Clone)]
+pub enum Action {
+    Command(Command),
+    /// A character typed into the active text field.
+    Input(char),
+    Backspace,
+    Click {
+        column: u16,
+        row: u16,
+    },
+    Scroll {
+        column: u16,
+        row: u16,
+        down: bool,
+    },
+    Resize {
+        width: u16,
+        height: u16,
+    },
+    Tick,
+    /// The data source answered (or the simulated one started).
+    SourceReady {
+        description: String,
+    },
+    SourceFailed(String),
+    Run(RunEvent),
+    RunFinished {
+        summary: RunSummary,
+    },
+    RunFailed(String),
+    ConversionSites(Vec<(ConversionKind, String, ConversionCount)>),
+    Coverage(Vec<super::state::session::CoverageRow>),
+    Log(Vec<String>),
+    Datasets(Result<Vec<DatasetRow>, String>),
+    Detail(Result<Box<DatasetDetail>, String>),
+    Evicted(Result<String, String>),
+    SavedRuns(Vec<PathBuf>),
+    ParityDone(Result<Box<ParityReport>, String>),
+}
+
+/// The end of a run, as the session screen shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunSummary {
+    pub final_value: f64,
+    pub total_return: f64,
+    pub max_drawdown: f64,
+    pub sharpe: f64,
+    pub trades: usize,
+    pub run_dir: Option<PathBuf>,
+}
+
+/// A run request carried in an effect; compared by what it asks for.
+#[derive(Debug, Clone)]
+pub struct RequestKey(pub Box<RunRequest>);
+
+impl PartialEq for RequestKey {
+    fn eq(&self, other: &RequestKey) -> bool {
+        format!("{:?}", self.0) == format!("{:?}", other.0)
+    }
+}
+
+/// Work `update` asks for; the loop runs it off the UI task and answers with an `Action`.
+#[derive(Debug, Clone)]
+pub enum Effect {
+    Quit,
+    StartRun(RunRequest),
+    /// Pause/resume/step/pace/cancel go to the engine thread's control block.
+    Control(super::runner::ControlChange),
+    LoadConversionSites,
+    LoadCoverage {
+        assets: Vec<String>,
+        window: crate::cache::Window,
+    },
+    LoadDatasets,
+    VerifyAll,
+    LoadDetail(PathBuf),
+    Evict(PathBuf),
+    LoadSavedRuns,
+    Parity(ParityKind),
+}

@@ -1,0 +1,275 @@
+//! The loop: one `select!` over terminal events, engine events, effect replies,
+//! signals and a tick; `update` in between; a redraw only when something changed.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crossterm::event::EventStream;
+use futures_util::StreamExt;
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use tokio::sync::mpsc;
+
+use super::action::{Action, Effect, RunSummary};
+use super::effects;
+use super::runner::{self, Control, ControlChange, EngineMsg};
+use super::state::parity::ParityKind;
+use super::state::{State, handle_event, update};
+use super::theme::Theme;
+use super::ui::view;
+use crate::cache::{Cache, Store};
+use crate::data::StoreKind;
+use crate::metrics::Metrics;
+use crate::session::{Session, SessionOptions};
+use crate::thetadata::ThetaClient;
+
+const TICK: Duration = Duration::from_millis(250);
+/// At most one frame per this interval, however busy the channels are.
+const FRAME: Duration = Duration::from_millis(16);
+
+/// What the effects need from the outside world.
+struct Resources {
+    options: SessionOptions,
+    session: Option<Session>,
+    control: Arc<Control>,
+    run_metrics: Option<Arc<Metrics>>,
+    engine_rx: Option<mpsc::Receiver<EngineMsg>>,
+    replies: mpsc::UnboundedSender<Action>,
+}
+
+pub async fn run_loop<B: Backend>(
+    terminal: &mut Terminal<B>,
+    mut state: State,
+    theme: Theme,
+    options: SessionOptions,
+) -> anyhow::Result<()>
+where
+    B::Error: Send + Sync + 'static,
+{
+    let (replies, mut reply_rx) = mpsc::unbounded_channel();
+    let mut resources = Resources {
+        options,
+        session: None,
+        control: Arc::new(Control::default()),
+        run_metrics: None,
+        engine_rx: None,
+        replies,
+    };
+    let mut opening = Some(open_session(resources.options.clone()));
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(TICK);
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let mut log_seen = 0u64;
+    let mut dirty = true;
+    let mut last_frame = tokio::time::Instant::now() - FRAME;
+    loop {
+        if dirty && last_frame.elapsed() >= FRAME {
+            terminal.draw(|frame| view(&state, &theme, frame))?;
+            dirty = false;
+            last_frame = tokio::time::Instant::now();
+        }
+        let wait = if dirty { FRAME.saturating_sub(last_frame.elapsed()) } else { TICK };
+        let effects = tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(event)) => {
+                    handle_event(&mut state, &event)
+                }
+                Some(Err(e)) => return Err(e.into()),
+                None => break,
+            },
+            Some(message) = recv_engine(&mut resources.engine_rx) => engine_action(&mut resources, &mut state, message),
+            Some(action) = reply_rx.recv() => update(&mut state, action),
+            outcome = recv_opening(&mut opening) => match outcome {
+                Ok(session) => {
+                    let description = session.source.describe();
+                    resources.session = Some(session);
+                    update(&mut state, Action::SourceReady { description })
+                }
+                Err(e) => update(&mut state, Action::SourceFailed(e)),
+            },
+            _ = tick.tick() => {
+                let lines = super::log_buffer::buffer().since(&mut log_seen);
+                let mut effects = if lines.is_empty() { vec![] } else { update(&mut state, Action::Log(lines)) };
+                effects.extend(update(&mut state, Action::Tick));
+                effects
+            }
+            _ = terminate.recv() => update(&mut state, Action::Command(super::action::Command::Quit)),
+            _ = tokio::time::sleep(wait) => vec![],
+        };
+        dirty = true;
+        for effect in effects {
+            if let Effect::Quit = effect {
+                resources.control.apply(ControlChange::Cancel);
+                return Ok(());
+            }
+            execute(&mut resources, &state, effect);
+        }
+    }
+    Ok(())
+}
+
+async fn recv_engine(rx: &mut Option<mpsc::Receiver<EngineMsg>>) -> Option<EngineMsg> {
+    match rx {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+fn engine_action(resources: &mut Resources, state: &mut State, message: EngineMsg) -> Vec<Effect> {
+    match message {
+        EngineMsg::Event(event) => update(state, Action::Run(event)),
+        EngineMsg::Finished(outcome) => {
+            resources.engine_rx = None;
+            let action = match outcome {
+                Ok((result, run_dir)) => {
+                    let p = &result.performance;
+                    Action::RunFinished {
+                        summary: RunSummary {
+                            final_value: p.final_value,
+                            total_return: p.total_return,
+                            max_drawdown: p.max_drawdown,
+                            sharpe: p.sharpe,
+                            trades: p.trades,
+                            run_dir,
+                        },
+                    }
+                }
+                Err(e) => Action::RunFailed(e),
+            };
+            update(state, action)
+        }
+    }
+}
+
+type Opening = tokio::sync::oneshot::Receiver<Result<Session, String>>;
+
+/// Opens the data source in the background, so the first frame never waits on it.
+fn open_session(options: SessionOptions) -> Opening {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let _ = tx.send(Session::open(&options).await.map_err(|e| e.to_string()));
+    });
+    rx
+}
+
+async fn recv_opening(opening: &mut Option<Opening>) -> Result<Session, String> {
+    match opening {
+        Some(rx) => {
+            let outcome = rx.await.unwrap_or_else(|_| Err("the data source task ended".into()));
+            *opening = None;
+            outcome
+        }
+        None => std::future::pending().await,
+    }
+}
+
+fn spawn_blocking_reply(replies: &mpsc::UnboundedSender<Action>, work: impl FnOnce() -> Action + Send + 'static) {
+    let replies = replies.clone();
+    tokio::task::spawn_blocking(move || {
+        let _ = replies.send(work());
+    });
+}
+
+fn execute(resources: &mut Resources, state: &State, effect: Effect) {
+    let store = Store::new(resources.options.cache_dir.clone());
+    let replies = &resources.replies;
+    match effect {
+        Effect::Quit => {}
+        Effect::Control(change) => resources.control.apply(change),
+        Effect::StartRun(request) => {
+            resources.control.apply(ControlChange::Cancel);
+            resources.control = Arc::new(Control::default());
+            let Some(session) = &resources.session else {
+                let _ = replies.send(Action::RunFailed("the data source is not ready".into()));
+                return;
+            };
+            let cache = match run_cache(&resources.options, session) {
+                Ok(cache) => cache,
+                Err(e) => {
+                    let _ = replies.send(Action::RunFailed(e));
+                    return;
+                }
+            };
+            resources.run_metrics = Some(cache.metrics().clone());
+            let (tx, rx) = mpsc::channel(1024);
+            resources.engine_rx = Some(rx);
+            let dir = crate::run::runs_dir().join(run_name(&request.strategy, request.store, "tui"));
+            if let Err(e) =
+                runner::spawn_run(cache, request, resources.control.clone(), tx, Some((dir, session.source.describe())))
+            {
+                let _ = replies.send(Action::RunFailed(format!("starting the engine thread: {e}")));
+            }
+        }
+        Effect::LoadConversionSites => {
+            let sites = resources.run_metrics.as_ref().map(|m| m.conversions.by_site()).unwrap_or_default();
+            let _ = replies.send(Action::ConversionSites(sites));
+        }
+        Effect::LoadCoverage { assets, window } => {
+            spawn_blocking_reply(replies, move || effects::coverage(&store, &assets, window))
+        }
+        Effect::LoadDatasets => spawn_blocking_reply(replies, move || effects::datasets(&store, false)),
+        Effect::VerifyAll => spawn_blocking_reply(replies, move || effects::datasets(&store, true)),
+        Effect::LoadDetail(path) => spawn_blocking_reply(replies, move || effects::detail(&store, &path)),
+        Effect::Evict(path) => spawn_blocking_reply(replies, move || effects::evict(&store, &path)),
+        Effect::LoadSavedRuns => spawn_blocking_reply(replies, || effects::saved_runs(&crate::run::runs_dir())),
+        Effect::Parity(kind) => {
+            let Some(session) = &resources.session else {
+                let _ = replies.send(Action::ParityDone(Err("the data source is not ready".into())));
+                return;
+            };
+            let (options, url, source) = (resources.options.clone(), session.source.url(), session.source.describe());
+            let _ = state;
+            spawn_blocking_reply(replies, move || Action::ParityDone(parity(kind, &options, &url, &source)));
+        }
+    }
+}
+
+/// A cache over the session's source with this run's own counters.
+fn run_cache(options: &SessionOptions, session: &Session) -> Result<Arc<Cache<ThetaClient>>, String> {
+    runner::fresh_cache(&options.cache_dir, &session.source.url(), options.tier)
+}
+
+fn run_name(strategy: &str, store: StoreKind, tag: &str) -> String {
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
+    format!("{strategy}-{}-{tag}-{stamp}", format!("{store:?}").to_lowercase())
+}
+
+/// Makes the runs a parity choice asks for (if any) and compares them.
+fn parity(
+    kind: ParityKind,
+    options: &SessionOptions,
+    url: &str,
+    source: &str,
+) -> Result<Box<super::state::parity::ParityReport>, String> {
+    let runs = crate::run::runs_dir();
+    match kind {
+        ParityKind::Dirs(a, b) => effects::compare(&a, &b, (label(&a), label(&b))),
+        ParityKind::BothStores(request) => {
+            let mut request = *request.0;
+            let mut dirs = Vec::new();
+            for store in [StoreKind::Columnar, StoreKind::Rows] {
+                request.store = store;
+                let cache = runner::fresh_cache(&options.cache_dir, url, options.tier)?;
+                let dir = runs.join(run_name(&request.strategy, store, "parity"));
+                dirs.push(runner::run_to_dir(cache, &request, &dir, source)?);
+            }
+            effects::compare(&dirs[0], &dirs[1], ("columnar store".into(), "rows store".into()))
+        }
+        ParityKind::ColdWarm(request) => {
+            let request = *request.0;
+            // A fresh cache directory makes the first run cold; the second reads what it wrote.
+            let scratch = tempfile::tempdir().map_err(|e| e.to_string())?;
+            let mut dirs = Vec::new();
+            for tag in ["cold", "warm"] {
+                let cache = runner::fresh_cache(scratch.path(), url, options.tier)?;
+                let dir = runs.join(run_name(&request.strategy, request.store, tag));
+                dirs.push(runner::run_to_dir(cache, &request, &dir, source)?);
+            }
+            effects::compare(&dirs[0], &dirs[1], ("cold cache".into(), "warm cache".into()))
+        }
+    }
+}
+
+fn label(dir: &std::path::Path) -> String {
+    dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}

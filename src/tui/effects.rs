@@ -1,0 +1,158 @@
+//! Effects that touch the disk, run off the UI task; each answers with an `Action`.
+
+use std::path::{Path, PathBuf};
+
+use polars::prelude::DataFrame;
+
+use super::action::Action;
+use super::state::browser::{DatasetDetail, DatasetRow};
+use super::state::parity::{ParityReport, RunSide};
+use super::state::session::CoverageRow;
+use crate::cache::coverage::required_days;
+use crate::cache::report::{self, ChecksumState};
+use crate::cache::{Store, Window};
+use crate::market::Asset;
+use crate::market::time::fmt_et_ms;
+use crate::run::artifacts::Stats;
+
+/// Rows of a dataset the detail preview shows.
+const PREVIEW_ROWS: usize = 500;
+/// Timeline rows at most (the pane is small).
+const COVERAGE_ROWS: usize = 12;
+
+pub fn datasets(store: &Store, verify: bool) -> Action {
+    let states: Vec<(PathBuf, ChecksumState)> =
+        if verify { report::verify(store).into_iter().map(|v| (v.sidecar, v.state)).collect() } else { vec![] };
+    let rows = report::list(store)
+        .into_iter()
+        .map(|summary| {
+            let checksum = states.iter().find(|(p, _)| *p == summary.sidecar).map(|(_, s)| *s);
+            DatasetRow { summary, checksum }
+        })
+        .collect();
+    Action::Datasets(Ok(rows))
+}
+
+pub fn detail(store: &Store, path: &Path) -> Action {
+    let result = (|| {
+        let sidecar = store.read_sidecar_at(path).map_err(|e| e.to_string())?;
+        let inspection = report::inspect(store, &sidecar.key.asset)
+            .into_iter()
+            .find(|i| i.summary.sidecar == path)
+            .ok_or_else(|| "the dataset vanished".to_string())?;
+        let (columns, preview) = match store.load(&sidecar.key, &sidecar) {
+            Ok(frame) => preview(&frame),
+            Err(_) => (vec![], vec![]),
+        };
+        Ok(Box::new(DatasetDetail {
+            summary: inspection.summary,
+            days: sidecar.days.clone(),
+            placeholders: sidecar.placeholders.clone(),
+            data_file: inspection.data_file,
+            sha256: inspection.sha256,
+            checksum: inspection.checksum,
+            checksum_detail: inspection.checksum_detail,
+            columns,
+            preview,
+        }))
+    })();
+    Action::Detail(result)
+}
+
+/// The first rows as text; the time column in ET.
+fn preview(frame: &DataFrame) -> (Vec<String>, Vec<Vec<String>>) {
+    let times = crate::cache::timestamps(frame);
+    let names: Vec<String> = frame.get_column_names().iter().map(|n| n.to_string()).collect();
+    let time_column = crate::market::bars::DATETIME;
+    let mut columns = vec!["time (ET)".to_string()];
+    columns.extend(names.iter().filter(|n| n.as_str() != time_column).cloned());
+    let rows = (0..frame.height().min(PREVIEW_ROWS))
+        .map(|i| {
+            let mut row = vec![times.get(i).map(|ms| fmt_et_ms(*ms)).unwrap_or_default()];
+            for name in names.iter().filter(|n| n.as_str() != time_column) {
+                let cell =
+                    frame.column(name).ok().and_then(|c| c.get(i).ok()).map(|v| v.to_string()).unwrap_or_default();
+                row.push(cell);
+            }
+            row
+        })
+        .collect();
+    (columns, rows)
+}
+
+pub fn evict(store: &Store, path: &Path) -> Action {
+    let result = store
+        .read_sidecar_at(path)
+        .and_then(|sidecar| store.quarantine(&sidecar.key))
+        .map(|moved| moved.display().to_string())
+        .map_err(|e| e.to_string());
+    Action::Evicted(result)
+}
+
+/// The datasets a run touches: those of the assets it traded and of their
+/// underlyings; before any trade, every dataset overlapping the window.
+pub fn coverage(store: &Store, assets: &[String], window: Window) -> Action {
+    let traded: Vec<Asset> = assets.iter().filter_map(|a| a.parse().ok()).collect();
+    let now = chrono::Utc::now();
+    let rows = store
+        .sidecar_paths()
+        .into_iter()
+        .filter_map(|path| store.read_sidecar_at(&path).ok())
+        .filter(|s| {
+            let asset = &s.key.asset;
+            if traded.is_empty() {
+                s.days.iter().chain(&s.placeholders).any(|d| *d >= window.start && *d <= window.end)
+            } else {
+                traded
+                    .iter()
+                    .any(|t| t == asset || (!matches!(asset, Asset::Option(_)) && t.symbol() == asset.symbol()))
+            }
+        })
+        .take(COVERAGE_ROWS)
+        .map(|s| {
+            let required = required_days(&s.key.asset, window, now).iter().collect();
+            CoverageRow {
+                label: format!("{} {} {}", s.key.asset, s.key.timestep, s.key.style),
+                days: s.days.clone(),
+                placeholders: s.placeholders.clone(),
+                required,
+                expiry: s.key.asset.expiration(),
+            }
+        })
+        .collect();
+    Action::Coverage(rows)
+}
+
+/// Saved run directories, newest first.
+pub fn saved_runs(dir: &Path) -> Action {
+    let mut runs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.join(crate::run::artifacts::STATS).is_file())
+        .collect();
+    runs.sort_by(|a, b| b.file_name().cmp(&a.file_name()));
+    Action::SavedRuns(runs)
+}
+
+/// Compares two run directories and reads both back for display.
+pub fn compare(a: &Path, b: &Path, labels: (String, String)) -> Result<Box<ParityReport>, String> {
+    let parity = crate::run::parity::compare(a, b).map_err(|e| e.to_string())?;
+    Ok(Box::new(ParityReport { parity, a: side(a, labels.0)?, b: side(b, labels.1)? }))
+}
+
+fn side(dir: &Path, label: String) -> Result<RunSide, String> {
+    let read =
+        |name: &str| std::fs::read_to_string(dir.join(name)).map_err(|e| format!("{}: {e}", dir.join(name).display()));
+    let stats: Stats = serde_json::from_str(&read(crate::run::artifacts::STATS)?).map_err(|e| e.to_string())?;
+    let equity = read(crate::run::artifacts::EQUITY)?
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split(',').collect();
+            Some((fields.get(1)?.to_string(), fields.last()?.parse().ok()?))
+        })
+        .collect();
+    let trades = read(crate::run::artifacts::TRADES)?.lines().skip(1).map(String::from).collect();
+    Ok(RunSide { label, stats, equity, trades })
+}

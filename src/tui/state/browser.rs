@@ -1,0 +1,204 @@
+//! The cache browser's state: every dataset, a filter and sort, one dataset's
+//! detail, and the eviction confirmation.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+
+use super::Load;
+use crate::cache::report::{ChecksumState, DatasetSummary};
+use crate::tui::action::{Action, Command, Effect};
+
+/// One listed dataset; the checksum arrives later from a background verify.
+#[derive(Debug, Clone)]
+pub struct DatasetRow {
+    pub summary: DatasetSummary,
+    pub checksum: Option<ChecksumState>,
+}
+
+/// Everything the detail pane shows of one dataset.
+#[derive(Debug, Clone)]
+pub struct DatasetDetail {
+    pub summary: DatasetSummary,
+    pub days: Vec<NaiveDate>,
+    pub placeholders: Vec<NaiveDate>,
+    pub data_file: Option<String>,
+    pub sha256: Option<String>,
+    pub checksum: ChecksumState,
+    pub checksum_detail: Option<String>,
+    pub columns: Vec<String>,
+    /// The first rows, each cell formatted (times in ET).
+    pub preview: Vec<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    Asset,
+    Rows,
+    Days,
+    Size,
+    Last,
+}
+
+impl SortKey {
+    const ALL: [SortKey; 5] = [SortKey::Asset, SortKey::Rows, SortKey::Days, SortKey::Size, SortKey::Last];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SortKey::Asset => "asset",
+            SortKey::Rows => "rows",
+            SortKey::Days => "days",
+            SortKey::Size => "size",
+            SortKey::Last => "last",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Browser {
+    pub datasets: Load<Vec<DatasetRow>>,
+    pub filter: String,
+    pub filtering: bool,
+    pub sort: SortKey,
+    pub selected: usize,
+    pub detail: Option<Load<Box<DatasetDetail>>>,
+    pub preview_scroll: usize,
+    pub confirm_evict: Option<PathBuf>,
+    pub message: Option<String>,
+}
+
+impl Default for Browser {
+    fn default() -> Browser {
+        Browser {
+            datasets: Load::Idle,
+            filter: String::new(),
+            filtering: false,
+            sort: SortKey::Asset,
+            selected: 0,
+            detail: None,
+            preview_scroll: 0,
+            confirm_evict: None,
+            message: None,
+        }
+    }
+}
+
+impl Browser {
+    /// The rows the filter lets through, in sort order.
+    pub fn visible(&self) -> Vec<&DatasetRow> {
+        let Some(rows) = self.datasets.loaded() else { return vec![] };
+        let needle = self.filter.to_lowercase();
+        let mut rows: Vec<&DatasetRow> = rows
+            .iter()
+            .filter(|r| {
+                let s = &r.summary;
+                needle.is_empty()
+                    || [s.asset.as_str(), s.kind, s.timestep.as_str(), s.style.as_str()]
+                        .iter()
+                        .any(|f| f.to_lowercase().contains(&needle))
+            })
+            .collect();
+        match self.sort {
+            SortKey::Asset => rows.sort_by(|a, b| a.summary.asset.cmp(&b.summary.asset)),
+            SortKey::Rows => rows.sort_by_key(|r| std::cmp::Reverse(r.summary.rows)),
+            SortKey::Days => rows.sort_by_key(|r| std::cmp::Reverse(r.summary.days)),
+            SortKey::Size => rows.sort_by_key(|r| std::cmp::Reverse(r.summary.bytes)),
+            SortKey::Last => rows.sort_by(|a, b| b.summary.last.cmp(&a.summary.last)),
+        }
+        rows
+    }
+
+    fn selected_path(&self) -> Option<PathBuf> {
+        self.visible().get(self.selected).map(|r| r.summary.sidecar.clone())
+    }
+
+    pub fn input(&mut self, c: char) {
+        self.filter.push(c);
+        self.selected = 0;
+    }
+
+    pub fn backspace(&mut self) {
+        self.filter.pop();
+        self.selected = 0;
+    }
+
+    pub fn command(&mut self, command: Command) -> Vec<Effect> {
+        if let Some(path) = self.confirm_evict.take() {
+            // Only an explicit yes (the evict key again, or enter) evicts.
+            return match command {
+                Command::Evict | Command::Open => vec![Effect::Evict(path)],
+                _ => vec![],
+            };
+        }
+        let count = self.visible().len();
+        match command {
+            Command::Filter => self.filtering = true,
+            Command::Open if self.filtering => self.filtering = false,
+            Command::Back if self.filtering => {
+                self.filtering = false;
+                self.filter.clear();
+            }
+            Command::Back => self.detail = None,
+            Command::CycleSort => {
+                let at = SortKey::ALL.iter().position(|k| *k == self.sort).unwrap_or(0);
+                self.sort = SortKey::ALL[(at + 1) % SortKey::ALL.len()];
+            }
+            Command::Up | Command::PageUp if self.detail.is_some() => {
+                self.preview_scroll = self.preview_scroll.saturating_sub(if command == Command::Up { 1 } else { 10 })
+            }
+            Command::Down | Command::PageDown if self.detail.is_some() => {
+                self.preview_scroll += if command == Command::Down { 1 } else { 10 }
+            }
+            Command::Up => self.selected = self.selected.saturating_sub(1),
+            Command::Down => self.selected = (self.selected + 1).min(count.saturating_sub(1)),
+            Command::PageUp => self.selected = self.selected.saturating_sub(10),
+            Command::PageDown => self.selected = (self.selected + 10).min(count.saturating_sub(1)),
+            Command::Open => {
+                if let Some(path) = self.selected_path() {
+                    self.detail = Some(Load::Loading);
+                    self.preview_scroll = 0;
+                    return vec![Effect::LoadDetail(path)];
+                }
+            }
+            Command::Evict => {
+                self.confirm_evict = self.selected_path();
+            }
+            Command::Verify => {
+                self.message = Some("verifying every dataset…".into());
+                return vec![Effect::VerifyAll];
+            }
+            Command::Reload => {
+                self.datasets = Load::Loading;
+                return vec![Effect::LoadDatasets];
+            }
+            _ => {}
+        }
+        vec![]
+    }
+
+    pub fn apply(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Datasets(Ok(rows)) => {
+                self.selected = self.selected.min(rows.len().saturating_sub(1));
+                self.datasets = Load::Loaded(rows);
+                if self.message.as_deref().is_some_and(|m| m.starts_with("verifying")) {
+                    self.message = Some("verified".into());
+                }
+            }
+            Action::Datasets(Err(e)) => self.datasets = Load::Failed(e),
+            Action::Detail(Ok(detail)) => self.detail = Some(Load::Loaded(detail)),
+            Action::Detail(Err(e)) => self.detail = Some(Load::Failed(e)),
+            Action::Evicted(result) => {
+                self.message = Some(match result {
+                    Ok(moved) => format!("evicted: moved aside to {moved}"),
+                    Err(e) => format!("evict failed: {e}"),
+                });
+                self.detail = None;
+                self.datasets = Load::Loading;
+                return vec![Effect::LoadDatasets];
+            }
+            _ => {}
+        }
+        vec![]
+    }
+}

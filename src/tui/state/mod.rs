@@ -1,0 +1,258 @@
+//! The one `State` and `update`, which applies an `Action` and returns the
+//! `Effect`s the loop must run. `update` never awaits and never does I/O.
+
+pub mod browser;
+pub mod form;
+pub mod parity;
+pub mod session;
+
+use crossterm::event::{Event, KeyCode, KeyEventKind, MouseEventKind};
+
+use super::action::{Action, Command, Effect};
+use super::keymap::{Keymap, Mode};
+use crate::run::RunRequest;
+
+/// Lines the log pane keeps.
+pub const LOG_LINES: usize = 500;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Session,
+    Browser,
+    Parity,
+}
+
+/// Something fetched in the background.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Load<T> {
+    Idle,
+    Loading,
+    Loaded(T),
+    Failed(String),
+}
+
+impl<T> Load<T> {
+    pub fn loaded(&self) -> Option<&T> {
+        match self {
+            Load::Loaded(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+pub struct State {
+    pub screen: Screen,
+    pub help: bool,
+    pub width: u16,
+    pub height: u16,
+    pub keymap: Keymap,
+    /// The data source, as the header names it.
+    pub source: Load<String>,
+    pub session: session::SessionView,
+    pub form: form::Form,
+    pub browser: browser::Browser,
+    pub parity: parity::ParityView,
+    pub log: Vec<String>,
+    pub log_scroll: usize,
+    pub quitting: bool,
+}
+
+impl State {
+    pub fn new(keymap: Keymap, request: RunRequest) -> State {
+        State {
+            screen: Screen::Session,
+            help: false,
+            width: 120,
+            height: 40,
+            keymap,
+            source: Load::Loading,
+            form: form::Form::from_request(&request),
+            session: session::SessionView::new(request),
+            browser: browser::Browser::default(),
+            parity: parity::ParityView::default(),
+            log: Vec::new(),
+            log_scroll: 0,
+            quitting: false,
+        }
+    }
+
+    /// The keymap table in force: the form while it is open, else the screen's.
+    pub fn mode(&self) -> Mode {
+        match self.screen {
+            Screen::Session if self.form.open => Mode::Form,
+            Screen::Session => Mode::Session,
+            Screen::Browser => Mode::Browser,
+            Screen::Parity => Mode::Parity,
+        }
+    }
+
+    /// A text field has the keyboard: characters are typed, not looked up.
+    fn typing(&self) -> bool {
+        (self.screen == Screen::Browser && self.browser.filtering) || (self.form.open && self.form.editing)
+    }
+}
+
+/// Turns a terminal event into actions and applies them: the one entry point the
+/// loop and the scenario tests share.
+pub fn handle_event(state: &mut State, event: &Event) -> Vec<Effect> {
+    let action = match event {
+        Event::Key(key) if key.kind != KeyEventKind::Release => {
+            let ctrl_c =
+                key.code == KeyCode::Char('c') && key.modifiers.contains(crossterm::event::KeyModifiers::CONTROL);
+            if state.typing() && !ctrl_c {
+                match key.code {
+                    KeyCode::Char(c) => Some(Action::Input(c)),
+                    KeyCode::Backspace => Some(Action::Backspace),
+                    KeyCode::Enter => Some(Action::Command(Command::Open)),
+                    KeyCode::Esc => Some(Action::Command(Command::Back)),
+                    _ => None,
+                }
+            } else {
+                state.keymap.resolve(state.mode(), *key).map(Action::Command)
+            }
+        }
+        Event::Mouse(mouse) => match mouse.kind {
+            MouseEventKind::Down(_) => Some(Action::Click { column: mouse.column, row: mouse.row }),
+            MouseEventKind::ScrollDown => Some(Action::Scroll { column: mouse.column, row: mouse.row, down: true }),
+            MouseEventKind::ScrollUp => Some(Action::Scroll { column: mouse.column, row: mouse.row, down: false }),
+            _ => None,
+        },
+        Event::Resize(width, height) => Some(Action::Resize { width: *width, height: *height }),
+        _ => None,
+    };
+    action.map(|a| update(state, a)).unwrap_or_default()
+}
+
+pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Command(command) => command_update(state, command),
+        Action::Resize { width, height } => {
+            state.width = width;
+            state.height = height;
+            vec![]
+        }
+        Action::Click { column, row } => {
+            if state.screen == Screen::Session {
+                state.session.click(
+                    super::ui::layout::session_areas(state.body_area(), state.session.timeline_rows()),
+                    column,
+                    row,
+                );
+            }
+            vec![]
+        }
+        Action::Scroll { column, row, down } => {
+            if state.screen == Screen::Session {
+                state.session.click(
+                    super::ui::layout::session_areas(state.body_area(), state.session.timeline_rows()),
+                    column,
+                    row,
+                );
+            }
+            command_update(state, if down { Command::Down } else { Command::Up })
+        }
+        Action::Tick => state.session.tick(),
+        Action::SourceReady { description } => {
+            state.source = Load::Loaded(description);
+            state.session.start(&mut state.form)
+        }
+        Action::SourceFailed(message) => {
+            state.source = Load::Failed(message.clone());
+            state.session.fail(message);
+            vec![]
+        }
+        Action::Log(lines) => {
+            state.log.extend(lines);
+            let excess = state.log.len().saturating_sub(LOG_LINES);
+            state.log.drain(..excess);
+            vec![]
+        }
+        Action::Input(c) => {
+            if state.form.open {
+                state.form.input(c);
+            } else {
+                state.browser.input(c);
+            }
+            vec![]
+        }
+        Action::Backspace => {
+            if state.form.open {
+                state.form.backspace();
+            } else {
+                state.browser.backspace();
+            }
+            vec![]
+        }
+        Action::Run(_)
+        | Action::RunFinished { .. }
+        | Action::RunFailed(_)
+        | Action::ConversionSites(_)
+        | Action::Coverage(_) => state.session.apply(action),
+        Action::Datasets(_) | Action::Detail(_) | Action::Evicted(_) => state.browser.apply(action),
+        Action::SavedRuns(_) | Action::ParityDone(_) => state.parity.apply(action),
+    }
+}
+
+fn command_update(state: &mut State, command: Command) -> Vec<Effect> {
+    if state.help {
+        // The overlay takes every key; help, back and quit close or leave it.
+        match command {
+            Command::Help | Command::Back => state.help = false,
+            Command::Quit => return quit(state),
+            _ => {}
+        }
+        return vec![];
+    }
+    match command {
+        Command::Quit => return quit(state),
+        Command::Help => state.help = true,
+        Command::SessionScreen => state.screen = Screen::Session,
+        Command::BrowserScreen => {
+            state.screen = Screen::Browser;
+            if matches!(state.browser.datasets, Load::Idle) {
+                state.browser.datasets = Load::Loading;
+                return vec![Effect::LoadDatasets];
+            }
+        }
+        Command::ParityScreen => {
+            state.screen = Screen::Parity;
+            if matches!(state.parity.saved, Load::Idle) {
+                state.parity.saved = Load::Loading;
+                return vec![Effect::LoadSavedRuns];
+            }
+        }
+        Command::Up | Command::Down | Command::PageUp | Command::PageDown
+            if state.screen == Screen::Session && !state.form.open && state.session.focus == session::Pane::Log =>
+        {
+            let step = match command {
+                Command::Up => 1isize,
+                Command::Down => -1,
+                Command::PageUp => 10,
+                _ => -10,
+            };
+            state.log_scroll = state.log_scroll.saturating_add_signed(step).min(state.log.len().saturating_sub(1));
+        }
+        _ => {
+            return match state.mode() {
+                Mode::Form => state.form.command(command, &mut state.session),
+                Mode::Session => state.session.command(command, &mut state.form),
+                Mode::Browser => state.browser.command(command),
+                Mode::Parity => state.parity.command(command, &state.form),
+                Mode::Global => vec![],
+            };
+        }
+    }
+    vec![]
+}
+
+fn quit(state: &mut State) -> Vec<Effect> {
+    state.quitting = true;
+    vec![Effect::Control(super::runner::ControlChange::Cancel), Effect::Quit]
+}
+
+impl State {
+    /// The body below the header and status lines and above the key bar.
+    pub fn body_area(&self) -> ratatui::layout::Rect {
+        super::ui::layout::frame_areas(ratatui::layout::Rect::new(0, 0, self.width, self.height)).body
+    }
+}

@@ -1,0 +1,122 @@
+//! The parity view's state: pick two runs (saved, or made now), then compare.
+
+use std::path::PathBuf;
+
+use super::Load;
+use super::form::Form;
+use crate::run::artifacts::Stats;
+use crate::run::parity::Parity;
+use crate::tui::action::{Action, Command, Effect};
+
+/// Which two runs to compare.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ParityKind {
+    /// The form's request on the columnar store and on the rows store.
+    BothStores(crate::tui::action::RequestKey),
+    /// The form's request twice over a fresh cache: first cold, then warm.
+    ColdWarm(crate::tui::action::RequestKey),
+    Dirs(PathBuf, PathBuf),
+}
+
+/// One side of a comparison, read back from its run directory.
+#[derive(Debug, Clone)]
+pub struct RunSide {
+    pub label: String,
+    pub stats: Stats,
+    /// Equity totals with their ET times.
+    pub equity: Vec<(String, f64)>,
+    /// Trade rows as written in `trades.csv` (without the header).
+    pub trades: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ParityReport {
+    pub parity: Parity,
+    pub a: RunSide,
+    pub b: RunSide,
+}
+
+#[derive(Debug, Clone)]
+pub struct ParityView {
+    pub saved: Load<Vec<PathBuf>>,
+    /// Index into the choices: the two "now" entries, then saved runs.
+    pub selected: usize,
+    pub picked: Option<PathBuf>,
+    pub report: Load<Box<ParityReport>>,
+    pub trades_scroll: usize,
+}
+
+impl Default for ParityView {
+    fn default() -> ParityView {
+        ParityView { saved: Load::Idle, selected: 0, picked: None, report: Load::Idle, trades_scroll: 0 }
+    }
+}
+
+/// The fixed choices above the saved runs.
+pub const NOW_CHOICES: [&str; 2] = ["run both stores now", "cold vs warm now"];
+
+impl ParityView {
+    pub fn choice_count(&self) -> usize {
+        NOW_CHOICES.len() + self.saved.loaded().map_or(0, Vec::len)
+    }
+
+    fn start(&mut self, kind: ParityKind) -> Vec<Effect> {
+        self.report = Load::Loading;
+        self.trades_scroll = 0;
+        vec![Effect::Parity(kind)]
+    }
+
+    pub fn command(&mut self, command: Command, form: &Form) -> Vec<Effect> {
+        let request = || form.request().map(|r| crate::tui::action::RequestKey(Box::new(r)));
+        let last = self.choice_count().saturating_sub(1);
+        match command {
+            Command::Up => self.selected = self.selected.saturating_sub(1),
+            Command::Down => self.selected = (self.selected + 1).min(last),
+            Command::PageUp => self.trades_scroll = self.trades_scroll.saturating_sub(10),
+            Command::PageDown => self.trades_scroll += 10,
+            Command::Back => self.picked = None,
+            Command::Reload => {
+                self.saved = Load::Loading;
+                return vec![Effect::LoadSavedRuns];
+            }
+            Command::ParityBothStores | Command::ParityColdWarm | Command::Open => {
+                let choice = if command == Command::ParityBothStores {
+                    0
+                } else if command == Command::ParityColdWarm {
+                    1
+                } else {
+                    self.selected
+                };
+                if choice < NOW_CHOICES.len() {
+                    return match request() {
+                        Ok(r) if choice == 0 => self.start(ParityKind::BothStores(r)),
+                        Ok(r) => self.start(ParityKind::ColdWarm(r)),
+                        Err(e) => {
+                            self.report = Load::Failed(format!("the session form is not a valid run: {e}"));
+                            vec![]
+                        }
+                    };
+                }
+                let Some(dir) = self.saved.loaded().and_then(|s| s.get(choice - NOW_CHOICES.len())).cloned() else {
+                    return vec![];
+                };
+                match self.picked.take() {
+                    None => self.picked = Some(dir),
+                    Some(a) => return self.start(ParityKind::Dirs(a, dir)),
+                }
+            }
+            _ => {}
+        }
+        vec![]
+    }
+
+    pub fn apply(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::SavedRuns(runs) => self.saved = Load::Loaded(runs),
+            Action::ParityDone(Ok(report)) => self.report = Load::Loaded(report),
+            Action::ParityDone(Err(e)) => self.report = Load::Failed(e),
+            _ => {}
+        }
+        vec![]
+    }
+}

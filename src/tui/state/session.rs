@@ -1,0 +1,345 @@
+//! The session screen's state: one backtest as it runs, built from its events.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::form::Form;
+use crate::engine::RunEvent;
+use crate::market::Asset;
+use crate::market::conversion::{ConversionCount, ConversionKind};
+use crate::metrics::MetricsSnapshot;
+use crate::run::RunRequest;
+use crate::tui::action::{Action, Command, Effect, RunSummary};
+use crate::tui::runner::ControlChange;
+use crate::tui::ui::layout::SessionAreas;
+
+/// Paces the `+`/`-` keys step through, in trading days per second; `None` is full speed.
+pub const PACES: [Option<f64>; 6] = [Some(1.0), Some(2.0), Some(5.0), Some(10.0), Some(25.0), None];
+/// Order and fill lines kept.
+const ORDER_LINES: usize = 500;
+/// Ticks between coverage refreshes while a run is live.
+const COVERAGE_EVERY: u64 = 4;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunStatus {
+    /// Waiting for the data source before the first run.
+    Connecting,
+    Running,
+    Finished(RunSummary),
+    Failed(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Equity,
+    Positions,
+    Cache,
+    Conversions,
+    Orders,
+    Coverage,
+    Log,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 7] =
+        [Pane::Equity, Pane::Positions, Pane::Cache, Pane::Conversions, Pane::Orders, Pane::Coverage, Pane::Log];
+}
+
+/// One held position with what the fills say it cost.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PositionRow {
+    pub asset: Asset,
+    pub quantity: i64,
+    pub average_cost: f64,
+    pub mark: f64,
+    pub value: f64,
+    pub unrealized: f64,
+    pub days_to_expiry: Option<i64>,
+}
+
+/// One dataset's coverage, for the timeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CoverageRow {
+    pub label: String,
+    pub days: Vec<NaiveDate>,
+    pub placeholders: Vec<NaiveDate>,
+    /// Sessions the run asked for (the window, clipped at expiry).
+    pub required: Vec<NaiveDate>,
+    pub expiry: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SessionView {
+    pub request: RunRequest,
+    pub status: RunStatus,
+    pub paused: bool,
+    pub pace: Option<f64>,
+    pub progress: (usize, usize),
+    pub now: Option<DateTime<Utc>>,
+    pub cash: f64,
+    pub total: f64,
+    pub positions: Vec<PositionRow>,
+    /// Average cost per asset, kept from fills.
+    costs: BTreeMap<String, (i64, f64)>,
+    pub equity: Vec<(DateTime<Utc>, f64)>,
+    pub metrics: MetricsSnapshot,
+    /// Hit ratio in percent at each session close.
+    pub hit_history: Vec<u64>,
+    pub drill: bool,
+    pub sites: Vec<(ConversionKind, String, ConversionCount)>,
+    pub coverage: Vec<CoverageRow>,
+    pub assets: Vec<Asset>,
+    pub orders: Vec<String>,
+    pub orders_scroll: usize,
+    pub focus: Pane,
+    /// An index into `equity` once the run is over.
+    pub scrub: Option<usize>,
+    ticks: u64,
+}
+
+impl SessionView {
+    pub fn new(request: RunRequest) -> SessionView {
+        SessionView {
+            cash: request.cash,
+            total: request.cash,
+            request,
+            status: RunStatus::Connecting,
+            paused: false,
+            pace: None,
+            progress: (0, 0),
+            now: None,
+            positions: vec![],
+            costs: BTreeMap::new(),
+            equity: vec![],
+            metrics: MetricsSnapshot::default(),
+            hit_history: vec![],
+            drill: false,
+            sites: vec![],
+            coverage: vec![],
+            assets: vec![],
+            orders: vec![],
+            orders_scroll: 0,
+            focus: Pane::Equity,
+            scrub: None,
+            ticks: 0,
+        }
+    }
+
+    /// Clears the last run and asks for a new one with the form's request.
+    pub fn start(&mut self, form: &mut Form) -> Vec<Effect> {
+        let request = form.request().unwrap_or_else(|_| self.request.clone());
+        let (paused, pace, focus) = (self.paused, self.pace, self.focus);
+        *self = SessionView { paused, pace, focus, ..SessionView::new(request.clone()) };
+        self.status = RunStatus::Running;
+        vec![
+            Effect::StartRun(request),
+            Effect::Control(ControlChange::Pause(paused)),
+            Effect::Control(ControlChange::Pace(pace)),
+        ]
+    }
+
+    pub fn fail(&mut self, message: String) {
+        self.status = RunStatus::Failed(message);
+    }
+
+    pub fn running(&self) -> bool {
+        self.status == RunStatus::Running
+    }
+
+    pub fn timeline_rows(&self) -> usize {
+        self.coverage.len()
+    }
+
+    pub fn tick(&mut self) -> Vec<Effect> {
+        self.ticks += 1;
+        if self.running() && self.ticks.is_multiple_of(COVERAGE_EVERY) {
+            return vec![self.coverage_effect()];
+        }
+        vec![]
+    }
+
+    fn coverage_effect(&self) -> Effect {
+        Effect::LoadCoverage {
+            assets: self.assets.iter().map(|a| a.to_string()).collect(),
+            window: self.request.window,
+        }
+    }
+
+    pub fn click(&mut self, areas: SessionAreas, column: u16, row: u16) {
+        let position = ratatui::layout::Position::new(column, row);
+        if let Some(pane) = areas.pane_at(position) {
+            self.focus = pane;
+        }
+    }
+
+    pub fn command(&mut self, command: Command, form: &mut Form) -> Vec<Effect> {
+        match command {
+            Command::TogglePause => {
+                if !self.running() {
+                    return self.start(form);
+                }
+                self.paused = !self.paused;
+                vec![Effect::Control(ControlChange::Pause(self.paused))]
+            }
+            Command::Step => {
+                if !self.running() {
+                    self.paused = true;
+                    let mut effects = self.start(form);
+                    effects.push(Effect::Control(ControlChange::Step));
+                    return effects;
+                }
+                self.paused = true;
+                vec![Effect::Control(ControlChange::Pause(true)), Effect::Control(ControlChange::Step)]
+            }
+            Command::Faster | Command::Slower => {
+                let at = PACES.iter().position(|p| *p == self.pace).unwrap_or(PACES.len() - 1);
+                let next =
+                    if command == Command::Faster { (at + 1).min(PACES.len() - 1) } else { at.saturating_sub(1) };
+                self.pace = PACES[next];
+                vec![Effect::Control(ControlChange::Pace(self.pace))]
+            }
+            Command::Restart => {
+                let mut effects = vec![Effect::Control(ControlChange::Cancel)];
+                effects.extend(self.start(form));
+                effects
+            }
+            Command::EditSession => {
+                form.open = true;
+                vec![]
+            }
+            Command::DrillConversions => {
+                self.drill = !self.drill;
+                if self.drill { vec![Effect::LoadConversionSites] } else { vec![] }
+            }
+            Command::ScrubLeft | Command::ScrubRight if !self.running() && !self.equity.is_empty() => {
+                let last = self.equity.len() - 1;
+                let at = self.scrub.unwrap_or(last);
+                self.scrub =
+                    Some(if command == Command::ScrubLeft { at.saturating_sub(1) } else { (at + 1).min(last) });
+                vec![]
+            }
+            Command::FocusNext | Command::FocusPrevious => {
+                let at = Pane::ALL.iter().position(|p| *p == self.focus).unwrap_or(0);
+                let n = Pane::ALL.len();
+                self.focus = Pane::ALL[if command == Command::FocusNext { (at + 1) % n } else { (at + n - 1) % n }];
+                vec![]
+            }
+            Command::Up | Command::PageUp => {
+                let step = if command == Command::Up { 1 } else { 10 };
+                self.orders_scroll = (self.orders_scroll + step).min(self.orders.len().saturating_sub(1));
+                vec![]
+            }
+            Command::Down | Command::PageDown => {
+                let step = if command == Command::Down { 1 } else { 10 };
+                self.orders_scroll = self.orders_scroll.saturating_sub(step);
+                vec![]
+            }
+            Command::Back => {
+                self.drill = false;
+                vec![]
+            }
+            _ => vec![],
+        }
+    }
+
+    pub fn apply(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Run(event) => return self.observe(event),
+            Action::RunFinished { summary } => {
+                self.status = RunStatus::Finished(summary);
+                self.paused = false;
+                return vec![self.coverage_effect()];
+            }
+            Action::RunFailed(message) => self.status = RunStatus::Failed(message),
+            Action::ConversionSites(sites) => self.sites = sites,
+            Action::Coverage(rows) => self.coverage = rows,
+            _ => {}
+        }
+        vec![]
+    }
+
+    fn observe(&mut self, event: RunEvent) -> Vec<Effect> {
+        if !self.running() {
+            return vec![];
+        }
+        self.now = Some(event.time());
+        match &event {
+            RunEvent::Progress { session, sessions, .. } => self.progress = (*session, *sessions),
+            RunEvent::Equity { time, valuation } => {
+                self.equity.push((*time, valuation.total));
+                self.cash = valuation.cash;
+                self.total = valuation.total;
+                let today = crate::market::time::et_date(*time);
+                self.positions = valuation
+                    .lines
+                    .iter()
+                    .map(|line| {
+                        let multiplier = if matches!(line.asset, Asset::Option(_)) { 100.0 } else { 1.0 };
+                        let average_cost =
+                            self.costs.get(&line.asset.to_string()).map_or(line.price, |(_, cost)| *cost);
+                        PositionRow {
+                            asset: line.asset.clone(),
+                            quantity: line.quantity,
+                            average_cost,
+                            mark: line.price,
+                            value: line.value,
+                            unrealized: (line.price - average_cost) * line.quantity as f64 * multiplier,
+                            days_to_expiry: line.asset.expiration().map(|e| (e - today).num_days()),
+                        }
+                    })
+                    .collect();
+            }
+            RunEvent::Counters { metrics, .. } => {
+                self.hit_history.push(metrics.hit_ratio().map_or(0, |r| (r * 100.0).round() as u64));
+                self.metrics = metrics.clone();
+                if self.drill {
+                    return vec![Effect::LoadConversionSites];
+                }
+            }
+            RunEvent::Filled { asset, side, quantity, price, .. } => {
+                self.note_asset(asset);
+                let signed =
+                    if matches!(side, crate::engine::Side::Buy) { *quantity as i64 } else { -(*quantity as i64) };
+                let entry = self.costs.entry(asset.to_string()).or_insert((0, 0.0));
+                let (held, cost) = *entry;
+                let after = held + signed;
+                // Adding to a position moves the average; reducing it keeps it; flipping starts afresh.
+                *entry = if after == 0 {
+                    (0, 0.0)
+                } else if held == 0 || (held > 0) != (after > 0) {
+                    (after, *price)
+                } else if held.abs() < after.abs() {
+                    (after, (cost * held.abs() as f64 + price * signed.abs() as f64) / after.abs() as f64)
+                } else {
+                    (after, cost)
+                };
+                self.push_order(event.describe());
+            }
+            RunEvent::OrderSubmitted { asset, .. } => {
+                self.note_asset(asset);
+                self.push_order(event.describe());
+            }
+            _ => self.push_order(event.describe()),
+        }
+        vec![]
+    }
+
+    fn note_asset(&mut self, asset: &Asset) {
+        if !self.assets.contains(asset) {
+            self.assets.push(asset.clone());
+        }
+    }
+
+    fn push_order(&mut self, line: String) {
+        self.orders.push(line);
+        let excess = self.orders.len().saturating_sub(ORDER_LINES);
+        self.orders.drain(..excess);
+    }
+
+    /// The equity point the cursor is on: the scrubbed one, else the latest.
+    pub fn cursor_point(&self) -> Option<(usize, DateTime<Utc>, f64)> {
+        let at = self.scrub.unwrap_or(self.equity.len().checked_sub(1)?);
+        self.equity.get(at).map(|(t, v)| (at, *t, *v))
+    }
+}

@@ -1,0 +1,275 @@
+//! Snapshots of every screen at 120×40 and 80×24, and scenarios that drive key
+//! events through `handle_event`, the same entry point the loop uses.
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use super::action::{Action, Effect};
+use super::fixtures;
+use super::runner::ControlChange;
+use super::state::session::RunStatus;
+use super::state::{Load, Screen, State, handle_event, update};
+use super::theme::Theme;
+use super::ui::view;
+
+const SIZES: [(u16, u16); 2] = [(120, 40), (80, 24)];
+
+fn render(state: &State) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(state.width, state.height)).unwrap();
+    terminal.draw(|frame| view(state, &Theme::default(), frame)).unwrap();
+    terminal
+}
+
+/// Snapshots `make` at both sizes, named `<name>_<w>x<h>`, and checks that
+/// nothing is drawn outside the buffer.
+fn snapshot(name: &str, make: impl Fn(u16, u16) -> State) {
+    for (w, h) in SIZES {
+        let terminal = render(&make(w, h));
+        assert_eq!(terminal.backend().buffer().area.width, w);
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), terminal.backend());
+    }
+}
+
+#[test]
+fn session_screen_running() {
+    snapshot("session_running", fixtures::running);
+}
+
+#[test]
+fn session_screen_empty_while_connecting() {
+    snapshot("session_connecting", fixtures::empty);
+}
+
+#[test]
+fn session_screen_finished_with_a_scrubbed_cursor() {
+    snapshot("session_finished", fixtures::finished);
+}
+
+#[test]
+fn session_screen_shows_an_unreachable_terminal() {
+    snapshot("session_unreachable", fixtures::unreachable_terminal);
+    let text = render(&fixtures::unreachable_terminal(120, 40)).backend().to_string();
+    assert!(text.contains("terminal unreachable"));
+}
+
+#[test]
+fn session_form() {
+    snapshot("session_form", |w, h| {
+        let mut state = fixtures::running(w, h);
+        press(&mut state, KeyCode::Char('e'));
+        state
+    });
+}
+
+#[test]
+fn browser_list_and_detail() {
+    snapshot("browser_list", fixtures::browser);
+    snapshot("browser_detail", fixtures::browser_detail);
+    snapshot("browser_loading", |w, h| {
+        let mut state = fixtures::empty(w, h);
+        press(&mut state, KeyCode::Char('2'));
+        state
+    });
+}
+
+#[test]
+fn parity_identical_and_divergent() {
+    snapshot("parity_identical", |w, h| fixtures::parity(w, h, true));
+    snapshot("parity_divergent", |w, h| fixtures::parity(w, h, false));
+    let text = render(&fixtures::parity(120, 40, false)).backend().to_string();
+    assert!(text.contains("first divergence: trade row 2"));
+    assert!(render(&fixtures::parity(120, 40, true)).backend().to_string().contains("identical to the last bit"));
+}
+
+#[test]
+fn help_overlay() {
+    snapshot("help", |w, h| {
+        let mut state = fixtures::running(w, h);
+        press(&mut state, KeyCode::Char('?'));
+        state
+    });
+}
+
+#[test]
+fn too_small_notice() {
+    let mut state = fixtures::running(120, 40);
+    update(&mut state, Action::Resize { width: 40, height: 12 });
+    let terminal = render(&state);
+    insta::assert_snapshot!("too_small_40x12", terminal.backend());
+    assert!(terminal.backend().to_string().contains("terminal too small"));
+}
+
+fn press(state: &mut State, code: KeyCode) -> Vec<Effect> {
+    handle_event(state, &Event::Key(KeyEvent::from(code)))
+}
+
+#[test]
+fn number_keys_switch_screens_and_load_what_they_show() {
+    let mut state = fixtures::running(120, 40);
+    let effects = press(&mut state, KeyCode::Char('2'));
+    assert_eq!(state.screen, Screen::Browser);
+    assert!(matches!(effects[..], [Effect::LoadDatasets]));
+    let effects = press(&mut state, KeyCode::Char('3'));
+    assert_eq!(state.screen, Screen::Parity);
+    assert!(matches!(effects[..], [Effect::LoadSavedRuns]));
+    assert!(press(&mut state, KeyCode::Char('3')).is_empty(), "loads once");
+    press(&mut state, KeyCode::Char('1'));
+    assert_eq!(state.screen, Screen::Session);
+}
+
+#[test]
+fn pause_and_single_step_reach_the_engine() {
+    let mut state = fixtures::running(120, 40);
+    let effects = press(&mut state, KeyCode::Char(' '));
+    assert!(state.session.paused);
+    assert!(matches!(effects[..], [Effect::Control(ControlChange::Pause(true))]));
+    let effects = press(&mut state, KeyCode::Char('s'));
+    assert!(matches!(effects[..], [Effect::Control(ControlChange::Pause(true)), Effect::Control(ControlChange::Step)]));
+    let effects = press(&mut state, KeyCode::Char('-'));
+    assert!(matches!(effects[..], [Effect::Control(ControlChange::Pace(Some(25.0)))]));
+    press(&mut state, KeyCode::Char(' '));
+    assert!(!state.session.paused);
+}
+
+#[test]
+fn help_opens_swallows_keys_and_closes() {
+    let mut state = fixtures::running(120, 40);
+    press(&mut state, KeyCode::Char('?'));
+    assert!(state.help);
+    assert!(press(&mut state, KeyCode::Char('2')).is_empty());
+    assert_eq!(state.screen, Screen::Session);
+    press(&mut state, KeyCode::Esc);
+    assert!(!state.help);
+}
+
+#[test]
+fn ctrl_c_and_q_quit_and_cancel_the_run() {
+    let mut state = fixtures::running(120, 40);
+    let effects = handle_event(&mut state, &Event::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)));
+    assert!(matches!(effects[..], [Effect::Control(ControlChange::Cancel), Effect::Quit]));
+    let mut state = fixtures::browser(120, 40);
+    press(&mut state, KeyCode::Char('/'));
+    // While filtering, q is typed, not a quit; ctrl-c still quits.
+    assert!(press(&mut state, KeyCode::Char('q')).is_empty());
+    assert_eq!(state.browser.filter, "q");
+}
+
+#[test]
+fn the_browser_filter_narrows_the_list() {
+    let mut state = fixtures::browser(120, 40);
+    assert_eq!(state.browser.visible().len(), 4);
+    press(&mut state, KeyCode::Char('/'));
+    for c in "pltr".chars() {
+        press(&mut state, KeyCode::Char(c));
+    }
+    press(&mut state, KeyCode::Enter);
+    assert!(!state.browser.filtering);
+    let assets: Vec<&str> = state.browser.visible().iter().map(|r| r.summary.asset.as_str()).collect();
+    assert_eq!(assets, ["PLTR", "PLTR 2025-04-18 91 C"]);
+    press(&mut state, KeyCode::Char('o'));
+    assert_eq!(state.browser.visible()[0].summary.rows, 15_600, "sorted by rows, largest first");
+    insta::assert_snapshot!("browser_filtered_120x40", render(&state).backend());
+}
+
+#[test]
+fn eviction_asks_first_and_only_yes_evicts() {
+    let mut state = fixtures::browser(120, 40);
+    assert!(press(&mut state, KeyCode::Char('d')).is_empty());
+    assert!(state.browser.confirm_evict.is_some());
+    assert!(render(&state).backend().to_string().contains("Move this dataset out of the cache?"));
+    assert!(press(&mut state, KeyCode::Char('j')).is_empty(), "any other key keeps it");
+    assert!(state.browser.confirm_evict.is_none());
+    press(&mut state, KeyCode::Char('d'));
+    let effects = press(&mut state, KeyCode::Char('d'));
+    assert!(
+        matches!(&effects[..], [Effect::Evict(path)] if path.ends_with("2.json")),
+        "the first row sorted by asset is HIMS"
+    );
+    let effects = update(&mut state, Action::Evicted(Ok("/cache/quarantine/0".into())));
+    assert!(matches!(effects[..], [Effect::LoadDatasets]));
+    assert!(matches!(state.browser.datasets, Load::Loading));
+}
+
+#[test]
+fn opening_a_dataset_asks_for_its_detail() {
+    let mut state = fixtures::browser(120, 40);
+    press(&mut state, KeyCode::Down);
+    let effects = press(&mut state, KeyCode::Enter);
+    assert!(
+        matches!(&effects[..], [Effect::LoadDetail(path)] if path.ends_with("0.json")),
+        "the second row sorted by asset is PLTR"
+    );
+    press(&mut state, KeyCode::Esc);
+    assert!(state.browser.detail.is_none());
+}
+
+#[test]
+fn the_form_edits_the_request_and_starts_again() {
+    let mut state = fixtures::finished(120, 40);
+    press(&mut state, KeyCode::Char('e'));
+    assert!(state.form.open);
+    press(&mut state, KeyCode::Right); // next strategy
+    for _ in 0..3 {
+        press(&mut state, KeyCode::Down);
+    }
+    press(&mut state, KeyCode::Enter); // edit cash
+    for _ in 0..state.form.cash.len() {
+        press(&mut state, KeyCode::Backspace);
+    }
+    for c in "5000".chars() {
+        press(&mut state, KeyCode::Char(c));
+    }
+    press(&mut state, KeyCode::Enter);
+    for _ in 0..3 {
+        press(&mut state, KeyCode::Down);
+    }
+    let effects = press(&mut state, KeyCode::Enter);
+    let started = effects.iter().find_map(|e| match e {
+        Effect::StartRun(request) => Some(request.clone()),
+        _ => None,
+    });
+    let request = started.expect("a run starts");
+    assert_eq!(request.strategy, "buy-and-hold");
+    assert_eq!(request.cash, 5000.0);
+    assert!(!state.form.open);
+    assert_eq!(state.session.status, RunStatus::Running);
+    assert!(state.session.equity.is_empty());
+}
+
+#[test]
+fn scrubbing_moves_the_cursor_only_after_the_run() {
+    let mut state = fixtures::running(120, 40);
+    press(&mut state, KeyCode::Left);
+    assert_eq!(state.session.scrub, None);
+    let mut state = fixtures::finished(120, 40);
+    press(&mut state, KeyCode::Left);
+    assert_eq!(state.session.scrub, Some(18));
+}
+
+#[test]
+fn a_click_focuses_the_pane_under_it() {
+    let mut state = fixtures::running(120, 40);
+    let areas = super::ui::layout::session_areas(state.body_area(), state.session.timeline_rows());
+    handle_event(
+        &mut state,
+        &Event::Mouse(crossterm::event::MouseEvent {
+            kind: crossterm::event::MouseEventKind::Down(crossterm::event::MouseButton::Left),
+            column: areas.log.x + 2,
+            row: areas.log.y + 1,
+            modifiers: KeyModifiers::NONE,
+        }),
+    );
+    assert_eq!(state.session.focus, super::state::session::Pane::Log);
+}
+
+#[test]
+fn positions_carry_average_cost_and_unrealized_pnl() {
+    let state = fixtures::running(120, 40);
+    let position = &state.session.positions[0];
+    assert_eq!(position.quantity, 10);
+    assert_eq!(position.average_cost, 3.5);
+    assert!((position.unrealized - (position.mark - 3.5) * 1000.0).abs() < 1e-9);
+    assert_eq!(state.session.progress, (30, 43));
+    assert_eq!(state.session.hit_history.len(), 30);
+}

@@ -1,0 +1,212 @@
+//! The cache browser: the dataset table, and one dataset's detail.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Row, Table, Widget};
+
+use super::chrome::pane;
+use super::layout::centered;
+use super::timeline::Timeline;
+use crate::cache::Window;
+use crate::cache::report::ChecksumState;
+use crate::tui::state::Load;
+use crate::tui::state::browser::{Browser, DatasetDetail};
+use crate::tui::state::session::CoverageRow;
+use crate::tui::theme::Theme;
+
+pub fn render(browser: &Browser, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    match &browser.detail {
+        Some(Load::Loaded(detail)) => render_detail(browser, detail, theme, area, buf),
+        Some(Load::Failed(e)) => message(&format!("could not open the dataset: {e}"), theme, area, buf),
+        Some(_) => message("loading the dataset…", theme, area, buf),
+        None => render_list(browser, theme, area, buf),
+    }
+    if browser.confirm_evict.is_some() {
+        let rect = centered(area, 60, 5);
+        Clear.render(rect, buf);
+        Paragraph::new(vec![
+            Line::from("Move this dataset out of the cache?"),
+            Line::from(Span::styled("d or enter: evict · any other key: keep it", theme.muted())),
+        ])
+        .block(pane("Evict", true, theme))
+        .render(rect, buf);
+    }
+}
+
+fn message(text: &str, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    Paragraph::new(Span::styled(text.to_string(), theme.muted())).block(pane("Cache", true, theme)).render(area, buf);
+}
+
+fn checksum_label(state: Option<ChecksumState>) -> &'static str {
+    match state {
+        None => "?",
+        Some(ChecksumState::Ok) => "ok",
+        Some(ChecksumState::Mismatch) => "MISMATCH",
+        Some(ChecksumState::MissingData) => "no data",
+        Some(ChecksumState::BadSidecar) => "bad sidecar",
+        Some(ChecksumState::BadParquet) => "bad parquet",
+        Some(ChecksumState::IoError) => "io error",
+    }
+}
+
+fn size(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 20 => format!("{:.1}M", b as f64 / (1 << 20) as f64),
+        b if b >= 1 << 10 => format!("{:.1}K", b as f64 / 1024.0),
+        b => format!("{b}B"),
+    }
+}
+
+fn render_list(browser: &Browser, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let filter = if browser.filtering || !browser.filter.is_empty() {
+        format!(" · filter /{}{}", browser.filter, if browser.filtering { "▏" } else { "" })
+    } else {
+        String::new()
+    };
+    let title = format!("Datasets · sort {}{filter}", browser.sort.label());
+    let block = pane(&title, true, theme);
+    let rows = match &browser.datasets {
+        Load::Loaded(_) => browser.visible(),
+        Load::Failed(e) => return message(&format!("could not list the cache: {e}"), theme, area, buf),
+        _ => return message("reading the cache…", theme, area, buf),
+    };
+    if rows.is_empty() {
+        let text = if browser.filter.is_empty() { "the cache is empty" } else { "no dataset matches the filter" };
+        return Paragraph::new(Span::styled(text, theme.muted())).block(block).render(area, buf);
+    }
+    let [table_area, status] = area.layout(&Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]));
+    let visible_rows = table_area.height.saturating_sub(3) as usize;
+    let offset = browser.selected.saturating_sub(visible_rows.saturating_sub(1));
+    let table_rows = rows.iter().enumerate().skip(offset).take(visible_rows).map(|(i, r)| {
+        let s = &r.summary;
+        let row = Row::new(vec![
+            s.asset.clone(),
+            s.kind.to_string(),
+            s.timestep.clone(),
+            s.style.clone(),
+            s.rows.to_string(),
+            s.first.clone().unwrap_or_default(),
+            s.last.clone().unwrap_or_default(),
+            s.days.to_string(),
+            s.placeholder_days.to_string(),
+            size(s.bytes),
+            checksum_label(r.checksum).to_string(),
+        ]);
+        if i == browser.selected { row.style(theme.selected()) } else { row }
+    });
+    let widths = [
+        Constraint::Fill(2),
+        Constraint::Length(6),
+        Constraint::Length(4),
+        Constraint::Length(5),
+        Constraint::Length(7),
+        Constraint::Fill(2),
+        Constraint::Fill(2),
+        Constraint::Length(4),
+        Constraint::Length(4),
+        Constraint::Length(6),
+        Constraint::Length(8),
+    ];
+    Table::new(table_rows, widths)
+        .header(
+            Row::new([
+                "Asset",
+                "Kind",
+                "Step",
+                "Style",
+                "Rows",
+                "First (ET)",
+                "Last (ET)",
+                "Days",
+                "Ph",
+                "Size",
+                "Checksum",
+            ])
+            .style(theme.muted()),
+        )
+        .style(theme.style())
+        .block(block)
+        .render(table_area, buf);
+    let line = browser.message.clone().unwrap_or_else(|| format!("{} datasets", rows.len()));
+    Paragraph::new(Span::styled(line, theme.muted())).render(status, buf);
+}
+
+fn render_detail(browser: &Browser, d: &DatasetDetail, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let s = &d.summary;
+    let [meta, timeline, preview] =
+        area.layout(&Layout::vertical([Constraint::Length(7), Constraint::Length(3), Constraint::Fill(1)]));
+    let lines = vec![
+        Line::from(format!("{} · {} · {} {}", s.asset, s.kind, s.timestep, s.style)),
+        Line::from(format!(
+            "{} rows · {} days · {} placeholder days · {}",
+            s.rows,
+            s.days,
+            s.placeholder_days,
+            size(s.bytes)
+        )),
+        Line::from(format!(
+            "first {} · last {}",
+            s.first.clone().unwrap_or_default(),
+            s.last.clone().unwrap_or_default()
+        )),
+        Line::from(vec![
+            Span::raw("checksum "),
+            Span::styled(
+                checksum_label(Some(d.checksum)),
+                if d.checksum == ChecksumState::Ok { theme.signed(1.0) } else { theme.warning_style() },
+            ),
+            Span::raw(format!(" · sha256 {}", d.sha256.as_deref().map(|h| &h[..h.len().min(16)]).unwrap_or("-"))),
+            Span::styled(
+                d.checksum_detail.clone().map(|e| format!(" · {e}")).unwrap_or_default(),
+                theme.warning_style(),
+            ),
+        ]),
+        Line::from(Span::styled(format!("file {}", d.data_file.clone().unwrap_or_else(|| "-".into())), theme.muted())),
+    ];
+    Paragraph::new(lines)
+        .style(theme.style())
+        .block(pane("Dataset (esc back · d evict)", true, theme))
+        .render(meta, buf);
+    let first = d.days.first().copied().or(d.placeholders.first().copied());
+    let last = d.days.last().copied().or(d.placeholders.last().copied());
+    if let (Some(a), Some(b)) = (first, last)
+        && let Ok(window) = Window::new(a.min(b), a.max(b))
+    {
+        let row = CoverageRow {
+            label: "coverage".into(),
+            days: d.days.clone(),
+            placeholders: d.placeholders.clone(),
+            required: vec![],
+            expiry: None,
+        };
+        Timeline { rows: std::slice::from_ref(&row), window, cursor: None, theme }.render_in(
+            pane(&format!("Coverage (ET) {a}..{b}"), false, theme),
+            timeline,
+            buf,
+        );
+    }
+    let height = preview.height.saturating_sub(3) as usize;
+    let start = browser.preview_scroll.min(d.preview.len().saturating_sub(1));
+    let rows = d.preview.iter().skip(start).take(height).map(|cells| Row::new(cells.clone()));
+    let widths: Vec<Constraint> = d
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, _)| if i == 0 { Constraint::Length(23) } else { Constraint::Fill(1) })
+        .collect();
+    Table::new(rows, widths)
+        .header(Row::new(d.columns.clone()).style(theme.muted()))
+        .style(theme.style())
+        .block(pane(
+            &format!(
+                "Rows {}-{} of {} (↑/↓ scroll)",
+                start + 1,
+                (start + height).min(d.preview.len()),
+                d.preview.len()
+            ),
+            false,
+            theme,
+        ))
+        .render(preview, buf);
+}

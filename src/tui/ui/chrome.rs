@@ -1,0 +1,161 @@
+//! The frame around the screens: header, key bar, help overlay, pane blocks.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Widget};
+
+use super::layout::centered;
+use crate::tui::action::Command;
+use crate::tui::keymap::Mode;
+use crate::tui::state::session::RunStatus;
+use crate::tui::state::{Load, Screen, State};
+use crate::tui::theme::Theme;
+
+/// A bordered pane, accented when focused.
+pub fn pane<'a>(title: &'a str, focused: bool, theme: &Theme) -> Block<'a> {
+    Block::new()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Rounded)
+        .border_style(theme.border(focused))
+        .title(Span::styled(format!(" {title} "), theme.title()))
+}
+
+pub struct Header<'a> {
+    pub state: &'a State,
+    pub theme: &'a Theme,
+}
+
+impl Widget for Header<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let (state, theme) = (self.state, self.theme);
+        let tab = |screen: Screen, label: &'static str| {
+            if state.screen == screen {
+                Span::styled(label, theme.selected())
+            } else {
+                Span::styled(label, theme.muted())
+            }
+        };
+        let source = match &state.source {
+            Load::Loaded(source) => Span::styled(source.clone(), theme.accent()),
+            Load::Failed(e) => Span::styled(format!("data source failed: {e}"), theme.warning_style()),
+            _ => Span::styled("connecting to the data source…", theme.muted()),
+        };
+        let tabs = Line::from(vec![
+            Span::styled("thetabench ", theme.title()),
+            tab(Screen::Session, " 1 Session "),
+            Span::raw(" "),
+            tab(Screen::Browser, " 2 Cache "),
+            Span::raw(" "),
+            tab(Screen::Parity, " 3 Parity "),
+            Span::raw("  "),
+            source,
+        ]);
+        let session = &state.session;
+        let r = &session.request;
+        let status = match &session.status {
+            RunStatus::Connecting => Span::styled("waiting for the data source", theme.muted()),
+            RunStatus::Running if session.paused => Span::styled("⏸ paused", theme.warning_style()),
+            RunStatus::Running => Span::styled("▶ running", theme.accent()),
+            RunStatus::Finished(_) => Span::styled("■ finished", theme.style()),
+            RunStatus::Failed(_) => Span::styled("✖ failed", theme.warning_style()),
+        };
+        let pace = session.pace.map_or("full speed".to_string(), |p| format!("{p} days/s"));
+        let (done, total) = session.progress;
+        let when = session.now.map(crate::market::time::fmt_et).unwrap_or_default();
+        let line = Line::from(vec![
+            status,
+            Span::styled(
+                format!(
+                    "  {} {}..{} {} ${:.0} · session {done}/{total} {when} · pace {pace}",
+                    r.strategy,
+                    r.window.start,
+                    r.window.end,
+                    format!("{:?}", r.store).to_lowercase(),
+                    r.cash
+                ),
+                theme.style(),
+            ),
+        ]);
+        Paragraph::new(vec![tabs, line]).render(area, buf);
+    }
+}
+
+/// The commands worth showing in the bar, per mode.
+fn bar_commands(mode: Mode) -> &'static [Command] {
+    match mode {
+        Mode::Session => &[
+            Command::TogglePause,
+            Command::Step,
+            Command::Faster,
+            Command::Slower,
+            Command::Restart,
+            Command::EditSession,
+            Command::DrillConversions,
+            Command::ScrubLeft,
+        ],
+        Mode::Browser => {
+            &[Command::Filter, Command::CycleSort, Command::Open, Command::Verify, Command::Evict, Command::Back]
+        }
+        Mode::Parity => &[Command::Open, Command::ParityBothStores, Command::ParityColdWarm, Command::Reload],
+        Mode::Form => &[Command::Open, Command::Up, Command::Down, Command::ScrubRight, Command::Back],
+        Mode::Global => &[],
+    }
+}
+
+pub struct KeyBar<'a> {
+    pub state: &'a State,
+    pub theme: &'a Theme,
+}
+
+impl Widget for KeyBar<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let (keymap, theme, mode) = (&self.state.keymap, self.theme, self.state.mode());
+        let mut spans = Vec::new();
+        let commands = [Command::Help, Command::Quit]
+            .iter()
+            .chain(bar_commands(mode))
+            .chain(&[Command::BrowserScreen, Command::ParityScreen]);
+        for command in commands {
+            if let Some(key) = keymap.key_for(mode, *command) {
+                spans.push(Span::styled(format!(" {key} "), theme.selected()));
+                spans.push(Span::styled(format!(" {} ", command.describe()), theme.muted()));
+            }
+        }
+        Paragraph::new(Line::from(spans)).render(area, buf);
+    }
+}
+
+/// The help overlay, generated from the key map.
+pub struct Help<'a> {
+    pub state: &'a State,
+    pub theme: &'a Theme,
+}
+
+impl Widget for Help<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let (keymap, theme) = (&self.state.keymap, self.theme);
+        let column = |mode: Mode| {
+            let mut lines = vec![Line::from(Span::styled(mode.title(), theme.title()))];
+            for (keys, command) in keymap.bindings(mode) {
+                lines.push(Line::from(vec![
+                    Span::styled(format!(" {keys:<13}"), theme.accent()),
+                    Span::styled(command.describe(), theme.style()),
+                ]));
+            }
+            lines
+        };
+        let (global, local) = (column(Mode::Global), column(self.state.mode()));
+        let rect = centered(area, 76, global.len().max(local.len()) as u16 + 2);
+        Clear.render(rect, buf);
+        let block = pane("Keys (? or esc closes)", true, theme);
+        let inner = block.inner(rect);
+        block.render(rect, buf);
+        let [left, right] = inner.layout(&ratatui::layout::Layout::horizontal([
+            ratatui::layout::Constraint::Percentage(50),
+            ratatui::layout::Constraint::Fill(1),
+        ]));
+        Paragraph::new(global).render(left, buf);
+        Paragraph::new(local).render(right, buf);
+    }
+}

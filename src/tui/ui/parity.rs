@@ -1,0 +1,188 @@
+//! The parity view: the choice of runs, then curves, stats, trades and a verdict.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::symbols::Marker;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Paragraph, Row, Table, Widget};
+
+use super::chrome::pane;
+use crate::tui::state::Load;
+use crate::tui::state::parity::{NOW_CHOICES, ParityReport, ParityView};
+use crate::tui::theme::Theme;
+
+pub fn render(view: &ParityView, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let [choices, report] = area.layout(&Layout::horizontal([Constraint::Length(30), Constraint::Fill(1)]));
+    render_choices(view, theme, choices, buf);
+    let text = |t: &str, style: Style| {
+        Paragraph::new(Span::styled(t.to_string(), style)).block(pane("Comparison", false, theme))
+    };
+    match &view.report {
+        Load::Idle => text("choose two runs: enter on a saved run marks A, a second one compares", theme.muted())
+            .render(report, buf),
+        Load::Loading => text("running and comparing…", theme.muted()).render(report, buf),
+        Load::Failed(e) => text(e, theme.warning_style()).render(report, buf),
+        Load::Loaded(r) => render_report(r, view.trades_scroll, theme, report, buf),
+    }
+}
+
+fn render_choices(view: &ParityView, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let mut labels: Vec<String> = NOW_CHOICES.iter().map(|c| c.to_string()).collect();
+    if let Some(saved) = view.saved.loaded() {
+        for dir in saved {
+            let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let mark = if view.picked.as_ref() == Some(dir) { "A " } else { "" };
+            labels.push(format!("{mark}{name}"));
+        }
+    }
+    let mut lines: Vec<Line> = labels
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| Line::from(Span::styled(l, if i == view.selected { theme.selected() } else { theme.style() })))
+        .collect();
+    if matches!(view.saved, Load::Loading) {
+        lines.push(Line::from(Span::styled("reading saved runs…", theme.muted())));
+    } else if view.saved.loaded().is_some_and(Vec::is_empty) {
+        lines.push(Line::from(Span::styled("no saved runs", theme.muted())));
+    }
+    let offset = view.selected.saturating_sub(area.height.saturating_sub(3) as usize) as u16;
+    Paragraph::new(lines).scroll((offset, 0)).block(pane("Runs", true, theme)).render(area, buf);
+}
+
+fn render_report(r: &ParityReport, scroll: usize, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let [verdict, charts, stats, trades] = area.layout(&Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Fill(2),
+        Constraint::Length(11),
+        Constraint::Fill(1),
+    ]));
+    let p = &r.parity;
+    let line = if p.identical {
+        Span::styled(
+            format!(
+                "identical to the last bit: {} trades, {} equity points, final value {}",
+                p.trades.0, p.equity_points.0, p.final_value.0
+            ),
+            theme.signed(1.0),
+        )
+    } else if let Some(d) = &p.first_divergence {
+        Span::styled(
+            format!(
+                "first divergence: {} row {} at {}: {} is {} in A, {} in B",
+                d.kind, d.row, d.time_et, d.field, d.a, d.b
+            ),
+            theme.signed(-1.0),
+        )
+    } else {
+        Span::styled(
+            format!("final values differ: {} in A, {} in B", p.final_value.0, p.final_value.1),
+            theme.signed(-1.0),
+        )
+    };
+    Paragraph::new(vec![
+        Line::from(line),
+        Line::from(Span::styled(format!("A {} · B {}", r.a.label, r.b.label), theme.muted())),
+    ])
+    .render(verdict, buf);
+
+    let [overlay, difference] = charts.layout(&Layout::horizontal([Constraint::Percentage(60), Constraint::Fill(1)]));
+    let series = |side: &[(String, f64)]| -> Vec<(f64, f64)> {
+        side.iter().enumerate().map(|(i, (_, v))| (i as f64, *v)).collect()
+    };
+    let (a, b) = (series(&r.a.equity), series(&r.b.equity));
+    let diff: Vec<(f64, f64)> = a.iter().zip(&b).map(|((x, va), (_, vb))| (*x, vb - va)).collect();
+    let bounds = |pts: &[&[(f64, f64)]]| {
+        let (lo, hi) =
+            pts.iter().flat_map(|p| p.iter()).fold((f64::MAX, f64::MIN), |(lo, hi), (_, v)| (lo.min(*v), hi.max(*v)));
+        if lo > hi {
+            (0.0, 1.0)
+        } else if hi - lo < 1e-9 {
+            (lo - 1.0, hi + 1.0)
+        } else {
+            (lo, hi)
+        }
+    };
+    let x_max = (a.len().max(b.len()) as f64 - 1.0).max(1.0);
+    let (lo, hi) = bounds(&[&a, &b]);
+    Chart::new(vec![
+        Dataset::default()
+            .name("A")
+            .marker(Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(Style::new().fg(theme.series(0)))
+            .data(&a),
+        Dataset::default()
+            .name("B")
+            .marker(Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(Style::new().fg(theme.series(1)))
+            .data(&b),
+    ])
+    .block(pane("Equity A and B", false, theme))
+    .x_axis(Axis::default().bounds([0.0, x_max]))
+    .y_axis(Axis::default().bounds([lo, hi]).labels([format!("{lo:.0}"), format!("{hi:.0}")]).style(theme.muted()))
+    .render(overlay, buf);
+    let (dlo, dhi) = bounds(&[&diff]);
+    Chart::new(vec![
+        Dataset::default()
+            .marker(Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(Style::new().fg(theme.series(2)))
+            .data(&diff),
+    ])
+    .block(pane("B − A", false, theme))
+    .x_axis(Axis::default().bounds([0.0, x_max]))
+    .y_axis(Axis::default().bounds([dlo, dhi]).labels([format!("{dlo:.2}"), format!("{dhi:.2}")]).style(theme.muted()))
+    .render(difference, buf);
+
+    let (sa, sb) = (&r.a.stats, &r.b.stats);
+    let conversions = |s: &crate::run::artifacts::Stats| s.conversions.values().sum::<u64>().to_string();
+    let rows = [
+        ("final value", format!("{:.2}", sa.performance.final_value), format!("{:.2}", sb.performance.final_value)),
+        (
+            "return",
+            format!("{:+.2}%", sa.performance.total_return * 100.0),
+            format!("{:+.2}%", sb.performance.total_return * 100.0),
+        ),
+        (
+            "max drawdown",
+            format!("{:.2}%", sa.performance.max_drawdown * 100.0),
+            format!("{:.2}%", sb.performance.max_drawdown * 100.0),
+        ),
+        ("Sharpe", format!("{:.2}", sa.performance.sharpe), format!("{:.2}", sb.performance.sharpe)),
+        ("trades", sa.performance.trades.to_string(), sb.performance.trades.to_string()),
+        ("requests", sa.network_requests.to_string(), sb.network_requests.to_string()),
+        ("hit ratio", format!("{:.0}%", sa.hit_ratio * 100.0), format!("{:.0}%", sb.hit_ratio * 100.0)),
+        ("conversions", conversions(sa), conversions(sb)),
+    ];
+    let table_rows = rows.into_iter().map(|(name, a, b)| {
+        let style = if a == b { theme.style() } else { theme.warning_style() };
+        Row::new(vec![name.to_string(), a, b]).style(style)
+    });
+    Table::new(table_rows, [Constraint::Length(14), Constraint::Fill(1), Constraint::Fill(1)])
+        .header(Row::new(["", "A", "B"]).style(theme.muted()))
+        .block(pane("Stats", false, theme))
+        .render(stats, buf);
+
+    let count = r.a.trades.len().max(r.b.trades.len());
+    let height = trades.height.saturating_sub(3) as usize;
+    let start = scroll.min(count.saturating_sub(1));
+    let short = |row: Option<&String>| {
+        row.map(|r| r.split(',').skip(1).take(8).collect::<Vec<_>>().join(" ")).unwrap_or_else(|| "—".into())
+    };
+    let trade_rows = (start..count).take(height).map(|i| {
+        let (a, b) = (r.a.trades.get(i), r.b.trades.get(i));
+        let same = a == b;
+        let mark = if same { " " } else { "≠" };
+        Row::new(vec![format!("{mark}{}", i + 1), short(a), short(b)]).style(if same {
+            theme.style()
+        } else {
+            theme.warning_style()
+        })
+    });
+    Table::new(trade_rows, [Constraint::Length(5), Constraint::Fill(1), Constraint::Fill(1)])
+        .header(Row::new(["#", "A", "B"]).style(theme.muted()))
+        .block(pane("Trades (≠ marks a mismatch; pgup/pgdn)", false, theme))
+        .render(trades, buf);
+}

@@ -1,0 +1,316 @@
+//! The session screen's panes: equity and drawdown, positions, cache, conversions,
+//! orders, coverage, log; plus the form and failure overlays.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::symbols::Marker;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Axis, Chart, Clear, Dataset, Gauge, GraphType, Paragraph, Row, Sparkline, Table, Widget, Wrap};
+
+use super::chrome::pane;
+use super::layout::{centered, session_areas};
+use super::timeline::Timeline;
+use crate::market::time::{et_date, fmt_et};
+use crate::tui::state::State;
+use crate::tui::state::form::{Field, Form};
+use crate::tui::state::session::{Pane, RunStatus, SessionView};
+use crate::tui::theme::Theme;
+
+/// The deepest fall from a running peak, as a positive fraction.
+fn max_drawdown(equity: &[(chrono::DateTime<chrono::Utc>, f64)]) -> f64 {
+    let mut peak = f64::MIN;
+    equity.iter().fold(0.0f64, |deepest, (_, v)| {
+        peak = peak.max(*v);
+        if peak > 0.0 { deepest.max(1.0 - v / peak) } else { deepest }
+    })
+}
+
+pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let session = &state.session;
+    let areas = session_areas(area, session.timeline_rows());
+    let focused = |p: Pane| session.focus == p;
+    EquityPane { session, theme, focused: focused(Pane::Equity) }.render(areas.equity, buf);
+    PositionsPane { session, theme, focused: focused(Pane::Positions) }.render(areas.positions, buf);
+    CachePane { session, theme, focused: focused(Pane::Cache) }.render(areas.cache, buf);
+    ConversionsPane { session, theme, focused: focused(Pane::Conversions) }.render(areas.conversions, buf);
+    let orders = pane("Orders and fills", focused(Pane::Orders), theme);
+    lines_pane(&session.orders, session.orders_scroll, orders, theme, areas.orders, buf);
+    let cursor = session.cursor_point().map(|(_, t, _)| et_date(t));
+    Timeline { rows: &session.coverage, window: session.request.window, cursor, theme }.render_in(
+        pane("Coverage (ET): █ cached ░ placeholder · missing │ expiry", focused(Pane::Coverage), theme),
+        areas.coverage,
+        buf,
+    );
+    lines_pane(&state.log, state.log_scroll, pane("Log", focused(Pane::Log), theme), theme, areas.log, buf);
+    if let RunStatus::Failed(message) = &session.status {
+        let rect = centered(area, 70, 6);
+        Clear.render(rect, buf);
+        Paragraph::new(vec![
+            Line::from(Span::styled(message.clone(), theme.warning_style())),
+            Line::from(Span::styled("r runs again · e edits the session · 2 opens the cache", theme.muted())),
+        ])
+        .wrap(Wrap { trim: true })
+        .block(pane("Run failed", true, theme))
+        .render(rect, buf);
+    }
+    if state.form.open {
+        FormPane { form: &state.form, theme }.render(centered(area, 64, Field::ALL.len() as u16 + 4), buf);
+    }
+}
+
+/// The newest lines at the bottom; `scroll` lines back from the end.
+fn lines_pane(
+    lines: &[String],
+    scroll: usize,
+    block: ratatui::widgets::Block,
+    theme: &Theme,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let height = inner.height as usize;
+    let end = lines.len().saturating_sub(scroll);
+    let start = end.saturating_sub(height);
+    let shown: Vec<Line> =
+        lines[start..end].iter().map(|l| Line::from(Span::styled(l.as_str(), theme.style()))).collect();
+    Paragraph::new(shown).render(inner, buf);
+}
+
+struct EquityPane<'a> {
+    session: &'a SessionView,
+    theme: &'a Theme,
+    focused: bool,
+}
+
+impl Widget for EquityPane<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let (s, theme) = (self.session, self.theme);
+        let deepest = max_drawdown(&s.equity);
+        let title = match s.cursor_point() {
+            Some((_, t, v)) if s.scrub.is_some() => format!("Equity · cursor {} {v:.2}", fmt_et(t)),
+            Some((_, _, v)) => format!("Equity {v:.2} · max drawdown {:.1}%", deepest * 100.0),
+            None => "Equity".to_string(),
+        };
+        let block = pane(&title, self.focused, theme);
+        if s.equity.is_empty() {
+            let text = match s.status {
+                RunStatus::Connecting => "waiting for the data source…",
+                _ => "no sessions yet",
+            };
+            Paragraph::new(Span::styled(text, theme.muted())).block(block).render(area, buf);
+            return;
+        }
+        let points: Vec<(f64, f64)> = s.equity.iter().enumerate().map(|(i, (_, v))| (i as f64, *v)).collect();
+        let mut peak = f64::MIN;
+        let drawdown: Vec<(f64, f64)> = points
+            .iter()
+            .map(|(x, v)| {
+                peak = peak.max(*v);
+                (*x, if peak > 0.0 { 1.0 - v / peak } else { 0.0 })
+            })
+            .collect();
+        let (low, high) = points.iter().fold((f64::MAX, f64::MIN), |(lo, hi), (_, v)| (lo.min(*v), hi.max(*v)));
+        let pad = ((high - low) * 0.05).max(1.0);
+        let x_max = (s.progress.1.max(points.len()) as f64 - 1.0).max(1.0);
+        let inner = block.inner(area);
+        block.render(area, buf);
+        let [top, bottom] = inner.layout(&Layout::vertical([Constraint::Percentage(72), Constraint::Fill(1)]));
+        let mut datasets = vec![
+            Dataset::default()
+                .marker(Marker::Braille)
+                .graph_type(GraphType::Line)
+                .style(ratatui::style::Style::new().fg(theme.series(0)))
+                .data(&points),
+        ];
+        let cursor_line: Vec<(f64, f64)>;
+        if let Some((i, _, _)) = s.cursor_point().filter(|_| s.scrub.is_some()) {
+            cursor_line = vec![(i as f64, low - pad), (i as f64, high + pad)];
+            datasets.push(
+                Dataset::default()
+                    .marker(Marker::Braille)
+                    .graph_type(GraphType::Line)
+                    .style(ratatui::style::Style::new().fg(theme.cursor))
+                    .data(&cursor_line),
+            );
+        }
+        let first = s.equity.first().map(|(t, _)| et_date(*t).to_string()).unwrap_or_default();
+        let last = s.equity.last().map(|(t, _)| et_date(*t).to_string()).unwrap_or_default();
+        Chart::new(datasets)
+            .x_axis(Axis::default().bounds([0.0, x_max]).labels([first, last]).style(theme.muted()))
+            .y_axis(
+                Axis::default()
+                    .bounds([low - pad, high + pad])
+                    .labels([format!("{:.0}", low), format!("{:.0}", high)])
+                    .style(theme.muted()),
+            )
+            .render(top, buf);
+        if bottom.height < 3 {
+            return;
+        }
+        let dd: Vec<(f64, f64)> = drawdown.iter().map(|(x, d)| (*x, -d)).collect();
+        Chart::new(vec![
+            Dataset::default()
+                .marker(Marker::Braille)
+                .graph_type(GraphType::Line)
+                .style(ratatui::style::Style::new().fg(theme.negative))
+                .data(&dd),
+        ])
+        .x_axis(Axis::default().bounds([0.0, x_max]))
+        .y_axis(
+            Axis::default()
+                .bounds([-(deepest.max(0.001)), 0.0])
+                .labels([format!("-{:.1}%", deepest * 100.0), "0%".to_string()])
+                .style(theme.muted()),
+        )
+        .render(bottom, buf);
+    }
+}
+
+struct PositionsPane<'a> {
+    session: &'a SessionView,
+    theme: &'a Theme,
+    focused: bool,
+}
+
+impl Widget for PositionsPane<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let (s, theme) = (self.session, self.theme);
+        let title = format!("Positions · cash {:.2} · total {:.2}", s.cash, s.total);
+        // Narrow panes drop the average cost before the contract gets unreadable.
+        let wide = area.width >= 56;
+        let rows = s.positions.iter().map(|p| {
+            let mut cells = vec![Span::raw(p.asset.to_string()), Span::raw(p.quantity.to_string())];
+            if wide {
+                cells.push(Span::raw(format!("{:.2}", p.average_cost)));
+            }
+            cells.push(Span::raw(format!("{:.2}", p.mark)));
+            cells.push(Span::styled(format!("{:+.2}", p.unrealized), theme.signed(p.unrealized)));
+            cells.push(Span::raw(p.days_to_expiry.map_or("-".to_string(), |d| d.to_string())));
+            Row::new(cells)
+        });
+        let (widths, header) = if wide {
+            (
+                vec![
+                    Constraint::Min(12),
+                    Constraint::Length(4),
+                    Constraint::Length(7),
+                    Constraint::Length(7),
+                    Constraint::Length(9),
+                    Constraint::Length(3),
+                ],
+                vec!["Contract", "Qty", "Avg", "Mark", "Unrl P&L", "DTE"],
+            )
+        } else {
+            (
+                vec![
+                    Constraint::Min(12),
+                    Constraint::Length(4),
+                    Constraint::Length(6),
+                    Constraint::Length(8),
+                    Constraint::Length(3),
+                ],
+                vec!["Contract", "Qty", "Mark", "Unrl P&L", "DTE"],
+            )
+        };
+        Table::new(rows, widths)
+            .header(Row::new(header).style(theme.muted()))
+            .style(theme.style())
+            .block(pane(&title, self.focused, theme))
+            .render(area, buf);
+    }
+}
+
+struct CachePane<'a> {
+    session: &'a SessionView,
+    theme: &'a Theme,
+    focused: bool,
+}
+
+impl Widget for CachePane<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let (m, theme) = (&self.session.metrics, self.theme);
+        let block = pane("Cache", self.focused, theme);
+        let inner = block.inner(area);
+        block.render(area, buf);
+        let [gauge, spark, counters] =
+            inner.layout(&Layout::vertical([Constraint::Length(1), Constraint::Length(2), Constraint::Fill(1)]));
+        let ratio = m.hit_ratio().unwrap_or(0.0);
+        Gauge::default()
+            .ratio(ratio.clamp(0.0, 1.0))
+            .label(format!("hit ratio {:.0}%", ratio * 100.0))
+            .gauge_style(ratatui::style::Style::new().fg(theme.positive).bg(theme.border))
+            .render(gauge, buf);
+        Sparkline::default()
+            .data(&self.session.hit_history)
+            .max(100)
+            .style(ratatui::style::Style::new().fg(theme.series(0)))
+            .render(spark, buf);
+        let errors: u64 = m.errors.values().sum();
+        let text = vec![
+            Line::from(format!("hits {} · misses {} · requests {}", m.hits, m.misses, m.network_requests)),
+            Line::from(format!("rows {} · retries {} · errors {errors}", m.rows, m.retries)),
+        ];
+        Paragraph::new(text).style(theme.style()).render(counters, buf);
+    }
+}
+
+struct ConversionsPane<'a> {
+    session: &'a SessionView,
+    theme: &'a Theme,
+    focused: bool,
+}
+
+impl Widget for ConversionsPane<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let (s, theme) = (self.session, self.theme);
+        let lines: Vec<Line> = if s.drill {
+            s.sites
+                .iter()
+                .map(|(kind, site, c)| {
+                    let site = site.rsplit('/').next().unwrap_or(site);
+                    Line::from(format!("{kind:<6} {site} {}", c.count))
+                })
+                .collect()
+        } else {
+            s.metrics
+                .conversions
+                .iter()
+                .map(|(kind, c)| Line::from(format!("{:<12}{:>7} {:>9} rows", kind.as_str(), c.count, c.rows)))
+                .collect()
+        };
+        let title = if s.drill { "Conversions by site (c)" } else { "Conversions (c: by site)" };
+        Paragraph::new(lines).style(theme.style()).block(pane(title, self.focused, theme)).render(area, buf);
+    }
+}
+
+struct FormPane<'a> {
+    form: &'a Form,
+    theme: &'a Theme,
+}
+
+impl Widget for FormPane<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let (form, theme) = (self.form, self.theme);
+        Clear.render(area, buf);
+        let mut lines: Vec<Line> = Field::ALL
+            .iter()
+            .map(|field| {
+                let selected = *field == form.field;
+                let value = form.value(*field);
+                let cursor = if selected && form.editing { "▏" } else { "" };
+                let style = if selected { theme.selected() } else { theme.style() };
+                Line::from(vec![
+                    Span::styled(format!(" {:<12}", field.label()), style),
+                    Span::styled(format!(" {value}{cursor}"), theme.accent()),
+                ])
+            })
+            .collect();
+        if let Some(error) = &form.error {
+            lines.push(Line::from(Span::styled(error.clone(), theme.warning_style())));
+        }
+        Paragraph::new(lines)
+            .block(pane("Session (enter edits · ←/→ choose · esc closes)", true, theme))
+            .render(area, buf);
+    }
+}
