@@ -90,4 +90,13 @@ impl Iterator for Closes<'_> {
             Closes::Rows(it) => it.size_hint(),
         }
     }
+
+    /// One branch per walk instead of one per element, so sums over a column
+    /// run as a tight loop.
+    fn fold<B, G: FnMut(B, f64) -> B>(self, init: B, mut g: G) -> B {
+        match self {
+            Closes::Column(it) => it.fold(init, |acc, x| g(acc, *x)),
+            Closes::Rows(it) => it.fold(init, |acc, b| g(acc, b.close)),
+        }
+    }
 }
