@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use common::*;
 use thetabench::cache::Window;
 use thetabench::data::{Columnar, DataStore, Loader, MarketData};
-use thetabench::engine::{Context, FeeModel, RunSpec, Sleep, Strategy, StrategyError};
+use thetabench::engine::{Context, FeeModel, RunEvent, RunSpec, Sleep, Strategy, StrategyError};
 use thetabench::market::time::et_date_ms;
 use thetabench::market::{Asset, Calendar, Timestep};
 use thetabench::terminal::SimConfig;
@@ -117,7 +117,16 @@ fn no_bar_is_visible_before_it_closes() {
     let mut store = DataStore::<Columnar, _>::new(Loader::new(cache, runtime.handle().clone()), window);
     let mut probe = Probe { asset: Asset::stock("SPY"), seen: Vec::new() };
     let spec = RunSpec { window, cash: 100_000.0, fees: FeeModel::default() };
-    thetabench::engine::run(&mut store, &mut probe, &spec, &mut |_| {}, &mut || true).unwrap();
+    let mut read = Vec::new();
+    let mut sink = |event: &RunEvent| {
+        if let RunEvent::DatasetsRead { datasets, .. } = event {
+            read = datasets.iter().map(|d| (d.key.to_string(), d.window)).collect();
+        }
+    };
+    thetabench::engine::run(&mut store, &mut probe, &spec, &mut sink, &mut || true).unwrap();
+    let names: Vec<&str> = read.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(names, ["SPY 1m ohlc", "SPY 1d ohlc"], "the run reports the datasets it read");
+    assert!(read.iter().all(|(_, w)| w.end == window.end && w.start < window.start), "windows include lookback");
 
     let mut checked_days_at_early_close = 0;
     for (now, timestep, stamps) in &probe.seen {

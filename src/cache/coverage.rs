@@ -21,7 +21,7 @@ fn last_day() -> NaiveDate {
 }
 
 /// A window of ET calendar dates, both ends inclusive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Window {
     pub start: NaiveDate,
     pub end: NaiveDate,

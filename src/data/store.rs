@@ -61,6 +61,8 @@ pub struct DataStore<R: Representation, F> {
     loader: Loader<F>,
     run: Window,
     now: DateTime<Utc>,
+    /// How many loads have happened; a change means new datasets or windows.
+    loads: usize,
     /// Keyed by asset (looked up without cloning it), then by series.
     datasets: FxHashMap<Asset, Vec<Loaded<R::Held>>>,
     representation: PhantomData<R>,
@@ -72,6 +74,7 @@ impl<R: Representation, F: Fetcher> DataStore<R, F> {
             loader,
             run,
             now: DateTime::<Utc>::UNIX_EPOCH,
+            loads: 0,
             datasets: FxHashMap::default(),
             representation: PhantomData,
         }
@@ -91,6 +94,24 @@ impl<R: Representation, F: Fetcher> DataStore<R, F> {
             .collect();
         keys.sort();
         keys
+    }
+
+    /// Grows with every load, so a caller can tell when [`Self::datasets_read`] changed.
+    pub fn loads(&self) -> usize {
+        self.loads
+    }
+
+    /// Every dataset loaded so far with the window it was loaded for, in key order.
+    pub fn datasets_read(&self) -> Vec<(DatasetKey, Window)> {
+        let mut read: Vec<(DatasetKey, Window)> = self
+            .datasets
+            .iter()
+            .flat_map(|(asset, series)| {
+                series.iter().map(|l| (DatasetKey::new(asset.clone(), l.timestep, l.style), l.window))
+            })
+            .collect();
+        read.sort_by(|a, b| a.0.cmp(&b.0));
+        read
     }
 
     pub fn loader(&self) -> &Loader<F> {
@@ -156,6 +177,7 @@ impl<R: Representation, F: Fetcher> DataStore<R, F> {
         let key = DatasetKey::new(asset.clone(), timestep, style);
         let frame = self.loader.bars(&key, reload)?;
         let held = R::hold(frame, style, &self.loader.metrics().conversions);
+        self.loads += 1;
         let loaded = Loaded { timestep, style, window: reload, held, cursor: Default::default() };
         let series = self.datasets.entry(asset.clone()).or_default();
         let i = match found {

@@ -7,9 +7,17 @@ use serde::Serialize;
 use super::fill::FillSource;
 use super::order::{OrderId, OrderKind, Side, TimeInForce};
 use super::valuation::Valuation;
+use crate::cache::{DatasetKey, Window};
 use crate::market::Asset;
 use crate::market::time::fmt_et;
 use crate::metrics::MetricsSnapshot;
+
+/// One dataset a run reads, and the window it was loaded for.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DatasetRead {
+    pub key: DatasetKey,
+    pub window: Window,
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
@@ -89,6 +97,12 @@ pub enum RunEvent {
         time: DateTime<Utc>,
         valuation: Valuation,
     },
+    /// The datasets the run has read so far and the window each was loaded
+    /// for; sent whenever the set grows.
+    DatasetsRead {
+        time: DateTime<Utc>,
+        datasets: Vec<DatasetRead>,
+    },
     /// The data counters at a session's close: cache decisions, requests, conversions.
     Counters {
         time: DateTime<Utc>,
@@ -108,6 +122,7 @@ impl RunEvent {
             | RunEvent::SettlementPending { time, .. }
             | RunEvent::Progress { time, .. }
             | RunEvent::Equity { time, .. }
+            | RunEvent::DatasetsRead { time, .. }
             | RunEvent::Counters { time, .. } => *time,
         }
     }
@@ -146,6 +161,7 @@ impl RunEvent {
                     valuation.total, valuation.cash, valuation.positions_value
                 )
             }
+            RunEvent::DatasetsRead { datasets, .. } => format!("DATASETS {} read", datasets.len()),
             RunEvent::Counters { metrics, .. } => format!(
                 "COUNTERS checks={} hits={} misses={} network_requests={}",
                 metrics.checks, metrics.hits, metrics.misses, metrics.network_requests

@@ -21,7 +21,7 @@ mod testutil;
 
 pub use broker::{Broker, FillData};
 pub use clock::Sleep;
-pub use events::RunEvent;
+pub use events::{DatasetRead, RunEvent};
 pub use fees::{FeeModel, multiplier};
 pub use fill::{FillDecision, FillSource};
 pub use order::{Order, OrderError, OrderId, OrderKind, OrderStatus, Side, TimeInForce};

@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::broker::{Broker, FillData};
 use super::clock::iterations;
-use super::events::RunEvent;
+use super::events::{DatasetRead, RunEvent};
 use super::fees::FeeModel;
 use super::strategy::{Context, Strategy, StrategyError};
 use crate::cache::{Fetcher, Window};
@@ -82,6 +82,14 @@ pub fn run<R: Representation, F: Fetcher>(
     let mut broker = Broker::new(spec.cash, spec.fees);
     let sessions: Vec<NaiveDate> = Calendar::sessions_between(spec.window.start, spec.window.end).collect();
     let name = strategy.name().to_string();
+    let mut loads_seen = 0;
+    let mut report_datasets = |store: &DataStore<R, F>, time, sink: &mut dyn FnMut(&RunEvent)| {
+        if store.loads() != loads_seen {
+            loads_seen = store.loads();
+            let datasets = store.datasets_read().into_iter().map(|(key, window)| DatasetRead { key, window }).collect();
+            sink(&RunEvent::DatasetsRead { time, datasets });
+        }
+    };
     for (index, &date) in sessions.iter().enumerate() {
         for now in iterations(date, strategy.sleep()) {
             if !keep_going() {
@@ -97,12 +105,14 @@ pub fn run<R: Representation, F: Fetcher>(
             })?;
             let events = with_view(store, now, |view| broker.process(now, view))?;
             deliver(&events, strategy, sink);
+            report_datasets(store, now, sink);
         }
         let Some(close) = Calendar::session(date).map(|s| s.close) else { continue };
         store.set_now(close);
         let events = with_view(store, close, |view| broker.end_of_session(date, view))?;
         deliver(&events, strategy, sink);
         let valuation = with_view(store, close, |view| broker.mark_to_market(close, view))?;
+        report_datasets(store, close, sink);
         sink(&RunEvent::Equity { time: close, valuation });
         sink(&RunEvent::Counters { time: close, metrics: store.loader().metrics().snapshot() });
     }

@@ -100,7 +100,7 @@ impl Record {
                 });
                 self.last_valuation = Some(valuation.clone());
             }
-            RunEvent::Progress { .. } | RunEvent::Counters { .. } => return,
+            RunEvent::Progress { .. } | RunEvent::Counters { .. } | RunEvent::DatasetsRead { .. } => return,
             _ => {}
         }
         self.journal.push(event.describe());

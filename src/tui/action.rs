@@ -153,10 +153,8 @@ pub enum Effect {
     /// Pause/resume/step/pace/cancel go to the engine thread's control block.
     Control(super::runner::ControlChange),
     LoadConversionSites,
-    LoadCoverage {
-        assets: Vec<String>,
-        window: crate::cache::Window,
-    },
+    /// The coverage of the datasets the run reads, each against its window.
+    LoadCoverage(Vec<crate::engine::DatasetRead>),
     LoadDatasets,
     VerifyAll,
     LoadDetail(PathBuf),

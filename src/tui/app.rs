@@ -204,9 +204,7 @@ fn execute(resources: &mut Resources, state: &State, effect: Effect) {
             let sites = resources.run_metrics.as_ref().map(|m| m.conversions.by_site()).unwrap_or_default();
             let _ = replies.send(Action::ConversionSites(sites));
         }
-        Effect::LoadCoverage { assets, window } => {
-            spawn_blocking_reply(replies, move || effects::coverage(&store, &assets, window))
-        }
+        Effect::LoadCoverage(datasets) => spawn_blocking_reply(replies, move || effects::coverage(&store, &datasets)),
         Effect::LoadDatasets => spawn_blocking_reply(replies, move || effects::datasets(&store, false)),
         Effect::VerifyAll => spawn_blocking_reply(replies, move || effects::datasets(&store, true)),
         Effect::LoadDetail(path) => spawn_blocking_reply(replies, move || effects::detail(&store, &path)),

@@ -8,10 +8,10 @@ use super::action::Action;
 use super::state::browser::{DatasetDetail, DatasetRow};
 use super::state::parity::{ParityReport, RunSide};
 use super::state::session::CoverageRow;
+use crate::cache::Store;
 use crate::cache::coverage::required_days;
 use crate::cache::report::{self, ChecksumState};
-use crate::cache::{Store, Window};
-use crate::market::Asset;
+use crate::engine::DatasetRead;
 use crate::market::time::fmt_et_ms;
 use crate::run::artifacts::Stats;
 
@@ -91,32 +91,20 @@ pub fn evict(store: &Store, path: &Path) -> Action {
 
 /// The datasets a run touches: those of the assets it traded and of their
 /// underlyings; before any trade, every dataset overlapping the window.
-pub fn coverage(store: &Store, assets: &[String], window: Window) -> Action {
-    let traded: Vec<Asset> = assets.iter().filter_map(|a| a.parse().ok()).collect();
+pub fn coverage(store: &Store, datasets: &[DatasetRead]) -> Action {
     let now = chrono::Utc::now();
-    let rows = store
-        .sidecar_paths()
-        .into_iter()
-        .filter_map(|path| store.read_sidecar_at(&path).ok())
-        .filter(|s| {
-            let asset = &s.key.asset;
-            if traded.is_empty() {
-                s.days.iter().chain(&s.placeholders).any(|d| *d >= window.start && *d <= window.end)
-            } else {
-                traded
-                    .iter()
-                    .any(|t| t == asset || (!matches!(asset, Asset::Option(_)) && t.symbol() == asset.symbol()))
-            }
-        })
+    let rows = datasets
+        .iter()
         .take(COVERAGE_ROWS)
-        .map(|s| {
-            let required = required_days(&s.key.asset, window, now).iter().collect();
+        .map(|read| {
+            let sidecar = store.read_sidecar(&read.key).ok().flatten();
+            let (days, placeholders) = sidecar.map(|s| (s.days, s.placeholders)).unwrap_or_default();
             CoverageRow {
-                label: format!("{} {} {}", s.key.asset, s.key.timestep, s.key.style),
-                days: s.days.clone(),
-                placeholders: s.placeholders.clone(),
-                required,
-                expiry: s.key.asset.expiration(),
+                label: read.key.to_string(),
+                days,
+                placeholders,
+                required: required_days(&read.key.asset, read.window, now).iter().collect(),
+                expiry: read.key.asset.expiration(),
             }
         })
         .collect();

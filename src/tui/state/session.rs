@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::form::Form;
-use crate::engine::RunEvent;
+use crate::engine::{DatasetRead, RunEvent};
 use crate::market::Asset;
 use crate::market::conversion::{ConversionCount, ConversionKind};
 use crate::metrics::MetricsSnapshot;
@@ -89,7 +89,8 @@ pub struct SessionView {
     pub drill: bool,
     pub sites: Vec<(ConversionKind, String, ConversionCount)>,
     pub coverage: Vec<CoverageRow>,
-    pub assets: Vec<Asset>,
+    /// The datasets the run reads, from its `DatasetsRead` events.
+    pub datasets: Vec<DatasetRead>,
     pub orders: Vec<String>,
     pub orders_scroll: usize,
     pub focus: Pane,
@@ -117,7 +118,7 @@ impl SessionView {
             drill: false,
             sites: vec![],
             coverage: vec![],
-            assets: vec![],
+            datasets: vec![],
             orders: vec![],
             orders_scroll: 0,
             focus: Pane::Equity,
@@ -160,10 +161,7 @@ impl SessionView {
     }
 
     fn coverage_effect(&self) -> Effect {
-        Effect::LoadCoverage {
-            assets: self.assets.iter().map(|a| a.to_string()).collect(),
-            window: self.request.window,
-        }
+        Effect::LoadCoverage(self.datasets.clone())
     }
 
     pub fn click(&mut self, areas: SessionAreas, column: u16, row: u16) {
@@ -298,7 +296,6 @@ impl SessionView {
                 }
             }
             RunEvent::Filled { asset, side, quantity, price, .. } => {
-                self.note_asset(asset);
                 let signed =
                     if matches!(side, crate::engine::Side::Buy) { *quantity as i64 } else { -(*quantity as i64) };
                 let entry = self.costs.entry(asset.to_string()).or_insert((0, 0.0));
@@ -316,19 +313,13 @@ impl SessionView {
                 };
                 self.push_order(event.describe());
             }
-            RunEvent::OrderSubmitted { asset, .. } => {
-                self.note_asset(asset);
-                self.push_order(event.describe());
+            RunEvent::DatasetsRead { datasets, .. } => {
+                self.datasets = datasets.clone();
+                return vec![self.coverage_effect()];
             }
             _ => self.push_order(event.describe()),
         }
         vec![]
-    }
-
-    fn note_asset(&mut self, asset: &Asset) {
-        if !self.assets.contains(asset) {
-            self.assets.push(asset.clone());
-        }
     }
 
     fn push_order(&mut self, line: String) {
