@@ -247,9 +247,11 @@ impl Widget for CachePane<'_> {
             .style(ratatui::style::Style::new().fg(theme.series(0)))
             .render(spark, buf);
         let errors: u64 = m.errors.values().sum();
+        // Short lines: counts grow to several digits and the pane is narrow.
         let text = vec![
-            Line::from(format!("hits {} · misses {} · requests {}", m.hits, m.misses, m.network_requests)),
-            Line::from(format!("rows {} · retries {} · errors {errors}", m.rows, m.retries)),
+            Line::from(format!("hits {} · misses {}", m.hits, m.misses)),
+            Line::from(format!("requests {} · rows {}", m.network_requests, m.rows)),
+            Line::from(format!("retries {} · errors {errors}", m.retries)),
         ];
         Paragraph::new(text).style(theme.style()).render(counters, buf);
     }
