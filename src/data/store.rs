@@ -142,8 +142,11 @@ impl<R: Representation, F: Fetcher> DataStore<R, F> {
     /// A longer window when fewer than `bars_needed` bars are visible and the
     /// data may reach back further; `None` when the loaded one will do.
     fn extension(&self, loaded: &Loaded<R::Held>, visible: usize, bars_needed: usize) -> Option<Window> {
+        if visible >= bars_needed {
+            return None;
+        }
         let earliest = NaiveDate::from_ymd_opt(FIRST_YEAR, 1, 1).unwrap_or_default();
-        if visible >= bars_needed || loaded.window.start <= earliest {
+        if loaded.window.start <= earliest {
             return None;
         }
         let per_day = if loaded.timestep == Timestep::Day { 1 } else { 390 };
