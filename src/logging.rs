@@ -28,14 +28,20 @@ pub fn init(dir: &Path, console: BoxedLayer) -> std::io::Result<WorkerGuard> {
     Ok(guard)
 }
 
-/// Events at `level` or above on stderr, except the exit error commands print themselves.
+/// Events at `level` or above on stderr, except the exit error commands print
+/// themselves and the client's retries (they are in the log file; the command
+/// reports the outcome).
 pub fn stderr(level: tracing::Level) -> BoxedLayer {
+    use std::io::IsTerminal;
     fmt::layer()
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .without_time()
         .with_target(false)
         .with_filter(tracing_subscriber::filter::filter_fn(move |meta| {
-            *meta.level() <= level && meta.target() != EXIT_TARGET
+            *meta.level() <= level
+                && meta.target() != EXIT_TARGET
+                && !meta.target().starts_with("thetabench::thetadata")
         }))
         .boxed()
 }

@@ -43,14 +43,16 @@ const DAYS_IN_FLIGHT: usize = 16;
 pub enum CacheError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("fetching {key} for {day}: {source}")]
-    Fetch { key: DatasetKey, day: NaiveDate, failed_days: usize, source: FetchError },
+    // `cause` is shown in the message rather than chained as a source, so an
+    // error report prints it once.
+    #[error("fetching {key} for {day}: {cause}")]
+    Fetch { key: DatasetKey, day: NaiveDate, failed_days: usize, cause: FetchError },
     #[error("the source answered {key} for {day} with bars dated {found}")]
     WrongDay { key: DatasetKey, day: NaiveDate, found: NaiveDate },
     #[error("merging {key}: {detail}")]
     Merge { key: DatasetKey, detail: String },
-    #[error("fetching {what}: {source}")]
-    List { what: String, source: FetchError },
+    #[error("fetching {what}: {cause}")]
+    List { what: String, cause: FetchError },
     #[error("waiting for the lock of {key}: {detail}")]
     Lock { key: DatasetKey, detail: String },
 }
@@ -293,7 +295,7 @@ impl<F: Fetcher> Cache<F> {
             self.remember(key, Held { coverage: sidecar.coverage(), sidecar, frame });
         }
         match failure {
-            Some((day, source)) => Err(CacheError::Fetch { key: key.clone(), day, failed_days, source }),
+            Some((day, cause)) => Err(CacheError::Fetch { key: key.clone(), day, failed_days, cause }),
             None => Ok(()),
         }
     }
