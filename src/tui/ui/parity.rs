@@ -51,10 +51,12 @@ fn render_choices(view: &ParityView, theme: &Theme, area: Rect, buf: &mut Buffer
 }
 
 fn render_report(r: &ParityReport, scroll: usize, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    // Below 30 rows the stats table gives way, so the aligned trades keep room.
+    let stats_height = if area.height >= 30 { 11 } else { 0 };
     let [verdict, charts, stats, trades] = area.layout(&Layout::vertical([
         Constraint::Length(2),
         Constraint::Fill(2),
-        Constraint::Length(11),
+        Constraint::Length(stats_height),
         Constraint::Fill(1),
     ]));
     let p = &r.parity;
