@@ -62,12 +62,21 @@ tm send-keys -t "$SESSION" '?'
 wait_for "Keys (? or esc closes)" 5
 tm send-keys -t "$SESSION" Escape
 tm send-keys -t "$SESSION" q
+# Wait for the program to exit before typing at the shell.
+deadline=$((SECONDS + 15))
+until [[ "$(tm display-message -p -t "$SESSION" '#{pane_current_command}')" == bash ]]; do
+    ((SECONDS < deadline)) || fail "the workbench did not exit within 15 s of q"
+    sleep 0.2
+done
 
 tm send-keys -t "$SESSION" "echo restored-ok" Enter
 wait_for "restored-ok" 10
 # The prompt and the echo are on the main screen, in cooked mode: the command line was echoed
 # as typed and its output printed on a line of its own.
 screen | grep -qx "restored-ok" || fail "the shell did not echo restored-ok on its own line"
+if screen | grep -q "panicked"; then
+    fail "a panic was printed on exit"
+fi
 ls "$CACHE"/logs/thetabench.log* >/dev/null 2>&1 || fail "no log file was written under $CACHE/logs"
 if grep -rqs "panicked" "$CACHE/logs"; then
     fail "the log has a panic"

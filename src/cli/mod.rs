@@ -161,6 +161,15 @@ pub fn default_cache_dir() -> PathBuf {
         .unwrap_or_else(|| std::env::temp_dir().join("thetabench"))
 }
 
+/// The workbench on a terminal; elsewhere the same session headless, as
+/// `thetabench run` would print it.
+async fn workbench(cli: &Cli, args: &crate::tui::TuiArgs) -> anyhow::Result<ExitCode> {
+    if cli.opens_workbench() {
+        return crate::tui::run(cli.session_options(), args.clone(), cli.log_dir()).await;
+    }
+    run_cmd::run_request(cli, crate::tui::session_request(args)?, None, false).await
+}
+
 /// Runs a parsed command line; errors are printed here and become exit code 1.
 pub async fn run(cli: Cli) -> ExitCode {
     let result = match &cli.command {
@@ -168,9 +177,8 @@ pub async fn run(cli: Cli) -> ExitCode {
         Some(Command::Run(args)) => run_cmd::run(&cli, args).await,
         Some(Command::Parity(args)) => Ok(run_cmd::parity(args)),
         Some(Command::Terminal(args)) => crate::terminal::run(args.clone()).await.map(|()| ExitCode::SUCCESS),
-        Some(Command::Tui(args)) => crate::tui::run(cli.session_options(), args.clone(), cli.log_dir()).await,
-        // No command: the workbench on the demo session (headless off a terminal).
-        None => crate::tui::run(cli.session_options(), crate::tui::TuiArgs::default(), cli.log_dir()).await,
+        Some(Command::Tui(args)) => workbench(&cli, args).await,
+        None => workbench(&cli, &crate::tui::TuiArgs::default()).await,
     };
     result.unwrap_or_else(|e| {
         tracing::error!(target: crate::logging::EXIT_TARGET, "{e:#}");

@@ -32,9 +32,9 @@ struct RunSummary<'a> {
     source: String,
 }
 
-fn default_run_dir(args: &RunArgs) -> PathBuf {
+fn default_run_dir(request: &RunRequest) -> PathBuf {
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
-    crate::run::runs_dir().join(format!("{}-{}-{stamp}", args.strategy, store_name(args.store)))
+    crate::run::runs_dir().join(format!("{}-{}-{stamp}", request.strategy, store_name(request.store)))
 }
 
 /// A one-line progress bar on stderr, redrawn in place.
@@ -60,12 +60,19 @@ pub async fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
         cash: args.cash,
         store: args.store,
     };
+    run_request(cli, request, args.out.clone(), args.json.json).await
+}
+
+/// Runs one backtest headless, writes its run directory (`out`, or a new one
+/// under the runs dir) and prints the summary.
+pub async fn run_request(cli: &Cli, request: RunRequest, out: Option<PathBuf>, json: bool) -> anyhow::Result<ExitCode> {
+    let window = request.window;
     // Bad parameters are reported before any data is touched.
     crate::strategies::build(&request.strategy, &request.params)?;
     let session = Session::open(&cli.session_options()).await?;
     let cache = session.cache.clone();
     let runtime = tokio::runtime::Handle::current();
-    let show_progress = std::io::stderr().is_terminal() && !args.json.json;
+    let show_progress = std::io::stderr().is_terminal() && !json;
     let engine_request = request.clone();
     let result: RunResult = tokio::task::spawn_blocking(move || {
         let mut sink = |event: &RunEvent| {
@@ -80,7 +87,7 @@ pub async fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
     .with_context(|| format!("via {}", session.source.describe()))?;
 
     let source = session.source.describe();
-    let dir = args.out.clone().unwrap_or_else(|| default_run_dir(args));
+    let dir = out.unwrap_or_else(|| default_run_dir(&request));
     let dir = crate::run::save(&dir, &request, &result, &source)
         .with_context(|| format!("writing the run directory {}", dir.display()))?;
     for line in &result.record.journal {
@@ -90,7 +97,7 @@ pub async fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
     let m = &result.metrics;
     let hit_ratio = m.hit_ratio().unwrap_or(0.0);
     let conversions = m.conversions.iter().map(|(k, c)| (k.to_string(), c.count)).collect();
-    if args.json.json {
+    if json {
         let summary = RunSummary {
             final_value: p.final_value,
             total_return: p.total_return,

@@ -100,12 +100,28 @@ where
         for effect in effects {
             if let Effect::Quit = effect {
                 resources.control.apply(ControlChange::Cancel);
+                wait_for_engine(&mut resources.engine_rx).await;
                 return Ok(());
             }
             execute(&mut resources, &state, effect);
         }
     }
     Ok(())
+}
+
+/// Lets a cancelled run reach its next iteration and stop, so the engine never
+/// touches a runtime that is shutting down. Bounded: a fetch stuck in its retries
+/// is left behind rather than holding the quit.
+async fn wait_for_engine(rx: &mut Option<mpsc::Receiver<EngineMsg>>) {
+    let Some(rx) = rx else { return };
+    let drained = async {
+        while let Some(message) = rx.recv().await {
+            if matches!(message, EngineMsg::Finished(_)) {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(5), drained).await;
 }
 
 async fn recv_engine(rx: &mut Option<mpsc::Receiver<EngineMsg>>) -> Option<EngineMsg> {

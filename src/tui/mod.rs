@@ -17,7 +17,6 @@ pub mod ui;
 #[cfg(test)]
 mod tests;
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -26,7 +25,7 @@ use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use crossterm::execute;
 use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
 
-use crate::session::{Session, SessionOptions};
+use crate::session::SessionOptions;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct TuiArgs {
@@ -45,17 +44,18 @@ impl Default for TuiArgs {
     }
 }
 
-/// Opens the workbench on a terminal; elsewhere runs the same session headless
-/// and prints its summary. `main` gives `logging::init` the [`log_buffer::layer`]
-/// when stdout is a terminal, so no log line lands on the screen.
-pub async fn run(options: SessionOptions, args: TuiArgs, log_dir: PathBuf) -> anyhow::Result<ExitCode> {
-    let request = match &args.session {
-        Some(path) => session_file::load(path)?,
-        None => session_file::SessionFile::default().request()?,
-    };
-    if !std::io::stdout().is_terminal() {
-        return headless(options, request).await;
+/// The backtest a workbench session starts with: the session file's, or the demo.
+pub fn session_request(args: &TuiArgs) -> anyhow::Result<crate::run::RunRequest> {
+    match &args.session {
+        Some(path) => session_file::load(path),
+        None => session_file::SessionFile::default().request(),
     }
+}
+
+/// Opens the workbench; the caller has checked that stdout is a terminal and
+/// given `logging::init` the [`log_buffer::layer`], so no log line lands on the screen.
+pub async fn run(options: SessionOptions, args: TuiArgs, log_dir: PathBuf) -> anyhow::Result<ExitCode> {
+    let request = session_request(&args)?;
     let theme = theme::Theme::load(&args.theme)?;
     let keymap = keymap::Keymap::load()?;
     let state = state::State::new(keymap, request);
@@ -68,48 +68,6 @@ pub async fn run(options: SessionOptions, args: TuiArgs, log_dir: PathBuf) -> an
     let outcome = app::run_loop(&mut guard.terminal, state, theme, options).await;
     drop(guard);
     outcome.map(|()| ExitCode::SUCCESS)
-}
-
-/// The demo session without a screen: run it and print what `thetabench run` prints.
-async fn headless(options: SessionOptions, request: crate::run::RunRequest) -> anyhow::Result<ExitCode> {
-    let session = Session::open(&options).await?;
-    let cache =
-        runner::fresh_cache(&options.cache_dir, &session.source.url(), options.tier).map_err(anyhow::Error::msg)?;
-    let source = session.source.describe();
-    let dir = crate::run::runs_dir().join(format!(
-        "{}-headless-{}",
-        request.strategy,
-        chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ")
-    ));
-    let (summary_request, summary_dir) = (request.clone(), dir.clone());
-    let dir = tokio::task::spawn_blocking(move || runner::run_to_dir(cache, &summary_request, &summary_dir, &source))
-        .await
-        .context("the engine thread failed")?
-        .map_err(anyhow::Error::msg)?;
-    let stats: crate::run::artifacts::Stats =
-        serde_json::from_str(&std::fs::read_to_string(dir.join(crate::run::artifacts::STATS))?)?;
-    let p = &stats.performance;
-    println!(
-        "{} {}..{}: final value {:.2} ({:+.2}%), max drawdown {:.2}%, Sharpe {:.2}, {} trades",
-        request.strategy,
-        request.window.start,
-        request.window.end,
-        p.final_value,
-        p.total_return * 100.0,
-        p.max_drawdown * 100.0,
-        p.sharpe,
-        p.trades
-    );
-    println!(
-        "cache: {} hits, {} misses ({:.0}% hit ratio), {} network requests; source: {}",
-        stats.cache_hits,
-        stats.cache_misses,
-        stats.hit_ratio * 100.0,
-        stats.network_requests,
-        session.source.describe()
-    );
-    println!("run directory: {}", dir.display());
-    Ok(ExitCode::SUCCESS)
 }
 
 type CrosstermTerminal = ratatui::Terminal<ratatui::backend::CrosstermBackend<std::io::Stdout>>;
