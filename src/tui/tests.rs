@@ -1,7 +1,7 @@
 //! Snapshots of every screen at 120×40 and 80×24, and scenarios that drive key
 //! events through `handle_event`, the same entry point the loop uses.
 
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -272,4 +272,25 @@ fn positions_carry_average_cost_and_unrealized_pnl() {
     assert!((position.unrealized - (position.mark - 3.5) * 1000.0).abs() < 1e-9);
     assert_eq!(state.session.progress, (30, 43));
     assert_eq!(state.session.hit_history.len(), 30);
+}
+
+#[test]
+fn clicking_a_dataset_row_selects_it() {
+    let mut state = fixtures::browser(120, 40);
+    let screen = render(&state).backend().to_string();
+    let row = screen.lines().position(|l| l.contains("PLTR 2025-04-18 91 C")).unwrap() as u16;
+    let click = |row| {
+        Event::Mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column: 5,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    handle_event(&mut state, &click(row));
+    assert_eq!(state.browser.selected, 2, "rows sort HIMS, PLTR, the PLTR option, ^SPX");
+    handle_event(&mut state, &click(2));
+    assert_eq!(state.browser.selected, 2, "a click on the border or header selects nothing");
+    let effects = handle_event(&mut state, &Event::Key(KeyEvent::from(KeyCode::Enter)));
+    assert!(matches!(&effects[..], [Effect::LoadDetail(_)]));
 }

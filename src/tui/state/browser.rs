@@ -108,6 +108,29 @@ impl Browser {
         rows
     }
 
+    /// The first listed row and how many fit in a table `height` rows tall
+    /// (borders and header take three): the selection stays in view.
+    pub fn list_window(&self, height: u16) -> (usize, usize) {
+        let visible = height.saturating_sub(3) as usize;
+        (self.selected.saturating_sub(visible.saturating_sub(1)), visible)
+    }
+
+    /// A click on the list in `body` (the area the list is drawn in) selects the row under it.
+    pub fn click(&mut self, body: ratatui::layout::Rect, row: u16) {
+        if self.detail.is_some() {
+            return;
+        }
+        // The table fills the body less its status line; rows start below border and header.
+        let (offset, visible) = self.list_window(body.height.saturating_sub(1));
+        let first = body.y + 2;
+        if row >= first && ((row - first) as usize) < visible {
+            let index = offset + (row - first) as usize;
+            if index < self.visible().len() {
+                self.selected = index;
+            }
+        }
+    }
+
     fn selected_path(&self) -> Option<PathBuf> {
         self.visible().get(self.selected).map(|r| r.summary.sidecar.clone())
     }

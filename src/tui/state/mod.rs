@@ -132,12 +132,14 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::Click { column, row } => {
-            if state.screen == Screen::Session {
-                state.session.click(
+            match state.screen {
+                Screen::Session => state.session.click(
                     super::ui::layout::session_areas(state.body_area(), state.session.timeline_rows()),
                     column,
                     row,
-                );
+                ),
+                Screen::Browser => state.browser.click(state.body_area(), row),
+                _ => {}
             }
             vec![]
         }

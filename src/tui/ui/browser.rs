@@ -76,8 +76,7 @@ fn render_list(browser: &Browser, theme: &Theme, area: Rect, buf: &mut Buffer) {
         return Paragraph::new(Span::styled(text, theme.muted())).block(block).render(area, buf);
     }
     let [table_area, status] = area.layout(&Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]));
-    let visible_rows = table_area.height.saturating_sub(3) as usize;
-    let offset = browser.selected.saturating_sub(visible_rows.saturating_sub(1));
+    let (offset, visible_rows) = browser.list_window(table_area.height);
     let table_rows = rows.iter().enumerate().skip(offset).take(visible_rows).map(|(i, r)| {
         let s = &r.summary;
         let row = Row::new(vec![
