@@ -82,16 +82,18 @@ impl HeldColumns {
         }
     }
 
+    // `hold` keeps only single-chunk, null-free columns, so the first chunk's
+    // values are the column: no per-call checks on the hot path.
     fn f64s(&self, column: usize) -> &[f64] {
         match self.values.get(column) {
-            Some(Some(ColumnValues::F64(ca))) => ca.cont_slice().unwrap_or(&[]),
+            Some(Some(ColumnValues::F64(ca))) => ca.downcast_iter().next().map_or(&[], |a| &a.values()[..]),
             _ => &[],
         }
     }
 
     fn i64s(&self, column: usize) -> &[i64] {
         match self.values.get(column) {
-            Some(Some(ColumnValues::I64(ca))) => ca.cont_slice().unwrap_or(&[]),
+            Some(Some(ColumnValues::I64(ca))) => ca.downcast_iter().next().map_or(&[], |a| &a.values()[..]),
             _ => &[],
         }
     }
@@ -109,23 +111,22 @@ impl Representation for Columnar {
             .ok()
             .and_then(|c| c.datetime().ok())
             .map(|dt| dt.physical().clone())
+            .filter(|ca| ca.cont_slice().is_ok())
             .unwrap_or_default();
         let values = NAMES
             .iter()
             .map(|name| {
                 let column = frame.column(name).ok()?;
-                column
-                    .f64()
-                    .ok()
-                    .map(|ca| ColumnValues::F64(ca.clone()))
-                    .or_else(|| column.i64().ok().map(|ca| ColumnValues::I64(ca.clone())))
+                let f64s = column.f64().ok().filter(|ca| ca.cont_slice().is_ok());
+                let i64s = column.i64().ok().filter(|ca| ca.cont_slice().is_ok());
+                f64s.map(|ca| ColumnValues::F64(ca.clone())).or_else(|| i64s.map(|ca| ColumnValues::I64(ca.clone())))
             })
             .collect();
         HeldColumns { stamps, values }
     }
 
     fn stamps(held: &HeldColumns) -> &[i64] {
-        held.stamps.cont_slice().unwrap_or(&[])
+        held.stamps.downcast_iter().next().map_or(&[], |a| &a.values()[..])
     }
 
     fn history(held: &HeldColumns, rows: Range<usize>) -> History<'_> {

@@ -4,18 +4,18 @@
 use std::marker::PhantomData;
 use std::str::FromStr;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 // A fast hasher: keys are our own assets, not attacker input, and every
 // strategy question starts with this lookup.
 use rustc_hash::FxHashMap;
 
 use super::representation::Representation;
-use super::visibility::{visible_bars, visible_bars_from};
+use super::visibility::{first_at_or_after, visible_bars, visible_bars_from};
 use super::{DataError, History, Loader, MarketData, Quote};
 use crate::cache::{DatasetKey, Fetcher, Window};
 use crate::market::calendar::FIRST_YEAR;
-use crate::market::time::{et_date, et_date_ms, fmt_et};
-use crate::market::{Asset, Bar, DataStyle, QuoteBar, Strike, Timestep};
+use crate::market::time::{et_date, et_date_ms, et_to_utc, fmt_et};
+use crate::market::{Asset, Bar, Calendar, DataStyle, QuoteBar, Strike, Timestep};
 
 /// Which representation a run uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -35,6 +35,14 @@ impl FromStr for StoreKind {
             _ => Err(format!("unknown store {s:?}: use columnar or rows")),
         }
     }
+}
+
+/// One ET day's bounds and its session's close, all UTC ms.
+#[derive(Debug, Clone, Copy, Default)]
+struct SessionMemo {
+    day_start: i64,
+    day_end: i64,
+    close: Option<i64>,
 }
 
 /// Calendar days of history loaded before the run starts, per timestep.
@@ -61,6 +69,7 @@ pub struct DataStore<R: Representation, F> {
     loader: Loader<F>,
     run: Window,
     now: DateTime<Utc>,
+    session_memo: std::cell::Cell<SessionMemo>,
     /// How many loads have happened; a change means new datasets or windows.
     loads: usize,
     /// Keyed by asset (looked up without cloning it), then by series.
@@ -74,6 +83,7 @@ impl<R: Representation, F: Fetcher> DataStore<R, F> {
             loader,
             run,
             now: DateTime::<Utc>::UNIX_EPOCH,
+            session_memo: Default::default(),
             loads: 0,
             datasets: FxHashMap::default(),
             representation: PhantomData,
@@ -203,11 +213,26 @@ impl<R: Representation, F: Fetcher> DataStore<R, F> {
 impl<R: Representation, F: Fetcher> DataStore<R, F> {
     /// The first minute bar opening at or after `t` in `t`'s session.
     pub fn bar_at_or_after(&mut self, asset: &Asset, t: DateTime<Utc>) -> Result<Option<Bar>, DataError> {
-        let (loaded, _) = self.dataset(asset, Timestep::Minute, DataStyle::Ohlc, 0)?;
-        let stamps = R::stamps(&loaded.held);
-        let i = stamps.partition_point(|s| *s < t.timestamp_millis());
-        let bar = R::bar(&loaded.held, i).filter(|b| et_date_ms(b.ts_ms) == et_date(t));
-        Ok(bar)
+        let Some(close) = self.session_close(t) else { return Ok(None) };
+        let (loaded, visible) = self.dataset(asset, Timestep::Minute, DataStyle::Ohlc, 0)?;
+        let i = first_at_or_after(R::stamps(&loaded.held), t.timestamp_millis(), visible);
+        Ok(R::bar(&loaded.held, i).filter(|b| b.ts_ms < close))
+    }
+
+    /// The close (UTC ms) of the session on `t`'s ET date, remembered for the
+    /// day: the broker asks about the same day many times.
+    fn session_close(&self, t: DateTime<Utc>) -> Option<i64> {
+        let t_ms = t.timestamp_millis();
+        let memo = self.session_memo.get();
+        if memo.day_start <= t_ms && t_ms < memo.day_end {
+            return memo.close;
+        }
+        let date = et_date(t);
+        let day_start = et_to_utc(date, NaiveTime::MIN).timestamp_millis();
+        let day_end = et_to_utc(date + Duration::days(1), NaiveTime::MIN).timestamp_millis();
+        let close = Calendar::session(date).map(|s| s.close.timestamp_millis());
+        self.session_memo.set(SessionMemo { day_start, day_end, close });
+        close
     }
 
     /// The NBBO snapshot in force at `t`.

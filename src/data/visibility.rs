@@ -31,6 +31,21 @@ pub fn visible_bars_from(stamps: &[i64], timestep: Timestep, now: DateTime<Utc>,
     stamps.partition_point(|t| complete(*t))
 }
 
+/// The first index whose stamp is at or after `t_ms`, searched from `hint`
+/// outward: fills ask about the bar right after the clock, which is where the
+/// visibility cursor already points.
+pub fn first_at_or_after(stamps: &[i64], t_ms: i64, hint: usize) -> usize {
+    const WALK: usize = 8;
+    let hint = hint.min(stamps.len());
+    if hint == 0 || stamps[hint - 1] < t_ms {
+        let walked = stamps[hint..].iter().take(WALK).take_while(|s| **s < t_ms).count();
+        if walked < WALK {
+            return hint + walked;
+        }
+    }
+    stamps.partition_point(|s| *s < t_ms)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -40,6 +55,17 @@ mod tests {
     fn at(day: &str, hm: (u32, u32)) -> DateTime<Utc> {
         let day = NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap();
         et_to_utc(day, NaiveTime::from_hms_opt(hm.0, hm.1, 0).unwrap())
+    }
+
+    #[test]
+    fn first_at_or_after_agrees_with_a_binary_search() {
+        let stamps: Vec<i64> = (0..100).map(|i| i * 60).collect();
+        for t in [-5, 0, 1, 59, 60, 61, 3000, 5940, 5941, 9000] {
+            let exact = stamps.partition_point(|s| *s < t);
+            for hint in [0, 1, 50, exact, exact.saturating_sub(3), exact + 3, 200] {
+                assert_eq!(first_at_or_after(&stamps, t, hint), exact, "t {t} hint {hint}");
+            }
+        }
     }
 
     #[test]

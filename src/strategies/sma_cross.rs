@@ -27,10 +27,6 @@ impl SmaCross {
     }
 }
 
-fn mean(values: impl Iterator<Item = f64>, n: usize) -> f64 {
-    values.sum::<f64>() / n as f64
-}
-
 impl Strategy for SmaCross {
     fn name(&self) -> &str {
         Self::NAME
@@ -46,8 +42,12 @@ impl Strategy for SmaCross {
             if history.len() < self.slow {
                 continue;
             }
-            let slow = mean(history.closes(), self.slow);
-            let fast = mean(history.closes().skip(self.slow - self.fast), self.fast);
+            // Both sums in one walk over the window.
+            let fast_from = self.slow - self.fast;
+            let (slow_sum, fast_sum) = history.closes().enumerate().fold((0.0, 0.0), |(slow, fast), (i, close)| {
+                (slow + close, if i >= fast_from { fast + close } else { fast })
+            });
+            let (slow, fast) = (slow_sum / self.slow as f64, fast_sum / self.fast as f64);
             let held = ctx.portfolio().position(asset).map_or(0, |p| p.quantity);
             let pending = ctx.open_orders().iter().any(|o| &o.asset == asset);
             if pending {
