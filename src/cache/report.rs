@@ -133,19 +133,23 @@ pub fn inspect(store: &Store, asset: &Asset) -> Vec<Inspection> {
         .into_iter()
         .filter_map(|path| store.read_sidecar_at(&path).ok().map(|s| (path, s)))
         .filter(|(_, s)| &s.key.asset == asset)
-        .map(|(path, s)| {
-            let (checksum, checksum_detail) = verify_one(store, &s.key, &s);
-            Inspection {
-                summary: DatasetSummary::new(path, &s),
-                coverage: session_runs(&s.days),
-                placeholders: s.placeholders.clone(),
-                data_file: s.data_file.clone(),
-                sha256: s.sha256.clone(),
-                checksum,
-                checksum_detail,
-            }
-        })
+        .map(|(path, s)| Inspection::of(path, &s, store.load(&s.key, &s).err().as_ref()))
         .collect()
+}
+
+impl Inspection {
+    /// One dataset's inspection, given what loading its data gave (`None`: it verified).
+    pub fn of(path: PathBuf, sidecar: &Sidecar, load_error: Option<&StoreError>) -> Inspection {
+        Inspection {
+            summary: DatasetSummary::new(path, sidecar),
+            coverage: session_runs(&sidecar.days),
+            placeholders: sidecar.placeholders.clone(),
+            data_file: sidecar.data_file.clone(),
+            sha256: sidecar.sha256.clone(),
+            checksum: load_error.map_or(ChecksumState::Ok, ChecksumState::of),
+            checksum_detail: load_error.map(|e| e.to_string()),
+        }
+    }
 }
 
 /// Sorted session dates folded into runs of consecutive sessions.

@@ -34,7 +34,7 @@ struct RunSummary<'a> {
 
 fn default_run_dir(request: &RunRequest) -> PathBuf {
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
-    crate::run::runs_dir().join(format!("{}-{}-{stamp}", request.strategy, store_name(request.store)))
+    crate::run::runs_dir().join(format!("{}-{}-{stamp}", request.strategy, request.store.as_str()))
 }
 
 /// A one-line progress bar on stderr, redrawn in place.
@@ -120,7 +120,7 @@ pub async fn run_request(cli: &Cli, request: RunRequest, out: Option<PathBuf>, j
             request.strategy,
             window.start,
             window.end,
-            store_name(request.store),
+            request.store.as_str(),
             p.final_value,
             p.total_return * 100.0,
             p.max_drawdown * 100.0,
@@ -139,10 +139,6 @@ pub async fn run_request(cli: &Cli, request: RunRequest, out: Option<PathBuf>, j
         println!("run directory: {}", dir.display());
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn store_name(store: crate::data::StoreKind) -> String {
-    serde_json::to_value(store).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
 }
 
 /// Exit 0 when identical, 1 when the runs diverge, 2 on bad input.

@@ -28,10 +28,6 @@ impl<F: Fetcher> Loader<F> {
         self.cache.metrics()
     }
 
-    pub fn cache(&self) -> &Arc<Cache<F>> {
-        &self.cache
-    }
-
     pub fn bars(&self, key: &DatasetKey, window: Window) -> Result<DataFrame, CacheError> {
         self.runtime.block_on(self.cache.get(key, window)).map(|slice| slice.frame)
     }

@@ -25,6 +25,15 @@ pub enum StoreKind {
     Rows,
 }
 
+impl StoreKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StoreKind::Columnar => "columnar",
+            StoreKind::Rows => "rows",
+        }
+    }
+}
+
 impl FromStr for StoreKind {
     type Err = String;
 

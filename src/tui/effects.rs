@@ -36,14 +36,10 @@ pub fn datasets(store: &Store, verify: bool) -> Action {
 pub fn detail(store: &Store, path: &Path) -> Action {
     let result = (|| {
         let sidecar = store.read_sidecar_at(path).map_err(|e| e.to_string())?;
-        let inspection = report::inspect(store, &sidecar.key.asset)
-            .into_iter()
-            .find(|i| i.summary.sidecar == path)
-            .ok_or_else(|| "the dataset vanished".to_string())?;
-        let (columns, preview) = match store.load(&sidecar.key, &sidecar) {
-            Ok(frame) => preview(&frame),
-            Err(_) => (vec![], vec![]),
-        };
+        // One load serves both the checksum state and the preview.
+        let loaded = store.load(&sidecar.key, &sidecar);
+        let inspection = report::Inspection::of(path.to_path_buf(), &sidecar, loaded.as_ref().err());
+        let (columns, preview) = loaded.map(|frame| preview(&frame)).unwrap_or_default();
         Ok(Box::new(DatasetDetail {
             summary: inspection.summary,
             days: sidecar.days.clone(),
