@@ -22,7 +22,8 @@ pub use visibility::visible_bars;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::cache::CacheError;
-use crate::market::{Asset, Strike, Timestep};
+use crate::market::time::utc_from_ms;
+use crate::market::{Asset, QuoteBar, Strike, Timestep};
 
 /// An NBBO snapshot.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -32,6 +33,12 @@ pub struct Quote {
     pub ask: f64,
     pub bid_size: i64,
     pub ask_size: i64,
+}
+
+impl From<QuoteBar> for Quote {
+    fn from(q: QuoteBar) -> Quote {
+        Quote { time: utc_from_ms(q.ts_ms), bid: q.bid, ask: q.ask, bid_size: q.bid_size, ask_size: q.ask_size }
+    }
 }
 
 impl Quote {

@@ -3,13 +3,13 @@
 
 use std::ops::Range;
 
-use polars::prelude::{DataFrame, Float64Chunked, Int64Chunked};
+use polars::prelude::{ChunkedArray, DataFrame, PolarsNumericType};
+use polars_buffer::Buffer;
 
 use super::Quote;
 use super::history::History;
 use crate::market::bars::DATETIME;
 use crate::market::conversion::{ConversionKind, Conversions};
-use crate::market::time::utc_from_ms;
 use crate::market::{Bar, DataStyle, QuoteBar};
 
 pub trait Representation {
@@ -34,67 +34,62 @@ pub trait Representation {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Columnar;
 
-/// A loaded frame with its columns resolved once (clones of the columns share
-/// the frame's buffers), so each answer is a handful of slice operations.
+/// A loaded frame's columns, each held as the buffer it shares with the frame:
+/// every answer is a slice index, with no lookup or downcast per call. A column
+/// the frame lacks (quotes have no `open`) is empty.
 pub struct HeldColumns {
-    stamps: Int64Chunked,
-    values: Vec<Option<ColumnValues>>,
+    stamps: Buffer<i64>,
+    open: Buffer<f64>,
+    high: Buffer<f64>,
+    low: Buffer<f64>,
+    close: Buffer<f64>,
+    volume: Buffer<i64>,
+    count: Buffer<i64>,
+    bid: Buffer<f64>,
+    ask: Buffer<f64>,
+    bid_size: Buffer<i64>,
+    ask_size: Buffer<i64>,
 }
 
-enum ColumnValues {
-    F64(Float64Chunked),
-    I64(Int64Chunked),
+/// One value of a column, 0 past its end (an absent column is empty).
+fn at<T: Copy + Default>(column: &[T], row: usize) -> T {
+    column.get(row).copied().unwrap_or_default()
 }
 
-/// Column positions in `HeldColumns::values`.
-const OPEN: usize = 0;
-const HIGH: usize = 1;
-const LOW: usize = 2;
-const CLOSE: usize = 3;
-const VOLUME: usize = 4;
-const COUNT: usize = 5;
-const BID: usize = 6;
-const ASK: usize = 7;
-const BID_SIZE: usize = 8;
-const ASK_SIZE: usize = 9;
-const NAMES: [&str; 10] = ["open", "high", "low", "close", "volume", "count", "bid", "ask", "bid_size", "ask_size"];
+/// A column's values, shared with the frame (nothing is copied); empty unless it
+/// is a single chunk without nulls, which `hold` makes it by rechunking first.
+fn values<T: PolarsNumericType>(column: Option<&ChunkedArray<T>>) -> Buffer<T::Native> {
+    column
+        .filter(|ca| ca.cont_slice().is_ok())
+        .and_then(|ca| ca.downcast_iter().next())
+        .map(|array| array.values().clone())
+        .unwrap_or_default()
+}
 
 impl HeldColumns {
     pub(super) fn closes(&self, rows: Range<usize>) -> &[f64] {
-        self.f64s(CLOSE).get(rows).unwrap_or(&[])
-    }
-
-    pub(super) fn close_at(&self, row: usize) -> f64 {
-        self.f64s(CLOSE).get(row).copied().unwrap_or_default()
+        self.close.get(rows).unwrap_or(&[])
     }
 
     pub(super) fn bar_at(&self, row: usize) -> Bar {
-        let f = |c| self.f64s(c).get(row).copied().unwrap_or_default();
-        let n = |c| self.i64s(c).get(row).copied().unwrap_or_default();
         Bar {
-            ts_ms: Columnar::stamps(self).get(row).copied().unwrap_or_default(),
-            open: f(OPEN),
-            high: f(HIGH),
-            low: f(LOW),
-            close: f(CLOSE),
-            volume: n(VOLUME),
-            count: n(COUNT),
+            ts_ms: at(&self.stamps, row),
+            open: at(&self.open, row),
+            high: at(&self.high, row),
+            low: at(&self.low, row),
+            close: at(&self.close, row),
+            volume: at(&self.volume, row),
+            count: at(&self.count, row),
         }
     }
 
-    // `hold` keeps only single-chunk, null-free columns, so the first chunk's
-    // values are the column: no per-call checks on the hot path.
-    fn f64s(&self, column: usize) -> &[f64] {
-        match self.values.get(column) {
-            Some(Some(ColumnValues::F64(ca))) => ca.downcast_iter().next().map_or(&[], |a| &a.values()[..]),
-            _ => &[],
-        }
-    }
-
-    fn i64s(&self, column: usize) -> &[i64] {
-        match self.values.get(column) {
-            Some(Some(ColumnValues::I64(ca))) => ca.downcast_iter().next().map_or(&[], |a| &a.values()[..]),
-            _ => &[],
+    fn quote_at(&self, row: usize) -> QuoteBar {
+        QuoteBar {
+            ts_ms: at(&self.stamps, row),
+            bid: at(&self.bid, row),
+            ask: at(&self.ask, row),
+            bid_size: at(&self.bid_size, row),
+            ask_size: at(&self.ask_size, row),
         }
     }
 }
@@ -106,42 +101,35 @@ impl Representation for Columnar {
     fn hold(mut frame: DataFrame, _style: DataStyle, _ledger: &Conversions) -> HeldColumns {
         // Contiguous buffers make every later answer a plain slice.
         frame.rechunk_mut();
-        let stamps = frame
-            .column(DATETIME)
-            .ok()
-            .and_then(|c| c.datetime().ok())
-            .map(|dt| dt.physical().clone())
-            .filter(|ca| ca.cont_slice().is_ok())
-            .unwrap_or_default();
-        let values = NAMES
-            .iter()
-            .map(|name| {
-                let column = frame.column(name).ok()?;
-                let f64s = column.f64().ok().filter(|ca| ca.cont_slice().is_ok());
-                let i64s = column.i64().ok().filter(|ca| ca.cont_slice().is_ok());
-                f64s.map(|ca| ColumnValues::F64(ca.clone())).or_else(|| i64s.map(|ca| ColumnValues::I64(ca.clone())))
-            })
-            .collect();
-        HeldColumns { stamps, values }
+        let column = |name: &str| frame.column(name).ok();
+        let f64s = |name: &str| values(column(name).and_then(|c| c.f64().ok()));
+        let i64s = |name: &str| values(column(name).and_then(|c| c.i64().ok()));
+        HeldColumns {
+            stamps: values(column(DATETIME).and_then(|c| c.datetime().ok()).map(|dt| dt.physical())),
+            open: f64s("open"),
+            high: f64s("high"),
+            low: f64s("low"),
+            close: f64s("close"),
+            volume: i64s("volume"),
+            count: i64s("count"),
+            bid: f64s("bid"),
+            ask: f64s("ask"),
+            bid_size: i64s("bid_size"),
+            ask_size: i64s("ask_size"),
+        }
     }
 
     fn stamps(held: &HeldColumns) -> &[i64] {
-        held.stamps.downcast_iter().next().map_or(&[], |a| &a.values()[..])
+        &held.stamps
     }
 
     fn history(held: &HeldColumns, rows: Range<usize>) -> History<'_> {
-        let len = Self::stamps(held).len();
+        let len = held.stamps.len();
         History::Columns { held, start: rows.start.min(len), end: rows.end.min(len) }
     }
 
     fn quote(held: &HeldColumns, row: usize) -> Option<Quote> {
-        Some(Quote {
-            time: utc_from_ms(*Self::stamps(held).get(row)?),
-            bid: *held.f64s(BID).get(row)?,
-            ask: *held.f64s(ASK).get(row)?,
-            bid_size: *held.i64s(BID_SIZE).get(row)?,
-            ask_size: *held.i64s(ASK_SIZE).get(row)?,
-        })
+        (row < held.stamps.len() && row < held.bid.len()).then(|| Quote::from(held.quote_at(row)))
     }
 }
 
@@ -161,39 +149,14 @@ impl Representation for Rows {
 
     fn hold(frame: DataFrame, style: DataStyle, ledger: &Conversions) -> HeldRows {
         let columns = Columnar::hold(frame, style, ledger);
-        let stamps = Columnar::stamps(&columns).to_vec();
-        ledger.record(ConversionKind::Materialize, stamps.len());
-        // The cache checked the schema on load, so every column is as long as `stamps`.
-        let f = |c, i: usize| columns.f64s(c).get(i).copied().unwrap_or_default();
-        let n = |c, i: usize| columns.i64s(c).get(i).copied().unwrap_or_default();
+        let rows = 0..columns.stamps.len();
+        ledger.record(ConversionKind::Materialize, rows.len());
         let (mut bars, mut quotes) = (Vec::new(), Vec::new());
         match style {
-            DataStyle::Ohlc => {
-                bars = (0..stamps.len())
-                    .map(|i| Bar {
-                        ts_ms: stamps[i],
-                        open: f(OPEN, i),
-                        high: f(HIGH, i),
-                        low: f(LOW, i),
-                        close: f(CLOSE, i),
-                        volume: n(VOLUME, i),
-                        count: n(COUNT, i),
-                    })
-                    .collect();
-            }
-            DataStyle::Quote => {
-                quotes = (0..stamps.len())
-                    .map(|i| QuoteBar {
-                        ts_ms: stamps[i],
-                        bid: f(BID, i),
-                        ask: f(ASK, i),
-                        bid_size: n(BID_SIZE, i),
-                        ask_size: n(ASK_SIZE, i),
-                    })
-                    .collect();
-            }
+            DataStyle::Ohlc => bars = rows.map(|i| columns.bar_at(i)).collect(),
+            DataStyle::Quote => quotes = rows.map(|i| columns.quote_at(i)).collect(),
         }
-        HeldRows { stamps, bars, quotes }
+        HeldRows { stamps: columns.stamps.to_vec(), bars, quotes }
     }
 
     fn stamps(held: &HeldRows) -> &[i64] {
@@ -206,7 +169,6 @@ impl Representation for Rows {
     }
 
     fn quote(held: &HeldRows, row: usize) -> Option<Quote> {
-        let q = held.quotes.get(row)?;
-        Some(Quote { time: utc_from_ms(q.ts_ms), bid: q.bid, ask: q.ask, bid_size: q.bid_size, ask_size: q.ask_size })
+        held.quotes.get(row).map(|q| Quote::from(*q))
     }
 }

@@ -66,8 +66,7 @@ fn lookback(timestep: Timestep) -> Duration {
 const LAST_PRICE_SCAN: usize = 5 * 390;
 
 struct Loaded<H> {
-    timestep: Timestep,
-    style: DataStyle,
+    key: DatasetKey,
     window: Window,
     held: H,
     /// The last visible count, where the next search starts.
@@ -81,8 +80,11 @@ pub struct DataStore<R: Representation, F> {
     session_memo: std::cell::Cell<SessionMemo>,
     /// How many loads have happened; a change means new datasets or windows.
     loads: usize,
-    /// Keyed by asset (looked up without cloning it), then by series.
-    datasets: FxHashMap<Asset, Vec<Loaded<R::Held>>>,
+    /// Every dataset loaded, in first-load order; a reload replaces one in place.
+    datasets: Vec<Loaded<R::Held>>,
+    /// Where each asset's datasets are in `datasets`: one hash lookup, without
+    /// cloning the asset, then an index.
+    by_asset: FxHashMap<Asset, Vec<usize>>,
     representation: PhantomData<R>,
 }
 
@@ -94,7 +96,8 @@ impl<R: Representation, F: Fetcher> DataStore<R, F> {
             now: DateTime::<Utc>::UNIX_EPOCH,
             session_memo: Default::default(),
             loads: 0,
-            datasets: FxHashMap::default(),
+            datasets: Vec::new(),
+            by_asset: FxHashMap::default(),
             representation: PhantomData,
         }
     }
@@ -106,11 +109,7 @@ impl<R: Representation, F: Fetcher> DataStore<R, F> {
 
     /// Every dataset loaded so far.
     pub fn dataset_keys(&self) -> Vec<DatasetKey> {
-        let mut keys: Vec<DatasetKey> = self
-            .datasets
-            .iter()
-            .flat_map(|(asset, series)| series.iter().map(|l| DatasetKey::new(asset.clone(), l.timestep, l.style)))
-            .collect();
+        let mut keys: Vec<DatasetKey> = self.datasets.iter().map(|l| l.key.clone()).collect();
         keys.sort();
         keys
     }
@@ -122,13 +121,7 @@ impl<R: Representation, F: Fetcher> DataStore<R, F> {
 
     /// Every dataset loaded so far with the window it was loaded for, in key order.
     pub fn datasets_read(&self) -> Vec<(DatasetKey, Window)> {
-        let mut read: Vec<(DatasetKey, Window)> = self
-            .datasets
-            .iter()
-            .flat_map(|(asset, series)| {
-                series.iter().map(|l| (DatasetKey::new(asset.clone(), l.timestep, l.style), l.window))
-            })
-            .collect();
+        let mut read: Vec<(DatasetKey, Window)> = self.datasets.iter().map(|l| (l.key.clone(), l.window)).collect();
         read.sort_by(|a, b| a.0.cmp(&b.0));
         read
     }
@@ -155,7 +148,8 @@ impl<R: Representation, F: Fetcher> DataStore<R, F> {
     }
 
     fn position(&self, asset: &Asset, timestep: Timestep, style: DataStyle) -> Option<usize> {
-        self.datasets.get(asset)?.iter().position(|l| l.timestep == timestep && l.style == style)
+        let matches = |i: &usize| self.datasets[*i].key.timestep == timestep && self.datasets[*i].key.style == style;
+        self.by_asset.get(asset)?.iter().copied().find(matches)
     }
 
     /// A longer window when fewer than `bars_needed` bars are visible and the
@@ -168,7 +162,7 @@ impl<R: Representation, F: Fetcher> DataStore<R, F> {
         if loaded.window.start <= earliest {
             return None;
         }
-        let per_day = if loaded.timestep == Timestep::Day { 1 } else { 390 };
+        let per_day = if loaded.key.timestep == Timestep::Day { 1 } else { 390 };
         let days = ((bars_needed - visible) / per_day + 1) as i64 * 7 / 5 + 5;
         Some(Window { start: (loaded.window.start - Duration::days(days)).max(earliest), end: loaded.window.end })
     }
@@ -186,11 +180,11 @@ impl<R: Representation, F: Fetcher> DataStore<R, F> {
         let found = self.position(asset, timestep, style);
         let reload = match found {
             Some(i) => {
-                let loaded = &self.datasets[asset][i];
+                let loaded = &self.datasets[i];
                 let visible = visible_bars_from(R::stamps(&loaded.held), timestep, self.now, loaded.cursor.get());
                 loaded.cursor.set(visible);
                 match self.extension(loaded, visible, bars_needed) {
-                    None => return Ok((&self.datasets[asset][i], visible)),
+                    None => return Ok((&self.datasets[i], visible)),
                     Some(window) => window,
                 }
             }
@@ -200,19 +194,19 @@ impl<R: Representation, F: Fetcher> DataStore<R, F> {
         let frame = self.loader.bars(&key, reload)?;
         let held = R::hold(frame, style, &self.loader.metrics().conversions);
         self.loads += 1;
-        let loaded = Loaded { timestep, style, window: reload, held, cursor: Default::default() };
-        let series = self.datasets.entry(asset.clone()).or_default();
+        let loaded = Loaded { key, window: reload, held, cursor: Default::default() };
         let i = match found {
             Some(i) => {
-                series[i] = loaded;
+                self.datasets[i] = loaded;
                 i
             }
             None => {
-                series.push(loaded);
-                series.len() - 1
+                self.datasets.push(loaded);
+                self.by_asset.entry(asset.clone()).or_default().push(self.datasets.len() - 1);
+                self.datasets.len() - 1
             }
         };
-        let loaded = &self.datasets[asset][i];
+        let loaded = &self.datasets[i];
         Ok((loaded, visible_bars(R::stamps(&loaded.held), timestep, self.now)))
     }
 }

@@ -11,24 +11,20 @@ pub fn visible_bars(stamps: &[i64], timestep: Timestep, now: DateTime<Utc>) -> u
     visible_bars_from(stamps, timestep, now, 0)
 }
 
-/// [`visible_bars`], starting from a previous answer: the clock moves forward
-/// a bar or a session at a time, so a short walk from `hint` usually finds the
-/// answer without a binary search.
+/// [`visible_bars`], starting from a previous answer: the clock moves forward a
+/// bar at a time, so for intraday bars a short walk from `hint` usually finds the
+/// answer without a binary search. Daily bars (a few hundred) are searched whole.
 pub fn visible_bars_from(stamps: &[i64], timestep: Timestep, now: DateTime<Utc>, hint: usize) -> usize {
-    const WALK: usize = 8;
     let now_ms = now.timestamp_millis();
-    let complete = |t: i64| match timestep.intraday() {
-        Some(interval) => t + interval.num_milliseconds() <= now_ms,
-        None => Calendar::session(et_date_ms(t)).is_some_and(|s| s.close.timestamp_millis() <= now_ms),
-    };
-    let hint = hint.min(stamps.len());
-    if hint == 0 || complete(stamps[hint - 1]) {
-        let walked = stamps[hint..].iter().take(WALK).take_while(|t| complete(**t)).count();
-        if walked < WALK {
-            return hint + walked;
+    match timestep.intraday() {
+        // Complete once `stamp + interval <= now`: a first index past a cutoff.
+        Some(interval) => first_at_or_after(stamps, now_ms - interval.num_milliseconds() + 1, hint),
+        None => {
+            let complete =
+                |t: &i64| Calendar::session(et_date_ms(*t)).is_some_and(|s| s.close.timestamp_millis() <= now_ms);
+            stamps.partition_point(complete)
         }
     }
-    stamps.partition_point(|t| complete(*t))
 }
 
 /// The first index whose stamp is at or after `t_ms`, searched from `hint`

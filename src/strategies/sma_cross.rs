@@ -42,12 +42,10 @@ impl Strategy for SmaCross {
             if history.len() < self.slow {
                 continue;
             }
-            // Both sums in one walk over the window.
-            let fast_from = self.slow - self.fast;
-            let (slow_sum, fast_sum) = history.closes().enumerate().fold((0.0, 0.0), |(slow, fast), (i, close)| {
-                (slow + close, if i >= fast_from { fast + close } else { fast })
-            });
-            let (slow, fast) = (slow_sum / self.slow as f64, fast_sum / self.fast as f64);
+            // The slow window is the fast one plus the bars before it: one walk.
+            let fast_sum = history.tail(self.fast).close_sum();
+            let older_sum = history.head(self.slow - self.fast).close_sum();
+            let (fast, slow) = (fast_sum / self.fast as f64, (older_sum + fast_sum) / self.slow as f64);
             let held = ctx.portfolio().position(asset).map_or(0, |p| p.quantity);
             let pending = ctx.open_orders().iter().any(|o| &o.asset == asset);
             if pending {
