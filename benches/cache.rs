@@ -27,7 +27,7 @@ fn year() -> Window {
 }
 
 fn key() -> DatasetKey {
-    DatasetKey::new(Asset::stock("PLTR"), Timestep::Minute, DataStyle::Ohlc)
+    DatasetKey::new(Asset::stock("PLTR").unwrap(), Timestep::Minute, DataStyle::Ohlc)
 }
 
 /// A year of 1m bars (~98k rows) written through the store, as a fetch would.

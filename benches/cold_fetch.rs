@@ -34,8 +34,10 @@ fn ten_symbols_one_month(bencher: divan::Bencher) {
         };
         let cache = Cache::new(dir.path(), ThetaClient::new(config, metrics.clone()).unwrap(), metrics.clone());
         runtime.block_on(async {
-            let keys: Vec<_> =
-                SYMBOLS.iter().map(|s| DatasetKey::new(Asset::stock(s), Timestep::Minute, DataStyle::Ohlc)).collect();
+            let keys: Vec<_> = SYMBOLS
+                .iter()
+                .map(|s| DatasetKey::new(Asset::stock(s).unwrap(), Timestep::Minute, DataStyle::Ohlc))
+                .collect();
             let slices = futures_util::future::join_all(keys.iter().map(|k| cache.get(k, window))).await;
             let rows: usize = slices.into_iter().map(|s| s.unwrap().frame.height()).sum();
             assert_eq!(rows, 10 * 21 * 390);

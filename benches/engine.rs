@@ -42,7 +42,7 @@ fn sma_cross_ten_symbols_one_year(bencher: divan::Bencher) {
     thetabench::engine::run(&mut store, warmup.strategy.as_mut(), &spec, &mut |_| {}, &mut || true).unwrap();
     for symbol in SYMBOLS.split(',') {
         assert!(store.dataset_keys().contains(&DatasetKey::new(
-            Asset::stock(symbol),
+            Asset::stock(symbol).unwrap(),
             Timestep::Minute,
             DataStyle::Ohlc
         )));

@@ -10,7 +10,7 @@ use thetabench::market::{Asset, Calendar, DataStyle, Timestep};
 use thetabench::terminal::{FaultSpec, SimConfig};
 
 fn minute_bars(symbol: &str) -> DatasetKey {
-    DatasetKey::new(Asset::stock(symbol), Timestep::Minute, DataStyle::Ohlc)
+    DatasetKey::new(Asset::stock(symbol).unwrap(), Timestep::Minute, DataStyle::Ohlc)
 }
 
 #[tokio::test]

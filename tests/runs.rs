@@ -115,7 +115,7 @@ fn no_bar_is_visible_before_it_closes() {
     // Thanksgiving week: a holiday, then the 13:00 early close of 2025-11-28.
     let window = Window::new(d("2025-11-24"), d("2025-12-02")).unwrap();
     let mut store = DataStore::<Columnar, _>::new(Loader::new(cache, runtime.handle().clone()), window);
-    let mut probe = Probe { asset: Asset::stock("SPY"), seen: Vec::new() };
+    let mut probe = Probe { asset: Asset::stock("SPY").unwrap(), seen: Vec::new() };
     let spec = RunSpec { window, cash: 100_000.0, fees: FeeModel::default() };
     let mut read = Vec::new();
     let mut sink = |event: &RunEvent| {

@@ -262,7 +262,7 @@ mod tests {
     #[test]
     fn required_days_are_sessions_clamped_to_expiry_and_today() {
         let window = Window::new(d("2025-03-31"), d("2025-04-30")).unwrap();
-        let stock = required_days(&Asset::stock("PLTR"), window, now());
+        let stock = required_days(&Asset::stock("PLTR").unwrap(), window, now());
         assert_eq!(stock.first(), Some(d("2025-03-31")));
         assert_eq!(stock.last(), Some(d("2025-04-30")));
         assert!(!stock.contains(d("2025-04-18")), "Good Friday is no session");
@@ -273,7 +273,7 @@ mod tests {
         assert_eq!(days.last(), Some(d("2025-04-17")), "nothing past expiry");
 
         let mid_session: DateTime<Utc> = "2025-04-10T15:00:00Z".parse().unwrap();
-        assert_eq!(required_days(&Asset::stock("PLTR"), window, mid_session).last(), Some(d("2025-04-09")));
+        assert_eq!(required_days(&Asset::stock("PLTR").unwrap(), window, mid_session).last(), Some(d("2025-04-09")));
     }
 
     #[test]

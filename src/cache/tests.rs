@@ -71,7 +71,7 @@ fn cache(dir: &std::path::Path, fetcher: FakeFetcher) -> Cache<FakeFetcher> {
 }
 
 fn pltr() -> DatasetKey {
-    DatasetKey::new(Asset::stock("PLTR"), Timestep::Minute, DataStyle::Ohlc)
+    DatasetKey::new(Asset::stock("PLTR").unwrap(), Timestep::Minute, DataStyle::Ohlc)
 }
 
 fn march() -> Window {

@@ -178,7 +178,7 @@ async fn fetch(cli: &Cli, args: &FetchArgs) -> anyhow::Result<ExitCode> {
     }
     let started = Instant::now();
     let session = Session::open(&cli.session_options()).await?;
-    let key = DatasetKey::new(args.asset.clone(), args.timestep, args.style);
+    let key = DatasetKey::new(args.asset, args.timestep, args.style);
     let slice = session.cache.get(&key, window).await.with_context(|| format!("via {}", session.source.describe()))?;
     let summary = FetchSummary::new(session.source.describe(), &slice, window, &session.metrics.snapshot(), started);
     if args.json.json {

@@ -15,7 +15,7 @@ use super::{DataError, History, Loader, MarketData, Quote};
 use crate::cache::{DatasetKey, Fetcher, Window};
 use crate::market::calendar::FIRST_YEAR;
 use crate::market::time::{et_date, et_date_ms, et_to_utc, fmt_et};
-use crate::market::{Asset, Bar, Calendar, DataStyle, QuoteBar, Strike, Timestep};
+use crate::market::{Asset, Bar, Calendar, DataStyle, QuoteBar, Strike, Symbol, Timestep};
 
 /// Which representation a run uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -190,7 +190,7 @@ impl<R: Representation, F: Fetcher> DataStore<R, F> {
             }
             None => self.initial_window(asset, timestep),
         };
-        let key = DatasetKey::new(asset.clone(), timestep, style);
+        let key = DatasetKey::new(*asset, timestep, style);
         let frame = self.loader.bars(&key, reload)?;
         let held = R::hold(frame, style, &self.loader.metrics().conversions);
         self.loads += 1;
@@ -202,7 +202,7 @@ impl<R: Representation, F: Fetcher> DataStore<R, F> {
             }
             None => {
                 self.datasets.push(loaded);
-                self.by_asset.entry(asset.clone()).or_default().push(self.datasets.len() - 1);
+                self.by_asset.entry(*asset).or_default().push(self.datasets.len() - 1);
                 self.datasets.len() - 1
             }
         };
@@ -260,8 +260,8 @@ impl<R: Representation, F: Fetcher> DataStore<R, F> {
     }
 
     /// The official close of `symbol` on `date`, from its daily bars.
-    pub fn close_on(&mut self, symbol: &str, date: NaiveDate) -> Result<Option<f64>, DataError> {
-        let (loaded, _) = self.dataset(&Asset::stock(symbol), Timestep::Day, DataStyle::Ohlc, 0)?;
+    pub fn close_on(&mut self, symbol: Symbol, date: NaiveDate) -> Result<Option<f64>, DataError> {
+        let (loaded, _) = self.dataset(&Asset::Stock(symbol), Timestep::Day, DataStyle::Ohlc, 0)?;
         let stamps = R::stamps(&loaded.held);
         let i = stamps.partition_point(|s| et_date_ms(*s) < date);
         Ok(R::bar(&loaded.held, i).filter(|b| et_date_ms(b.ts_ms) == date).map(|b| b.close))

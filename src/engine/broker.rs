@@ -21,7 +21,7 @@ use super::order::{self, Order, OrderError, OrderId, OrderKind, OrderStatus, Sid
 use super::portfolio::{Portfolio, last_trading_day};
 use super::valuation::{Valuation, mark};
 use crate::market::time::{et_date, et_date_ms, et_to_utc, fmt_et, utc_from_ms};
-use crate::market::{Asset, Bar, Calendar, QuoteBar};
+use crate::market::{Asset, Bar, Calendar, QuoteBar, Symbol};
 
 /// The market data the broker needs; the engine implements it over the data layer.
 /// Every method must answer only from data visible at or before the instant asked
@@ -32,7 +32,7 @@ pub trait FillData {
     /// The NBBO in force at `t` (the latest snapshot stamped at or before `t`).
     fn quote_at(&mut self, asset: &Asset, t: DateTime<Utc>) -> Option<QuoteBar>;
     /// The underlying's official close on `date`, for expiry settlement.
-    fn underlying_close(&mut self, symbol: &str, date: NaiveDate) -> Option<f64>;
+    fn underlying_close(&mut self, symbol: Symbol, date: NaiveDate) -> Option<f64>;
     /// The last trade price known at `t` (from bars closed by `t`), for marks.
     fn last_trade(&mut self, asset: &Asset, t: DateTime<Utc>) -> Option<f64>;
 }
@@ -102,7 +102,7 @@ impl Broker {
         self.pending.push(RunEvent::OrderSubmitted {
             time: now,
             order_id: id,
-            asset: order.asset.clone(),
+            asset: order.asset,
             side,
             quantity,
             kind,
@@ -210,15 +210,15 @@ impl Broker {
             .positions()
             .iter()
             .filter_map(|(asset, p)| match asset {
-                Asset::Option(c) if expires_by(asset, date) => Some((c.clone(), p.quantity)),
+                Asset::Option(c) if expires_by(asset, date) => Some((*c, p.quantity)),
                 _ => None,
             })
             .collect();
         for (contract, quantity) in contracts {
             let day = last_trading_day(&contract);
             let underlying_close =
-                data.underlying_close(&contract.underlying, day).filter(|s| s.is_finite() && *s > 0.0);
-            let asset = Asset::Option(contract.clone());
+                data.underlying_close(contract.underlying, day).filter(|s| s.is_finite() && *s > 0.0);
+            let asset = Asset::Option(contract);
             let settled = underlying_close.and_then(|s| self.portfolio.settle_option(&contract, s).map(|r| (s, r)));
             let event = match settled {
                 Some((underlying_close, s)) => RunEvent::Settled {
@@ -253,7 +253,7 @@ impl Broker {
                 Asset::Stock(_) | Asset::Index(_) => None,
             };
             if let Some(m) = mark(asset, last_trade, quote.as_ref(), position.last_mark) {
-                marks.insert(asset.clone(), m);
+                marks.insert(*asset, m);
             }
         }
         for (asset, m) in &marks {

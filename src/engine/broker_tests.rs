@@ -18,12 +18,12 @@ struct FakeData {
 
 impl FakeData {
     fn bar(mut self, asset: &Asset, b: Bar) -> Self {
-        self.bars.entry(asset.clone()).or_default().push(b);
+        self.bars.entry(*asset).or_default().push(b);
         self
     }
 
     fn quote(mut self, asset: &Asset, q: QuoteBar) -> Self {
-        self.quotes.entry(asset.clone()).or_default().push(q);
+        self.quotes.entry(*asset).or_default().push(q);
         self
     }
 }
@@ -39,7 +39,7 @@ impl FillData for FakeData {
         self.quotes.get(asset)?.iter().rev().find(|q| q.ts_ms <= t.timestamp_millis()).copied()
     }
 
-    fn underlying_close(&mut self, symbol: &str, date: NaiveDate) -> Option<f64> {
+    fn underlying_close(&mut self, symbol: Symbol, date: NaiveDate) -> Option<f64> {
         self.close_requests.push((symbol.to_string(), date));
         self.closes.get(&(symbol.to_string(), date)).copied()
     }
@@ -52,7 +52,7 @@ impl FillData for FakeData {
 }
 
 fn pltr() -> Asset {
-    Asset::stock("PLTR")
+    Asset::stock("PLTR").unwrap()
 }
 
 fn submit(
@@ -170,7 +170,7 @@ fn untraded_option_fills_at_the_ask_with_fees_on_true_notional() {
     let opt = pltr_call();
     let mut data = FakeData::default().bar(&opt, empty_bar(t)).quote(&opt, quote(t, 3.60, 3.70));
     let mut broker = Broker::new(100_000.0, FeeModel::percent(0.001));
-    submit(&mut broker, t, opt.clone(), Buy, 17, Market, Day);
+    submit(&mut broker, t, opt, Buy, 17, Market, Day);
     let events = broker.process(t, &mut data);
     let Some(Filled { price, fee, source, cash_after, .. }) = events.last() else { panic!("{events:?}") };
     assert_eq!((*price, *source), (3.70, FillSource::Quote));
@@ -203,7 +203,7 @@ fn an_untraded_bar_without_a_quote_is_passed_and_the_next_bar_is_used() {
     let mut data =
         FakeData::default().bar(&opt, empty_bar(t1)).bar(&opt, empty_bar(t2)).quote(&opt, quote(t2, 1.0, 1.1));
     let mut broker = Broker::new(1_000.0, FeeModel::default());
-    submit(&mut broker, t1, opt.clone(), Sell, 1, Market, Day);
+    submit(&mut broker, t1, opt, Sell, 1, Market, Day);
     broker.process(t1, &mut data);
     assert_eq!(
         broker.open_orders()[0].waiting.as_deref(),
@@ -236,9 +236,9 @@ fn expiry_cancels_open_orders_then_settles_in_the_money() {
     let mut data = FakeData::default().bar(&opt, bar(t, 3.0, 3.0, 3.0, 3.0));
     data.closes.insert(("PLTR".into(), date(2025, 4, 17)), 95.5);
     let mut broker = Broker::new(10_000.0, FeeModel::default());
-    submit(&mut broker, t, opt.clone(), Buy, 2, Market, Day);
+    submit(&mut broker, t, opt, Buy, 2, Market, Day);
     broker.process(t, &mut data);
-    let exit = submit(&mut broker, t, opt.clone(), Sell, 2, Limit { limit: 9.0 }, Gtc);
+    let exit = submit(&mut broker, t, opt, Sell, 2, Limit { limit: 9.0 }, Gtc);
     broker.take_events();
 
     // The contract expires on Good Friday; its last session, the 17th, settles it.
@@ -250,12 +250,12 @@ fn expiry_cancels_open_orders_then_settles_in_the_money() {
             Cancelled {
                 time: close,
                 order_id: exit,
-                asset: opt.clone(),
+                asset: opt,
                 reason: "PLTR 2025-04-18 91 C expires at the 2025-04-17 close".into()
             },
             Settled {
                 time: close,
-                asset: opt.clone(),
+                asset: opt,
                 quantity: 2,
                 underlying_close: 95.5,
                 intrinsic: 4.5,
@@ -275,7 +275,7 @@ fn expiry_out_of_the_money_is_worthless_and_a_missing_close_is_retried() {
     let opt = pltr_call();
     let mut data = FakeData::default().bar(&opt, bar(t, 1.0, 1.0, 1.0, 1.0));
     let mut broker = Broker::new(1_000.0, FeeModel::default());
-    submit(&mut broker, t, opt.clone(), Buy, 1, Market, Day);
+    submit(&mut broker, t, opt, Buy, 1, Market, Day);
     broker.process(t, &mut data);
     assert!(broker.end_of_session(date(2025, 4, 16), &mut data).is_empty(), "not yet expiring");
 
@@ -299,7 +299,7 @@ fn mark_to_market_falls_back_from_mid_to_last_trade_to_last_mark() {
     let mut data =
         FakeData::default().bar(&opt, bar(t, 2.0, 2.0, 2.0, 2.2)).bar(&pltr(), bar(t, 80.0, 80.0, 80.0, 81.0));
     let mut broker = Broker::new(10_000.0, FeeModel::default());
-    submit(&mut broker, t, opt.clone(), Buy, 1, Market, Gtc);
+    submit(&mut broker, t, opt, Buy, 1, Market, Gtc);
     submit(&mut broker, t, pltr(), Buy, 10, Market, Gtc);
     broker.process(t, &mut data);
     let cash = 10_000.0 - 200.0 - 800.0;
@@ -317,7 +317,7 @@ fn mark_to_market_falls_back_from_mid_to_last_trade_to_last_mark() {
     assert_eq!(sources, [(81.0, MarkSource::LastTrade), (2.2, MarkSource::LastTrade)]);
 
     // With a two-sided quote the option is marked at the mid.
-    data.quotes.insert(opt.clone(), vec![quote(later, 2.4, 2.6)]);
+    data.quotes.insert(opt, vec![quote(later, 2.4, 2.6)]);
     let v = broker.mark_to_market(later, &mut data);
     assert_eq!((v.lines[1].price, v.lines[1].source), (2.5, MarkSource::QuoteMid));
     assert_eq!(v.total, cash + 810.0 + 250.0);
@@ -334,9 +334,9 @@ fn runs_are_deterministic() {
             .bar(&opt, empty_bar(t))
             .quote(&opt, quote(t, 1.5, 1.6))
             .bar(&pltr(), bar(t, 80.0, 81.0, 79.0, 80.0))
-            .bar(&Asset::stock("AAPL"), bar(t, 200.0, 201.0, 199.0, 200.0));
+            .bar(&Asset::stock("AAPL").unwrap(), bar(t, 200.0, 201.0, 199.0, 200.0));
         let mut broker = Broker::new(100_000.0, FeeModel::percent(0.001));
-        for asset in [opt, Asset::stock("AAPL"), pltr()] {
+        for asset in [opt, Asset::stock("AAPL").unwrap(), pltr()] {
             submit(&mut broker, t, asset, Buy, 3, Market, Day);
         }
         let mut events = broker.process(t, &mut data);

@@ -206,7 +206,7 @@ mod tests {
         let expired = RunEvent::Expired {
             time: at(2025, 3, 7, 16, 0),
             order_id: OrderId(2),
-            asset: Asset::stock("PLTR"),
+            asset: Asset::stock("PLTR").unwrap(),
             reason: "day order not filled".into(),
         };
         assert_eq!(expired.describe(), "2025-03-07 16:00 -05:00 EXPIRED #2 PLTR: day order not filled");
@@ -223,7 +223,7 @@ mod tests {
         let submitted = RunEvent::OrderSubmitted {
             time: at(2025, 3, 13, 9, 30),
             order_id: OrderId(1),
-            asset: Asset::stock("PLTR"),
+            asset: Asset::stock("PLTR").unwrap(),
             side: Side::Sell,
             quantity: 3,
             kind: OrderKind::StopLimit { stop: 9.0, limit: 8.5 },

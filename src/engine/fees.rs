@@ -68,7 +68,7 @@ mod tests {
         // 0.001 × 2 × 10 × 100 + 1 + 0.65 × 10 = 2 + 1 + 6.5
         assert!(close(fees.fee(2.0, 10, OPTION_MULTIPLIER), 9.5));
         assert_eq!(FeeModel::default().fee(123.0, 7, 1.0), 0.0);
-        assert_eq!(multiplier(&Asset::stock("PLTR")), 1.0);
+        assert_eq!(multiplier(&Asset::stock("PLTR").unwrap()), 1.0);
         assert_eq!(multiplier(&"^SPX".parse().unwrap()), 1.0);
     }
 

@@ -17,7 +17,7 @@ fn on_stock(side: Side, kind: OrderKind) -> FillDecision {
 }
 
 fn on_bar(side: Side, kind: OrderKind, b: &Bar) -> FillDecision {
-    evaluate(&order(Asset::stock("PLTR"), side, kind, t0()), t0(), Some(b), None)
+    evaluate(&order(Asset::stock("PLTR").unwrap(), side, kind, t0()), t0(), Some(b), None)
 }
 
 fn trade(price: f64) -> FillDecision {
@@ -105,7 +105,7 @@ fn stop_limit_buy_gapping_past_its_limit() {
 
 #[test]
 fn stop_limit_triggered_earlier_is_a_limit_order() {
-    let mut o = order(Asset::stock("PLTR"), Buy, StopLimit { stop: 13.0, limit: 13.5 }, t0());
+    let mut o = order(Asset::stock("PLTR").unwrap(), Buy, StopLimit { stop: 13.0, limit: 13.5 }, t0());
     // High 12 would not trigger stop 13, but it triggered in an earlier bar.
     o.triggered = true;
     assert_eq!(evaluate(&o, t0(), Some(&stock_bar()), None), trade(10.0));
@@ -188,7 +188,7 @@ fn no_bar_or_no_trades_waits_with_a_reason() {
             triggered: false
         }
     );
-    let stock = order(Asset::stock("PLTR"), Buy, Market, t0());
+    let stock = order(Asset::stock("PLTR").unwrap(), Buy, Market, t0());
     assert!(waits(&evaluate(&stock, t0(), Some(&empty_bar(t0())), None), "no trades for PLTR in the bar at"));
 }
 

@@ -228,7 +228,7 @@ mod tests {
     use crate::engine::testutil::{at, pltr_call};
 
     fn check(side: Side, quantity: u64, kind: OrderKind) -> Result<(), OrderError> {
-        validate(&Asset::stock("PLTR"), side, quantity, &kind, at(2025, 3, 10, 9, 30))
+        validate(&Asset::stock("PLTR").unwrap(), side, quantity, &kind, at(2025, 3, 10, 9, 30))
     }
 
     #[test]

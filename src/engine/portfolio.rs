@@ -110,7 +110,7 @@ impl Portfolio {
 
         let delta = side.sign() * i64::try_from(quantity).unwrap_or(i64::MAX);
         let fresh = Position { quantity: 0, average_cost: price, realized_pnl: 0.0, last_mark: None, opened_at: time };
-        let position = self.positions.entry(asset.clone()).or_insert(fresh);
+        let position = self.positions.entry(*asset).or_insert(fresh);
         let held = position.quantity;
         let mut realized_pnl = 0.0;
         if held == 0 {
@@ -141,7 +141,7 @@ impl Portfolio {
     /// close and removes it; out of the money it expires worthless. No fee is charged.
     /// `None` if there is no position in `contract`.
     pub fn settle_option(&mut self, contract: &OptionContract, underlying_close: f64) -> Option<Settlement> {
-        let position = self.positions.remove(&Asset::Option(contract.clone()))?;
+        let position = self.positions.remove(&Asset::Option(*contract))?;
         let strike = contract.strike.dollars();
         let intrinsic = match contract.right {
             Right::Call => (underlying_close - strike).max(0.0),
@@ -173,7 +173,7 @@ impl Portfolio {
                 let fallback = Mark { price: p.average_cost, source: MarkSource::AverageCost };
                 let m = marks.get(asset).copied().or(carried).unwrap_or(fallback);
                 PositionValue {
-                    asset: asset.clone(),
+                    asset: *asset,
                     quantity: p.quantity,
                     price: m.price,
                     source: m.source,

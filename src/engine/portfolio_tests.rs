@@ -49,7 +49,7 @@ fn reference_round_trip_with_fees_on_true_notional() {
 
 #[test]
 fn average_cost_realized_pnl_and_flipping_to_short() {
-    let stock = Asset::stock("PLTR");
+    let stock = Asset::stock("PLTR").unwrap();
     let mut p = Portfolio::new(10_000.0);
     p.apply_fill(t(), &stock, Side::Buy, 10, 10.0, 0.0);
     p.apply_fill(t(), &stock, Side::Buy, 10, 12.0, 0.0);
@@ -102,7 +102,7 @@ fn expiry_out_of_the_money_is_worthless() {
 #[test]
 fn short_put_settles_by_paying_intrinsic() {
     let put = contract("PLTR", date(2025, 3, 21), 91.0, Right::Put);
-    let asset = Asset::Option(put.clone());
+    let asset = Asset::Option(put);
     let mut p = Portfolio::new(0.0);
     p.apply_fill(t(), &asset, Side::Sell, 3, 1.5, 0.0);
     assert_eq!(p.position(&asset).unwrap().quantity, -3);
@@ -117,7 +117,7 @@ fn short_put_settles_by_paying_intrinsic() {
 #[test]
 fn value_uses_marks_then_last_mark_then_average_cost() {
     let mut p = Portfolio::new(1_000.0);
-    let stock = Asset::stock("PLTR");
+    let stock = Asset::stock("PLTR").unwrap();
     p.apply_fill(t(), &pltr_call(), Side::Buy, 1, 2.0, 0.0);
     p.apply_fill(t(), &stock, Side::Buy, 10, 80.0, 0.0);
     p.set_mark(&stock, 81.0);
@@ -125,10 +125,10 @@ fn value_uses_marks_then_last_mark_then_average_cost() {
     marks.insert(pltr_call(), Mark { price: 2.5, source: MarkSource::QuoteMid });
     let v = p.value(&marks);
     assert_eq!(v.cash, 1_000.0 - 200.0 - 800.0);
-    let lines: Vec<_> = v.lines.iter().map(|l| (l.asset.clone(), l.price, l.source, l.value)).collect();
+    let lines: Vec<_> = v.lines.iter().map(|l| (l.asset, l.price, l.source, l.value)).collect();
     assert_eq!(
         lines,
-        vec![(stock.clone(), 81.0, MarkSource::LastMark, 810.0), (pltr_call(), 2.5, MarkSource::QuoteMid, 250.0)]
+        vec![(stock, 81.0, MarkSource::LastMark, 810.0), (pltr_call(), 2.5, MarkSource::QuoteMid, 250.0)]
     );
     assert_eq!((v.positions_value, v.total), (1_060.0, 1_060.0));
 
@@ -143,7 +143,7 @@ fn value_uses_marks_then_last_mark_then_average_cost() {
 fn positions_list_in_asset_order_whatever_the_fill_order() {
     let mut a = Portfolio::new(0.0);
     let mut b = Portfolio::new(0.0);
-    let assets = [pltr_call(), Asset::stock("ZZZ"), hims_call(), Asset::stock("AAPL")];
+    let assets = [pltr_call(), Asset::stock("ZZZ").unwrap(), hims_call(), Asset::stock("AAPL").unwrap()];
     for asset in &assets {
         a.apply_fill(t(), asset, Side::Buy, 1, 1.0, 0.0);
     }

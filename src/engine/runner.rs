@@ -12,7 +12,7 @@ use super::fees::FeeModel;
 use super::strategy::{Context, Strategy, StrategyError};
 use crate::cache::{Fetcher, Window};
 use crate::data::{DataError, DataStore, Representation};
-use crate::market::{Asset, Bar, Calendar, QuoteBar};
+use crate::market::{Asset, Bar, Calendar, QuoteBar, Symbol};
 
 #[derive(Debug, Clone, Copy)]
 pub struct RunSpec {
@@ -58,7 +58,7 @@ impl<R: Representation, F: Fetcher> FillData for BrokerView<'_, R, F> {
         self.keep(answer)
     }
 
-    fn underlying_close(&mut self, symbol: &str, date: NaiveDate) -> Option<f64> {
+    fn underlying_close(&mut self, symbol: Symbol, date: NaiveDate) -> Option<f64> {
         let answer = self.store.close_on(symbol, date);
         self.keep(answer)
     }

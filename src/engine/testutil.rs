@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 
 use super::order::{Order, OrderId, OrderKind, Side, TimeInForce};
 use crate::market::time::et_to_utc;
-use crate::market::{Asset, Bar, OptionContract, QuoteBar, Right, Strike};
+use crate::market::{Asset, Bar, OptionContract, QuoteBar, Right, Strike, Symbol};
 
 /// An ET wall-clock time as the UTC instant the engine works in.
 pub fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
@@ -16,7 +16,12 @@ pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 }
 
 pub fn contract(root: &str, expiration: NaiveDate, strike: f64, right: Right) -> OptionContract {
-    OptionContract { underlying: root.into(), expiration, strike: Strike::from_dollars(strike).unwrap(), right }
+    OptionContract {
+        underlying: Symbol::new(root).unwrap(),
+        expiration,
+        strike: Strike::from_dollars(strike).unwrap(),
+        right,
+    }
 }
 
 /// PLTR 2025-04-18 91 C: expires on Good Friday, so its last session is the 17th.

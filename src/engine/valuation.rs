@@ -88,7 +88,7 @@ mod tests {
     #[test]
     fn stocks_use_the_last_trade_and_ignore_quotes() {
         let t = at(2025, 3, 10, 10, 0);
-        let stock = Asset::stock("PLTR");
+        let stock = Asset::stock("PLTR").unwrap();
         let q = quote(t, 80.0, 80.2);
         assert_eq!(price_and_source(mark(&stock, Some(80.5), Some(&q), None)), Some((80.5, MarkSource::LastTrade)));
         assert_eq!(price_and_source(mark(&stock, None, Some(&q), Some(79.0))), Some((79.0, MarkSource::LastMark)));

@@ -7,6 +7,8 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::symbol::Symbol;
+
 /// What went wrong parsing an asset; each variant names the offending part.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AssetParseError {
@@ -119,9 +121,9 @@ impl fmt::Display for Strike {
 }
 
 /// One listed option contract.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct OptionContract {
-    pub underlying: String,
+    pub underlying: Symbol,
     pub expiration: NaiveDate,
     pub strike: Strike,
     pub right: Right,
@@ -218,29 +220,24 @@ impl fmt::Display for OptionContract {
     }
 }
 
-fn valid_symbol(s: &str, max: usize) -> bool {
-    !s.is_empty() && s.len() <= max && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.')
+/// OCC roots are at most six characters.
+fn parse_root(input: &str, root: &str) -> Result<Symbol, AssetParseError> {
+    Symbol::with_max_len(root, 6)
+        .ok_or_else(|| AssetParseError::Root { input: input.to_string(), root: root.to_string() })
 }
 
-fn parse_root(input: &str, root: &str) -> Result<String, AssetParseError> {
-    if valid_symbol(root, 6) {
-        Ok(root.to_ascii_uppercase())
-    } else {
-        Err(AssetParseError::Root { input: input.to_string(), root: root.to_string() })
-    }
-}
-
-/// Anything thetabench can fetch bars for.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// Anything thetabench can fetch bars for. `Copy`: cloning one never allocates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Asset {
-    Stock(String),
-    Index(String),
+    Stock(Symbol),
+    Index(Symbol),
     Option(OptionContract),
 }
 
 impl Asset {
-    pub fn stock(symbol: &str) -> Asset {
-        Asset::Stock(symbol.to_ascii_uppercase())
+    /// A stock by its ticker, validated and upper-cased.
+    pub fn stock(symbol: &str) -> Result<Asset, AssetParseError> {
+        Symbol::new(symbol).map(Asset::Stock)
     }
 
     /// The underlying symbol (the symbol itself for stocks and indices).
@@ -270,7 +267,7 @@ impl Asset {
     /// A file-name-safe identifier: `PLTR`, `index_SPX`, `PLTR250418C00091000`.
     pub fn slug(&self) -> String {
         match self {
-            Asset::Stock(s) => s.clone(),
+            Asset::Stock(s) => s.to_string(),
             Asset::Index(s) => format!("index_{s}"),
             Asset::Option(c) => c.occ(),
         }
@@ -305,17 +302,13 @@ impl FromStr for Asset {
             };
         }
         if let Some(index) = s.strip_prefix('^') {
-            return if valid_symbol(index, 10) {
-                Ok(Asset::Index(index.to_ascii_uppercase()))
-            } else {
-                Err(AssetParseError::Symbol(s.to_string()))
-            };
+            return Symbol::new(index).map(Asset::Index).map_err(|_| AssetParseError::Symbol(s.to_string()));
         }
         // Anything long with digits in the middle is meant to be an OCC symbol.
         if s.len() >= 16 && s.bytes().any(|b| b.is_ascii_digit()) {
             return OptionContract::parse_occ(s).map(Asset::Option);
         }
-        if valid_symbol(s, 10) { Ok(Asset::stock(s)) } else { Err(AssetParseError::Symbol(s.to_string())) }
+        Asset::stock(s)
     }
 }
 
@@ -325,7 +318,7 @@ mod tests {
 
     fn pltr() -> OptionContract {
         OptionContract {
-            underlying: "PLTR".into(),
+            underlying: Symbol::literal("PLTR"),
             expiration: NaiveDate::from_ymd_opt(2025, 4, 18).unwrap(),
             strike: Strike::from_millis(91_000),
             right: Right::Call,
@@ -352,8 +345,8 @@ mod tests {
 
     #[test]
     fn asset_from_str() {
-        assert_eq!("pltr".parse::<Asset>().unwrap(), Asset::stock("PLTR"));
-        assert_eq!("^SPX".parse::<Asset>().unwrap(), Asset::Index("SPX".into()));
+        assert_eq!("pltr".parse::<Asset>().unwrap(), Asset::stock("PLTR").unwrap());
+        assert_eq!("^SPX".parse::<Asset>().unwrap(), Asset::Index(Symbol::literal("SPX")));
         assert_eq!("PLTR250418C00091000".parse::<Asset>().unwrap(), Asset::Option(pltr()));
         assert_eq!("PLTR 2025-04-18 91 C".parse::<Asset>().unwrap(), Asset::Option(pltr()));
     }

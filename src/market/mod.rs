@@ -6,10 +6,12 @@ pub mod asset;
 pub mod bars;
 pub mod calendar;
 pub mod conversion;
+pub mod symbol;
 pub mod time;
 pub mod timestep;
 
 pub use asset::{Asset, AssetParseError, OptionContract, Right, Strike};
 pub use bars::{Bar, DataStyle, QuoteBar};
 pub use calendar::{Calendar, Session};
+pub use symbol::Symbol;
 pub use timestep::Timestep;

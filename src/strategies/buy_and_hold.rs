@@ -2,7 +2,7 @@
 
 use super::params::{ParamError, Params};
 use crate::engine::{Context, OrderKind, Side, Sleep, Strategy, StrategyError, TimeInForce};
-use crate::market::Asset;
+use crate::market::{Asset, Symbol};
 
 pub struct BuyAndHold {
     asset: Asset,
@@ -13,8 +13,8 @@ impl BuyAndHold {
     pub const NAME: &'static str = "buy-and-hold";
 
     pub fn new(params: &mut Params) -> Result<BuyAndHold, ParamError> {
-        let symbol: String = params.get("symbol", "SPY".to_string(), "a stock symbol")?;
-        Ok(BuyAndHold { asset: Asset::stock(&symbol), bought: false })
+        let symbol = params.get("symbol", Symbol::literal("SPY"), "a stock symbol of 1-10 letters, digits or '.'")?;
+        Ok(BuyAndHold { asset: Asset::Stock(symbol), bought: false })
     }
 }
 
@@ -35,7 +35,7 @@ impl Strategy for BuyAndHold {
         // Leave room for the open to gap above the last trade.
         let shares = (ctx.portfolio().cash() * 0.98 / price).floor() as u64;
         if shares > 0 {
-            ctx.submit(self.asset.clone(), Side::Buy, shares, OrderKind::Market, TimeInForce::Day, "buy")?;
+            ctx.submit(self.asset, Side::Buy, shares, OrderKind::Market, TimeInForce::Day, "buy")?;
             self.bought = true;
         }
         Ok(())

@@ -4,6 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
 
+use crate::market::Symbol;
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ParamError {
     #[error("parameter {0:?} is not key=value")]
@@ -62,16 +64,17 @@ impl Params {
     }
 
     /// A comma-separated list of symbols.
-    pub fn symbols(&mut self, key: &str, default: &[&str]) -> Result<Vec<String>, ParamError> {
+    pub fn symbols(&mut self, key: &str, default: &[&str]) -> Result<Vec<Symbol>, ParamError> {
         let joined: String = self.get(key, default.join(","), "comma-separated symbols")?;
-        let symbols: Vec<String> =
-            joined.split(',').map(|s| s.trim().to_ascii_uppercase()).filter(|s| !s.is_empty()).collect();
-        if symbols.is_empty() || symbols.iter().any(|s| !s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.')) {
-            return Err(ParamError::Invalid {
-                key: key.into(),
-                value: joined,
-                why: "expected symbols like HOOD,PLTR".into(),
-            });
+        let invalid = |why: String| ParamError::Invalid { key: key.into(), value: joined.clone(), why };
+        let symbols = joined
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| Symbol::new(s).map_err(|e| invalid(format!("{e}"))))
+            .collect::<Result<Vec<Symbol>, ParamError>>()?;
+        if symbols.is_empty() {
+            return Err(invalid("expected symbols like HOOD,PLTR".into()));
         }
         Ok(symbols)
     }

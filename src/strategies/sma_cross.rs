@@ -23,7 +23,7 @@ impl SmaCross {
         let quantity: u64 = params.get("quantity", 10, "a whole number of shares")?;
         params.check("fast", fast >= 1 && fast < slow, "fast must be at least 1 and below slow")?;
         params.check("quantity", quantity > 0, "must be positive")?;
-        Ok(SmaCross { assets: symbols.iter().map(|s| Asset::stock(s)).collect(), fast, slow, quantity })
+        Ok(SmaCross { assets: symbols.into_iter().map(Asset::Stock).collect(), fast, slow, quantity })
     }
 }
 
@@ -52,9 +52,9 @@ impl Strategy for SmaCross {
                 continue;
             }
             if fast > slow && held == 0 {
-                ctx.submit(asset.clone(), Side::Buy, self.quantity, OrderKind::Market, TimeInForce::Day, "cross up")?;
+                ctx.submit(*asset, Side::Buy, self.quantity, OrderKind::Market, TimeInForce::Day, "cross up")?;
             } else if fast < slow && held > 0 {
-                ctx.submit(asset.clone(), Side::Sell, held as u64, OrderKind::Market, TimeInForce::Day, "cross down")?;
+                ctx.submit(*asset, Side::Sell, held as u64, OrderKind::Market, TimeInForce::Day, "cross down")?;
             }
         }
         Ok(())

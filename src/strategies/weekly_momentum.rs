@@ -20,7 +20,7 @@ use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use super::params::{ParamError, Params};
 use crate::engine::{Context, OrderKind, RunEvent, Side, Sleep, Strategy, StrategyError, TimeInForce};
 use crate::market::time::et_date;
-use crate::market::{Asset, OptionContract, Right, Strike, Timestep};
+use crate::market::{Asset, OptionContract, Right, Strike, Symbol, Timestep};
 
 pub const DEFAULT_SYMBOLS: [&str; 10] = ["HOOD", "VST", "STX", "WDC", "PLTR", "APP", "NRG", "CCJ", "CVNA", "HIMS"];
 
@@ -34,7 +34,7 @@ struct Entry {
 }
 
 pub struct WeeklyMomentum {
-    symbols: Vec<String>,
+    symbols: Vec<Symbol>,
     allocation: f64,
     min_days_to_expiry: i64,
     max_days_to_expiry: i64,
@@ -82,15 +82,15 @@ impl WeeklyMomentum {
     }
 
     /// Symbols by momentum over the last `momentum_bars` daily bars, best first.
-    fn rank(&self, ctx: &mut Context<'_>) -> Result<Vec<(String, f64)>, StrategyError> {
+    fn rank(&self, ctx: &mut Context<'_>) -> Result<Vec<(Symbol, f64)>, StrategyError> {
         let mut scores = Vec::new();
-        for symbol in &self.symbols {
-            let history = ctx.data().history(&Asset::stock(symbol), self.momentum_bars, Timestep::Day)?;
+        for &symbol in &self.symbols {
+            let history = ctx.data().history(&Asset::Stock(symbol), self.momentum_bars, Timestep::Day)?;
             let (Some(first), Some(last)) = (history.first(), history.last()) else { continue };
             if history.len() < 2 || first.close <= 0.0 {
                 continue;
             }
-            scores.push((symbol.clone(), (last.close - first.close) / first.close));
+            scores.push((symbol, (last.close - first.close) / first.close));
         }
         scores.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         Ok(scores)
@@ -104,29 +104,24 @@ impl WeeklyMomentum {
         Ok(ctx.data().last_price(asset)?)
     }
 
-    fn holds_underlying(&self, symbol: &str) -> bool {
-        self.entries.keys().any(|a| a.symbol() == symbol)
+    fn holds_underlying(&self, symbol: Symbol) -> bool {
+        self.entries.keys().any(|a| a.symbol() == symbol.as_str())
     }
 
     /// Submits the entry for `symbol`; `false` when no contract fits.
-    fn try_buy(&mut self, ctx: &mut Context<'_>, symbol: &str, today: NaiveDate) -> Result<bool, StrategyError> {
+    fn try_buy(&mut self, ctx: &mut Context<'_>, symbol: Symbol, today: NaiveDate) -> Result<bool, StrategyError> {
         let earliest = today + Duration::days(self.min_days_to_expiry);
         let latest = today + Duration::days(self.max_days_to_expiry);
-        let Some(expiration) = ctx.data().expirations(symbol)?.into_iter().find(|e| *e >= earliest && *e <= latest)
+        let Some(expiration) = ctx.data().expirations(&symbol)?.into_iter().find(|e| *e >= earliest && *e <= latest)
         else {
             return Ok(false);
         };
-        let Some(spot) = ctx.data().last_price(&Asset::stock(symbol))? else { return Ok(false) };
+        let Some(spot) = ctx.data().last_price(&Asset::Stock(symbol))? else { return Ok(false) };
         let target = spot.round();
-        let mut strikes: Vec<Strike> = ctx.data().strikes(symbol, expiration)?;
+        let mut strikes: Vec<Strike> = ctx.data().strikes(&symbol, expiration)?;
         strikes.sort_by(|a, b| (a.dollars() - target).abs().total_cmp(&(b.dollars() - target).abs()).then(a.cmp(b)));
         for strike in strikes.into_iter().take(STRIKE_CANDIDATES) {
-            let contract = Asset::Option(OptionContract {
-                underlying: symbol.to_string(),
-                expiration,
-                strike,
-                right: Right::Call,
-            });
+            let contract = Asset::Option(OptionContract { underlying: symbol, expiration, strike, right: Right::Call });
             let Some(mid) = Self::option_price(ctx, &contract)? else { continue };
             let limit = (mid * 100.0).round() / 100.0;
             let contracts = (ctx.portfolio().cash() * self.allocation / (limit * 100.0)).floor();
@@ -141,7 +136,7 @@ impl WeeklyMomentum {
     }
 
     fn manage_exits(&mut self, ctx: &mut Context<'_>, today: NaiveDate) -> Result<(), StrategyError> {
-        let entries: Vec<(Asset, Entry)> = self.entries.iter().map(|(a, e)| (a.clone(), *e)).collect();
+        let entries: Vec<(Asset, Entry)> = self.entries.iter().map(|(a, e)| (*a, *e)).collect();
         for (asset, entry) in entries {
             let held = ctx.portfolio().position(&asset).map_or(0, |p| p.quantity);
             if held <= 0 || self.exiting.contains(&asset) {
@@ -155,7 +150,7 @@ impl WeeklyMomentum {
                 _ if held_days >= self.hold_days => "exit: held long enough",
                 _ => continue,
             };
-            ctx.submit(asset.clone(), Side::Sell, held as u64, OrderKind::Market, TimeInForce::Day, reason)?;
+            ctx.submit(asset, Side::Sell, held as u64, OrderKind::Market, TimeInForce::Day, reason)?;
             self.exiting.insert(asset);
         }
         Ok(())
@@ -182,7 +177,7 @@ impl Strategy for WeeklyMomentum {
         let entering = ctx.open_orders().iter().any(|o| o.tag == "entry");
         if open < self.max_simultaneous && !entering {
             for (symbol, _) in self.rank(ctx)? {
-                if !self.holds_underlying(&symbol) && self.try_buy(ctx, &symbol, today)? {
+                if !self.holds_underlying(symbol) && self.try_buy(ctx, symbol, today)? {
                     break;
                 }
             }
@@ -194,7 +189,7 @@ impl Strategy for WeeklyMomentum {
     fn on_event(&mut self, event: &RunEvent) {
         match event {
             RunEvent::Filled { asset, side: Side::Buy, price, time, tag, .. } if tag == "entry" => {
-                self.entries.insert(asset.clone(), Entry { price: *price, date: et_date(*time) });
+                self.entries.insert(*asset, Entry { price: *price, date: et_date(*time) });
             }
             RunEvent::Filled { asset, side: Side::Sell, .. } | RunEvent::Settled { asset, .. } => {
                 self.entries.remove(asset);

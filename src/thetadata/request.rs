@@ -143,7 +143,7 @@ fn yyyymmdd(date: NaiveDate) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::market::Calendar;
+    use crate::market::{Calendar, Symbol};
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -155,8 +155,13 @@ mod tests {
 
     #[test]
     fn stock_day_covers_the_session() {
-        let r = Request::history_day(&Asset::stock("PLTR"), DataStyle::Ohlc, Timestep::Minute, &session("2025-03-10"))
-            .unwrap();
+        let r = Request::history_day(
+            &Asset::stock("PLTR").unwrap(),
+            DataStyle::Ohlc,
+            Timestep::Minute,
+            &session("2025-03-10"),
+        )
+        .unwrap();
         assert_eq!(
             r.to_string(),
             "/v3/stock/history/ohlc?symbol=PLTR&date=20250310&interval=1m&start_time=09:30:00&end_time=15:59:00&format=csv"
@@ -165,9 +170,13 @@ mod tests {
 
     #[test]
     fn early_close_ends_at_12_59() {
-        let r =
-            Request::history_day(&Asset::stock("SPY"), DataStyle::Quote, Timestep::FiveMinutes, &session("2024-11-29"))
-                .unwrap();
+        let r = Request::history_day(
+            &Asset::stock("SPY").unwrap(),
+            DataStyle::Quote,
+            Timestep::FiveMinutes,
+            &session("2024-11-29"),
+        )
+        .unwrap();
         assert!(r.to_string().contains("/v3/stock/history/quote?"), "{r}");
         assert!(r.to_string().contains("&interval=5m&start_time=09:30:00&end_time=12:59:00&"), "{r}");
     }
@@ -182,7 +191,7 @@ mod tests {
             ),
             "{r}"
         );
-        let eod = Request::eod(&Asset::Index("SPX".into()), d("2025-03-03"), d("2025-03-31"));
+        let eod = Request::eod(&Asset::Index(Symbol::literal("SPX")), d("2025-03-03"), d("2025-03-31"));
         assert_eq!(
             eod.to_string(),
             "/v3/index/history/eod?symbol=SPX&start_date=20250303&end_date=20250331&format=csv"
@@ -196,9 +205,9 @@ mod tests {
     #[test]
     fn unsupported_requests_say_why() {
         let s = session("2025-03-10");
-        let day = Request::history_day(&Asset::stock("PLTR"), DataStyle::Ohlc, Timestep::Day, &s).unwrap_err();
+        let day = Request::history_day(&Asset::stock("PLTR").unwrap(), DataStyle::Ohlc, Timestep::Day, &s).unwrap_err();
         assert!(day.detail.contains("1d"), "{day:?}");
-        let idx = Request::history_day(&Asset::Index("SPX".into()), DataStyle::Quote, Timestep::Minute, &s);
+        let idx = Request::history_day(&Asset::Index(Symbol::literal("SPX")), DataStyle::Quote, Timestep::Minute, &s);
         assert!(idx.unwrap_err().request.starts_with("/v3/index/history/quote"));
     }
 

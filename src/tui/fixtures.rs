@@ -18,7 +18,7 @@ use crate::data::StoreKind;
 use crate::engine::valuation::PositionValue;
 use crate::engine::{FillSource, MarkSource, OrderId, OrderKind, RunEvent, Side, TimeInForce, Valuation};
 use crate::market::conversion::{ConversionCount, ConversionKind};
-use crate::market::{Asset, OptionContract, Right, Strike};
+use crate::market::{Asset, OptionContract, Right, Strike, Symbol};
 use crate::metrics::MetricsSnapshot;
 use crate::run::RunRequest;
 use crate::run::artifacts::Stats;
@@ -50,7 +50,7 @@ fn unreachable_window() -> Window {
 
 fn call() -> Asset {
     Asset::Option(OptionContract {
-        underlying: "PLTR".into(),
+        underlying: Symbol::literal("PLTR"),
         expiration: day(46),
         strike: Strike::from_millis(91_000),
         right: Right::Call,
@@ -96,7 +96,7 @@ pub fn running(width: u16, height: u16) -> State {
             out.push(RunEvent::OrderSubmitted {
                 time: close(n),
                 order_id: OrderId(1),
-                asset: asset.clone(),
+                asset,
                 side: Side::Buy,
                 quantity: 10,
                 kind: OrderKind::Market,
@@ -106,7 +106,7 @@ pub fn running(width: u16, height: u16) -> State {
             out.push(RunEvent::Filled {
                 time: close(n),
                 order_id: OrderId(1),
-                asset: asset.clone(),
+                asset,
                 side: Side::Buy,
                 quantity: 10,
                 price: 3.5,
@@ -123,7 +123,7 @@ pub fn running(width: u16, height: u16) -> State {
         let cash = if held { 96_496.5 } else { 100_000.0 };
         let lines = if held {
             vec![PositionValue {
-                asset: asset.clone(),
+                asset,
                 quantity: 10,
                 price: mark,
                 source: MarkSource::QuoteMid,

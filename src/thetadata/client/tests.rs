@@ -95,7 +95,7 @@ fn day() -> NaiveDate {
 }
 
 async fn pltr_day(client: &ThetaClient) -> Result<Option<DataFrame>, ThetaError> {
-    client.history_day(&Asset::stock("PLTR"), DataStyle::Ohlc, Timestep::Minute, day()).await
+    client.history_day(&Asset::stock("PLTR").unwrap(), DataStyle::Ohlc, Timestep::Minute, day()).await
 }
 
 /// The cache's `Fetcher` needs `Send` futures from every endpoint.
@@ -103,7 +103,7 @@ async fn pltr_day(client: &ThetaClient) -> Result<Option<DataFrame>, ThetaError>
 fn endpoint_futures_are_send() {
     fn send<T: Send>(_: T) {}
     let (client, _) = client("http://127.0.0.1:9");
-    let stock = Asset::stock("PLTR");
+    let stock = Asset::stock("PLTR").unwrap();
     send(client.history_day(&stock, DataStyle::Ohlc, Timestep::Minute, day()));
     send(client.eod(&stock, DataStyle::Ohlc, day(), day()));
     send(client.expirations("PLTR"));
@@ -135,11 +135,11 @@ async fn no_data_is_none_or_empty_and_closed_days_send_nothing() {
     let (url, script) = mock(vec![Reply::Status(472, "No data found for your request")]).await;
     let (client, metrics) = client(&url);
     assert!(pltr_day(&client).await.unwrap().is_none());
-    let eod = client.eod(&Asset::stock("PLTR"), DataStyle::Quote, day(), day()).await.unwrap();
+    let eod = client.eod(&Asset::stock("PLTR").unwrap(), DataStyle::Quote, day(), day()).await.unwrap();
     assert_eq!((eod.height(), eod.schema().as_ref()), (0, &DataStyle::Quote.schema()));
     assert!(client.expirations("PLTR").await.unwrap().is_empty());
     let saturday = NaiveDate::from_ymd_opt(2025, 3, 8).unwrap();
-    let closed = client.history_day(&Asset::stock("PLTR"), DataStyle::Ohlc, Timestep::Minute, saturday).await;
+    let closed = client.history_day(&Asset::stock("PLTR").unwrap(), DataStyle::Ohlc, Timestep::Minute, saturday).await;
     assert!(closed.unwrap().is_none());
     assert_eq!(script.hits.load(Ordering::SeqCst), 3, "no request for a closed day");
     assert!(metrics.snapshot().errors.is_empty(), "472 is not an error");

@@ -277,7 +277,7 @@ impl SessionView {
                         let average_cost =
                             self.costs.get(&line.asset.to_string()).map_or(line.price, |(_, cost)| *cost);
                         PositionRow {
-                            asset: line.asset.clone(),
+                            asset: line.asset,
                             quantity: line.quantity,
                             average_cost,
                             mark: line.price,
