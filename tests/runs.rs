@@ -80,7 +80,36 @@ fn weekly_momentum_cold_warm_and_both_stores_agree() {
     assert_eq!(out.status.code(), Some(2));
 }
 
-/// Records every bar a strategy is shown, minute and daily.
+/// sma-cross trades every few minutes on many assets, through series handles and
+/// lane sums: both stores must still agree to the bit, trade for trade.
+#[test]
+fn sma_cross_agrees_on_both_stores() {
+    let sim = BackgroundTerminal::start(SimConfig::default());
+    let cache = tempfile::tempdir().unwrap();
+    let runs = tempfile::tempdir().unwrap();
+    let run = |store: &str| {
+        let mut args = run_args(&sim.url(), &runs.path().join(store), store);
+        args.extend(["--strategy", "sma-cross", "--start", "2025-03-03", "--end", "2025-03-07"].map(String::from));
+        args.extend(["--param", "symbols=SPY,QQQ,PLTR"].map(String::from));
+        let out = thetabench(cache.path()).args(args).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        json(&out)
+    };
+    let columnar = run("columnar");
+    assert!(columnar["trades"].as_u64().unwrap() > 100, "sma-cross trades often: {columnar}");
+    let rows = run("rows");
+    assert_eq!(rows["final_value"].as_f64().unwrap().to_bits(), columnar["final_value"].as_f64().unwrap().to_bits());
+    let out = thetabench(cache.path())
+        .arg("parity")
+        .arg(runs.path().join("columnar"))
+        .arg(runs.path().join("rows"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+}
+
+/// Records every bar a strategy is shown, minute and daily, asking both by
+/// asset and by series handle (and checking the two agree).
 struct Probe {
     asset: Asset,
     seen: Vec<(DateTime<Utc>, Timestep, Vec<i64>)>,
@@ -99,7 +128,11 @@ impl Strategy for Probe {
         let now = ctx.now();
         for (timestep, n) in [(Timestep::Minute, 500), (Timestep::Day, 10)] {
             let history = ctx.data().history(&self.asset, n, timestep)?;
-            let stamps = (0..history.len()).map(|i| history.bar(i).ts_ms).collect();
+            let stamps: Vec<i64> = (0..history.len()).map(|i| history.bar(i).ts_ms).collect();
+            let series = ctx.data().series(&self.asset, timestep)?;
+            let by_handle = ctx.data().history_of(series, n)?;
+            let handle_stamps: Vec<i64> = (0..by_handle.len()).map(|i| by_handle.bar(i).ts_ms).collect();
+            assert_eq!(handle_stamps, stamps, "{timestep} at {now}: a handle sees what a lookup sees");
             self.seen.push((now, timestep, stamps));
         }
         Ok(())
@@ -150,5 +183,11 @@ fn no_bar_is_visible_before_it_closes() {
         }
     }
     assert!(checked_days_at_early_close > 0);
-    let _ = store.now();
+
+    // A handle is only good with the store that handed it out.
+    let handle = store.series(&Asset::stock("SPY").unwrap(), Timestep::Day).unwrap();
+    let other_cache = Arc::new(cache_over(dir.path(), sim.base_url()));
+    let mut other = DataStore::<Columnar, _>::new(Loader::new(other_cache, runtime.handle().clone()), window);
+    let error = other.history_of(handle, 1).unwrap_err().to_string();
+    assert!(error.contains("not handed out by this data store"), "{error}");
 }

@@ -56,7 +56,15 @@ pub enum DataError {
     NoData { asset: Asset, timestep: Timestep, now: String },
     #[error("{0}")]
     Window(#[from] crate::cache::WindowError),
+    #[error("{0:?} was not handed out by this data store")]
+    UnknownSeries(SeriesId),
 }
+
+/// A handle to one OHLC series (an asset at a timestep) of the store that handed
+/// it out. A strategy that asks about the same assets at every iteration resolves
+/// handles once and skips the lookup by asset from then on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeriesId(usize);
 
 /// The questions a strategy may ask. Every answer is as of [`MarketData::now`].
 pub trait MarketData {
@@ -64,6 +72,12 @@ pub trait MarketData {
 
     /// The last `n` complete bars (fewer if the data begins later).
     fn history(&mut self, asset: &Asset, n: usize, timestep: Timestep) -> Result<History<'_>, DataError>;
+
+    /// A handle to the OHLC series of `asset` at `timestep`, loading it if need be.
+    fn series(&mut self, asset: &Asset, timestep: Timestep) -> Result<SeriesId, DataError>;
+
+    /// [`MarketData::history`] of a series by its handle.
+    fn history_of(&mut self, series: SeriesId, n: usize) -> Result<History<'_>, DataError>;
 
     /// The close of the last complete minute bar with a trade.
     fn last_price(&mut self, asset: &Asset) -> Result<Option<f64>, DataError>;

@@ -172,3 +172,47 @@ impl Representation for Rows {
         held.quotes.get(row).map(|q| Quote::from(*q))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use polars::prelude::Column;
+
+    use super::*;
+    use crate::market::bars::datetime_dtype;
+
+    /// Closes whose sum depends on the order they are added in.
+    fn frame(closes: &[f64]) -> DataFrame {
+        let n = closes.len();
+        let stamps: Vec<i64> = (0..n as i64).map(|i| 1_741_012_200_000 + i * 60_000).collect();
+        let mut columns = vec![Column::new(DATETIME.into(), stamps).cast(&datetime_dtype()).unwrap()];
+        for name in ["open", "high", "low"] {
+            columns.push(Column::new(name.into(), vec![1.0; n]));
+        }
+        columns.push(Column::new("close".into(), closes.to_vec()));
+        columns.push(Column::new("volume".into(), vec![10i64; n]));
+        columns.push(Column::new("count".into(), vec![1i64; n]));
+        DataFrame::new(n, columns).unwrap()
+    }
+
+    #[test]
+    fn both_representations_answer_the_same_bits() {
+        let closes: Vec<f64> =
+            (0..23).map(|i| if i % 3 == 0 { 1e16 * f64::from(i % 2 * 2 - 1) } else { 0.1 * f64::from(i) }).collect();
+        let ledger = Conversions::default();
+        let columns = Columnar::hold(frame(&closes), DataStyle::Ohlc, &ledger);
+        let rows = Rows::hold(frame(&closes), DataStyle::Ohlc, &ledger);
+        assert_eq!(Columnar::stamps(&columns), Rows::stamps(&rows));
+        let mut order_mattered = false;
+        for start in 0..closes.len() {
+            for end in start..=closes.len() {
+                let (c, r) = (Columnar::history(&columns, start..end), Rows::history(&rows, start..end));
+                assert_eq!(c.close_sum().to_bits(), r.close_sum().to_bits(), "closes {start}..{end}");
+                assert_eq!(c.tail(4).close_sum().to_bits(), r.tail(4).close_sum().to_bits());
+                assert_eq!(c.last(), r.last());
+                let in_order = closes[start..end].iter().fold(0.0, |a, b| a + b);
+                order_mattered |= in_order.to_bits() != c.close_sum().to_bits();
+            }
+        }
+        assert!(order_mattered, "the closes should make the summation order visible");
+    }
+}

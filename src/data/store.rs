@@ -11,7 +11,7 @@ use rustc_hash::FxHashMap;
 
 use super::representation::Representation;
 use super::visibility::{first_at_or_after, visible_bars, visible_bars_from};
-use super::{DataError, History, Loader, MarketData, Quote};
+use super::{DataError, History, Loader, MarketData, Quote, SeriesId};
 use crate::cache::{DatasetKey, Fetcher, Window};
 use crate::market::calendar::FIRST_YEAR;
 use crate::market::time::{et_date, et_date_ms, et_to_utc, fmt_et};
@@ -82,9 +82,8 @@ pub struct DataStore<R: Representation, F> {
     loads: usize,
     /// Every dataset loaded, in first-load order; a reload replaces one in place.
     datasets: Vec<Loaded<R::Held>>,
-    /// Where each asset's datasets are in `datasets`: one hash lookup, without
-    /// cloning the asset, then an index.
-    by_asset: FxHashMap<Asset, Vec<usize>>,
+    /// Where each series is in `datasets`.
+    index: FxHashMap<(Asset, Timestep, DataStyle), usize>,
     representation: PhantomData<R>,
 }
 
@@ -97,7 +96,7 @@ impl<R: Representation, F: Fetcher> DataStore<R, F> {
             session_memo: Default::default(),
             loads: 0,
             datasets: Vec::new(),
-            by_asset: FxHashMap::default(),
+            index: FxHashMap::default(),
             representation: PhantomData,
         }
     }
@@ -147,11 +146,6 @@ impl<R: Representation, F: Fetcher> DataStore<R, F> {
         }
     }
 
-    fn position(&self, asset: &Asset, timestep: Timestep, style: DataStyle) -> Option<usize> {
-        let matches = |i: &usize| self.datasets[*i].key.timestep == timestep && self.datasets[*i].key.style == style;
-        self.by_asset.get(asset)?.iter().copied().find(matches)
-    }
-
     /// A longer window when fewer than `bars_needed` bars are visible and the
     /// data may reach back further; `None` when the loaded one will do.
     fn extension(&self, loaded: &Loaded<R::Held>, visible: usize, bars_needed: usize) -> Option<Window> {
@@ -177,37 +171,59 @@ impl<R: Representation, F: Fetcher> DataStore<R, F> {
         style: DataStyle,
         bars_needed: usize,
     ) -> Result<(&Loaded<R::Held>, usize), DataError> {
-        let found = self.position(asset, timestep, style);
-        let reload = match found {
-            Some(i) => {
-                let loaded = &self.datasets[i];
-                let visible = visible_bars_from(R::stamps(&loaded.held), timestep, self.now, loaded.cursor.get());
-                loaded.cursor.set(visible);
-                match self.extension(loaded, visible, bars_needed) {
-                    None => return Ok((&self.datasets[i], visible)),
-                    Some(window) => window,
-                }
+        let i = self.index_of(asset, timestep, style)?;
+        self.visible(i, bars_needed)
+    }
+
+    /// Where the dataset is in `datasets`, loading it first if need be.
+    fn index_of(&mut self, asset: &Asset, timestep: Timestep, style: DataStyle) -> Result<usize, DataError> {
+        match self.index.get(&(*asset, timestep, style)) {
+            Some(&i) => Ok(i),
+            None => {
+                let window = self.initial_window(asset, timestep);
+                self.load(DatasetKey::new(*asset, timestep, style), window, None)
             }
-            None => self.initial_window(asset, timestep),
+        }
+    }
+
+    /// Dataset `i` and how many of its bars are complete now; reloaded first over
+    /// a longer window when fewer than `bars_needed` are visible and the data may
+    /// reach back further.
+    fn visible(&mut self, i: usize, bars_needed: usize) -> Result<(&Loaded<R::Held>, usize), DataError> {
+        let loaded = &self.datasets[i];
+        let visible = visible_bars_from(R::stamps(&loaded.held), loaded.key.timestep, self.now, loaded.cursor.get());
+        loaded.cursor.set(visible);
+        let Some(window) = self.extension(loaded, visible, bars_needed) else {
+            return Ok((&self.datasets[i], visible));
         };
-        let key = DatasetKey::new(*asset, timestep, style);
-        let frame = self.loader.bars(&key, reload)?;
-        let held = R::hold(frame, style, &self.loader.metrics().conversions);
+        let key = loaded.key.clone();
+        self.load(key, window, Some(i))?;
+        let loaded = &self.datasets[i];
+        let visible = visible_bars(R::stamps(&loaded.held), loaded.key.timestep, self.now);
+        loaded.cursor.set(visible);
+        Ok((loaded, visible))
+    }
+
+    /// Loads `key` over `window` through the cache, in place of the dataset at
+    /// `replacing`; returns where it is. Rare next to the questions it serves.
+    #[cold]
+    fn load(&mut self, key: DatasetKey, window: Window, replacing: Option<usize>) -> Result<usize, DataError> {
+        let frame = self.loader.bars(&key, window)?;
+        let held = R::hold(frame, key.style, &self.loader.metrics().conversions);
         self.loads += 1;
-        let loaded = Loaded { key, window: reload, held, cursor: Default::default() };
-        let i = match found {
+        let series = (key.asset, key.timestep, key.style);
+        let loaded = Loaded { key, window, held, cursor: Default::default() };
+        Ok(match replacing {
             Some(i) => {
                 self.datasets[i] = loaded;
                 i
             }
             None => {
                 self.datasets.push(loaded);
-                self.by_asset.entry(*asset).or_default().push(self.datasets.len() - 1);
+                self.index.insert(series, self.datasets.len() - 1);
                 self.datasets.len() - 1
             }
-        };
-        let loaded = &self.datasets[i];
-        Ok((loaded, visible_bars(R::stamps(&loaded.held), timestep, self.now)))
+        })
     }
 }
 
@@ -275,6 +291,18 @@ impl<R: Representation, F: Fetcher> MarketData for DataStore<R, F> {
 
     fn history(&mut self, asset: &Asset, n: usize, timestep: Timestep) -> Result<History<'_>, DataError> {
         let (loaded, end) = self.dataset(asset, timestep, DataStyle::Ohlc, n)?;
+        Ok(R::history(&loaded.held, end.saturating_sub(n)..end))
+    }
+
+    fn series(&mut self, asset: &Asset, timestep: Timestep) -> Result<SeriesId, DataError> {
+        self.index_of(asset, timestep, DataStyle::Ohlc).map(SeriesId)
+    }
+
+    fn history_of(&mut self, series: SeriesId, n: usize) -> Result<History<'_>, DataError> {
+        if series.0 >= self.datasets.len() {
+            return Err(DataError::UnknownSeries(series));
+        }
+        let (loaded, end) = self.visible(series.0, n)?;
         Ok(R::history(&loaded.held, end.saturating_sub(n)..end))
     }
 

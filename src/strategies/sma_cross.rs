@@ -3,11 +3,15 @@
 //! engine throughput.
 
 use super::params::{ParamError, Params};
+use crate::data::SeriesId;
 use crate::engine::{Context, OrderKind, Side, Sleep, Strategy, StrategyError, TimeInForce};
 use crate::market::{Asset, Timestep};
 
 pub struct SmaCross {
     assets: Vec<Asset>,
+    /// Handles to the assets' minute bars, in `assets` order, resolved at the
+    /// first iteration: the questions asked every minute skip the lookup.
+    series: Vec<SeriesId>,
     fast: usize,
     slow: usize,
     quantity: u64,
@@ -23,7 +27,8 @@ impl SmaCross {
         let quantity: u64 = params.get("quantity", 10, "a whole number of shares")?;
         params.check("fast", fast >= 1 && fast < slow, "fast must be at least 1 and below slow")?;
         params.check("quantity", quantity > 0, "must be positive")?;
-        Ok(SmaCross { assets: symbols.into_iter().map(Asset::Stock).collect(), fast, slow, quantity })
+        let assets = symbols.into_iter().map(Asset::Stock).collect();
+        Ok(SmaCross { assets, series: Vec::new(), fast, slow, quantity })
     }
 }
 
@@ -37,8 +42,12 @@ impl Strategy for SmaCross {
     }
 
     fn iterate(&mut self, ctx: &mut Context<'_>) -> Result<(), StrategyError> {
-        for asset in &self.assets {
-            let history = ctx.data().history(asset, self.slow, Timestep::Minute)?;
+        if self.series.is_empty() {
+            let data = ctx.data();
+            self.series = self.assets.iter().map(|a| data.series(a, Timestep::Minute)).collect::<Result<_, _>>()?;
+        }
+        for (asset, &series) in self.assets.iter().zip(&self.series) {
+            let history = ctx.data().history_of(series, self.slow)?;
             if history.len() < self.slow {
                 continue;
             }
