@@ -1,8 +1,10 @@
 //! Cash and positions: what fills and expiries do to them, and what they are worth.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use super::fees::{OPTION_MULTIPLIER, multiplier};
@@ -51,26 +53,31 @@ pub struct Settlement {
     pub realized_pnl: f64,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Portfolio {
     cash: f64,
-    /// A `BTreeMap` so every listing comes out in the same order.
-    positions: BTreeMap<Asset, Position>,
+    /// Hashed: strategies look positions up at every iteration. Every listing
+    /// goes through [`Portfolio::positions`], which sorts, so nothing that is
+    /// reported or summed depends on hash order.
+    positions: FxHashMap<Asset, Position>,
     realized_pnl: f64,
     fees_paid: f64,
 }
 
 impl Portfolio {
     pub fn new(cash: f64) -> Portfolio {
-        Portfolio { cash, positions: BTreeMap::new(), realized_pnl: 0.0, fees_paid: 0.0 }
+        Portfolio { cash, positions: FxHashMap::default(), realized_pnl: 0.0, fees_paid: 0.0 }
     }
 
     pub fn cash(&self) -> f64 {
         self.cash
     }
 
-    pub fn positions(&self) -> &BTreeMap<Asset, Position> {
-        &self.positions
+    /// Every position, in asset order.
+    pub fn positions(&self) -> Vec<(&Asset, &Position)> {
+        let mut listed: Vec<(&Asset, &Position)> = self.positions.iter().collect();
+        listed.sort_unstable_by_key(|(asset, _)| **asset);
+        listed
     }
 
     pub fn position(&self, asset: &Asset) -> Option<&Position> {
@@ -166,8 +173,8 @@ impl Portfolio {
     /// valued at its last mark, else at its average cost; each line says which.
     pub fn value(&self, marks: &BTreeMap<Asset, Mark>) -> Valuation {
         let lines: Vec<PositionValue> = self
-            .positions
-            .iter()
+            .positions()
+            .into_iter()
             .map(|(asset, p)| {
                 let carried = p.last_mark.map(|price| Mark { price, source: MarkSource::LastMark });
                 let fallback = Mark { price: p.average_cost, source: MarkSource::AverageCost };
@@ -184,6 +191,17 @@ impl Portfolio {
         // `Sum` for f64 starts at -0.0; an empty book is worth plain 0.
         let positions_value = lines.iter().map(|l| l.value).fold(0.0, |a, b| a + b);
         Valuation { cash: self.cash, positions_value, total: self.cash + positions_value, lines }
+    }
+}
+
+impl fmt::Debug for Portfolio {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Portfolio")
+            .field("cash", &self.cash)
+            .field("positions", &self.positions())
+            .field("realized_pnl", &self.realized_pnl)
+            .field("fees_paid", &self.fees_paid)
+            .finish()
     }
 }
 

@@ -150,7 +150,7 @@ fn positions_list_in_asset_order_whatever_the_fill_order() {
     for asset in assets.iter().rev() {
         b.apply_fill(t(), asset, Side::Buy, 1, 1.0, 0.0);
     }
-    let keys: Vec<String> = a.positions().keys().map(|k| k.to_string()).collect();
+    let keys: Vec<String> = a.positions().iter().map(|(k, _)| k.to_string()).collect();
     assert_eq!(keys, ["AAPL", "ZZZ", "HIMS 2025-04-04 33 C", "PLTR 2025-04-18 91 C"]);
     assert_eq!(format!("{a:?}"), format!("{b:?}"));
 }
