@@ -123,6 +123,7 @@ impl Representation for Columnar {
         &held.stamps
     }
 
+    #[inline]
     fn history(held: &HeldColumns, rows: Range<usize>) -> History<'_> {
         let len = held.stamps.len();
         History::Columns { held, start: rows.start.min(len), end: rows.end.min(len) }

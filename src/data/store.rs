@@ -77,6 +77,9 @@ pub struct DataStore<R: Representation, F> {
     loader: Loader<F>,
     run: Window,
     now: DateTime<Utc>,
+    /// `now` in UTC ms, kept beside it: converting costs more than the
+    /// visibility check it feeds.
+    now_ms: i64,
     session_memo: std::cell::Cell<SessionMemo>,
     /// How many loads have happened; a change means new datasets or windows.
     loads: usize,
@@ -93,6 +96,7 @@ impl<R: Representation, F: Fetcher> DataStore<R, F> {
             loader,
             run,
             now: DateTime::<Utc>::UNIX_EPOCH,
+            now_ms: 0,
             session_memo: Default::default(),
             loads: 0,
             datasets: Vec::new(),
@@ -104,6 +108,7 @@ impl<R: Representation, F: Fetcher> DataStore<R, F> {
     /// Moves the simulated clock; only the engine calls this.
     pub fn set_now(&mut self, now: DateTime<Utc>) {
         self.now = now;
+        self.now_ms = now.timestamp_millis();
     }
 
     /// Every dataset loaded so far.
@@ -189,9 +194,10 @@ impl<R: Representation, F: Fetcher> DataStore<R, F> {
     /// Dataset `i` and how many of its bars are complete now; reloaded first over
     /// a longer window when fewer than `bars_needed` are visible and the data may
     /// reach back further.
+    #[inline]
     fn visible(&mut self, i: usize, bars_needed: usize) -> Result<(&Loaded<R::Held>, usize), DataError> {
         let loaded = &self.datasets[i];
-        let visible = visible_bars_from(R::stamps(&loaded.held), loaded.key.timestep, self.now, loaded.cursor.get());
+        let visible = visible_bars_from(R::stamps(&loaded.held), loaded.key.timestep, self.now_ms, loaded.cursor.get());
         loaded.cursor.set(visible);
         let Some(window) = self.extension(loaded, visible, bars_needed) else {
             return Ok((&self.datasets[i], visible));
@@ -269,9 +275,10 @@ impl<R: Representation, F: Fetcher> DataStore<R, F> {
 
     /// The last trade price from minute bars complete by `t`.
     pub fn last_trade_at(&mut self, asset: &Asset, t: DateTime<Utc>) -> Result<Option<f64>, DataError> {
-        let saved = std::mem::replace(&mut self.now, t);
+        let saved = self.now;
+        self.set_now(t);
         let price = self.last_price(asset);
-        self.now = saved;
+        self.set_now(saved);
         price
     }
 
@@ -313,7 +320,7 @@ impl<R: Representation, F: Fetcher> MarketData for DataStore<R, F> {
     }
 
     fn quote(&mut self, asset: &Asset) -> Result<Option<Quote>, DataError> {
-        let now_ms = self.now.timestamp_millis();
+        let now_ms = self.now_ms;
         let (loaded, _) = self.dataset(asset, Timestep::Minute, DataStyle::Quote, 1)?;
         // A quote is a snapshot at its stamp, known from that instant on.
         let visible = R::stamps(&loaded.held).partition_point(|t| *t <= now_ms);

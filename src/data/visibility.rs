@@ -8,17 +8,17 @@ use crate::market::{Calendar, Timestep};
 
 /// How many of the sorted `stamps` (bar opens, UTC ms) are complete at `now`.
 pub fn visible_bars(stamps: &[i64], timestep: Timestep, now: DateTime<Utc>) -> usize {
-    visible_bars_from(stamps, timestep, now, 0)
+    visible_bars_from(stamps, timestep, now.timestamp_millis(), 0)
 }
 
 /// [`visible_bars`], starting from a previous answer: the clock moves forward a
 /// bar at a time, so for intraday bars a short walk from `hint` usually finds the
 /// answer without a binary search. Daily bars (a few hundred) are searched whole.
-pub fn visible_bars_from(stamps: &[i64], timestep: Timestep, now: DateTime<Utc>, hint: usize) -> usize {
-    let now_ms = now.timestamp_millis();
-    match timestep.intraday() {
+#[inline]
+pub fn visible_bars_from(stamps: &[i64], timestep: Timestep, now_ms: i64, hint: usize) -> usize {
+    match timestep.intraday_ms() {
         // Complete once `stamp + interval <= now`: a first index past a cutoff.
-        Some(interval) => first_at_or_after(stamps, now_ms - interval.num_milliseconds() + 1, hint),
+        Some(interval) => first_at_or_after(stamps, now_ms - interval + 1, hint),
         None => {
             let complete =
                 |t: &i64| Calendar::session(et_date_ms(*t)).is_some_and(|s| s.close.timestamp_millis() <= now_ms);
@@ -30,6 +30,7 @@ pub fn visible_bars_from(stamps: &[i64], timestep: Timestep, now: DateTime<Utc>,
 /// The first index whose stamp is at or after `t_ms`, searched from `hint`
 /// outward: fills ask about the bar right after the clock, which is where the
 /// visibility cursor already points.
+#[inline]
 pub fn first_at_or_after(stamps: &[i64], t_ms: i64, hint: usize) -> usize {
     const WALK: usize = 8;
     let hint = hint.min(stamps.len());
@@ -72,7 +73,7 @@ mod tests {
             let exact = visible_bars(&stamps, Timestep::Minute, now);
             for hint in [0, 1, 3, exact, exact.saturating_sub(1), exact + 5, 1000] {
                 assert_eq!(
-                    visible_bars_from(&stamps, Timestep::Minute, now, hint),
+                    visible_bars_from(&stamps, Timestep::Minute, now.timestamp_millis(), hint),
                     exact,
                     "minute {minute} hint {hint}"
                 );

@@ -61,8 +61,9 @@ impl Symbol {
         std::str::from_utf8(&self.bytes[..len]).unwrap_or_default()
     }
 
+    /// The bytes as one word in native order: enough for equality and hashing.
     fn word(&self) -> u128 {
-        u128::from_be_bytes(self.bytes)
+        u128::from_ne_bytes(self.bytes)
     }
 }
 
@@ -75,9 +76,9 @@ impl PartialEq for Symbol {
 impl Eq for Symbol {}
 
 impl Ord for Symbol {
-    /// Big-endian words compare like their bytes, in string order.
+    /// Big-endian words compare like their bytes: string order.
     fn cmp(&self, other: &Symbol) -> Ordering {
-        self.word().cmp(&other.word())
+        u128::from_be_bytes(self.bytes).cmp(&u128::from_be_bytes(other.bytes))
     }
 }
 

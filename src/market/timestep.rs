@@ -36,11 +36,18 @@ impl Timestep {
 
     /// Length of one intraday bar; `None` for daily bars, whose length is the session.
     pub fn intraday(self) -> Option<Duration> {
+        self.intraday_ms().map(Duration::milliseconds)
+    }
+
+    /// [`Timestep::intraday`] in milliseconds, without duration arithmetic: the
+    /// data layer asks at every question.
+    pub fn intraday_ms(self) -> Option<i64> {
+        const MINUTE: i64 = 60_000;
         match self {
-            Timestep::Minute => Some(Duration::minutes(1)),
-            Timestep::FiveMinutes => Some(Duration::minutes(5)),
-            Timestep::FifteenMinutes => Some(Duration::minutes(15)),
-            Timestep::Hour => Some(Duration::hours(1)),
+            Timestep::Minute => Some(MINUTE),
+            Timestep::FiveMinutes => Some(5 * MINUTE),
+            Timestep::FifteenMinutes => Some(15 * MINUTE),
+            Timestep::Hour => Some(60 * MINUTE),
             Timestep::Day => None,
         }
     }
