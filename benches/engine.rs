@@ -21,7 +21,7 @@ fn main() {
     divan::main();
 }
 
-#[divan::bench(sample_count = 5, sample_size = 1)]
+#[divan::bench(sample_count = 20, sample_size = 1)]
 fn sma_cross_ten_symbols_one_year(bencher: divan::Bencher) {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     let sim = runtime.block_on(terminal::spawn(SimConfig::default())).unwrap();
