@@ -294,3 +294,24 @@ fn clicking_a_dataset_row_selects_it() {
     let effects = handle_event(&mut state, &Event::Key(KeyEvent::from(KeyCode::Enter)));
     assert!(matches!(&effects[..], [Effect::LoadDetail(_)]));
 }
+
+/// The key bar (the bottom row) at `width`, without its trailing padding.
+fn key_bar(state: &State) -> String {
+    let buffer = render(state).backend().buffer().clone();
+    let y = buffer.area.height - 1;
+    let row: String = (0..buffer.area.width).map(|x| buffer[(x, y)].symbol()).collect();
+    row.trim_end().to_string()
+}
+
+#[test]
+fn the_key_bar_shows_whole_hints_at_every_width() {
+    let full = key_bar(&fixtures::running(400, 40));
+    assert!(full.ends_with("parity"), "a wide bar shows every hint: {full}");
+    for width in 60..=200 {
+        let bar = key_bar(&fixtures::running(width, 40));
+        let rest = full.strip_prefix(bar.as_str()).unwrap_or_else(|| panic!("{width}: {bar:?} is not {full:?}"));
+        // Descriptions never hold two spaces in a row, so this is a hint boundary.
+        assert!(rest.is_empty() || rest.starts_with("  "), "{width}: a hint is cut in {bar:?}");
+        assert!(bar.chars().count() <= usize::from(width));
+    }
+}

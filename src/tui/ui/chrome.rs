@@ -109,18 +109,27 @@ pub struct KeyBar<'a> {
 }
 
 impl Widget for KeyBar<'_> {
+    /// Whole hints only, up to the first that does not fit: a hint cut in half
+    /// reads as a wrong key. The screen switches come last; the header's tabs
+    /// name their keys too.
     fn render(self, area: Rect, buf: &mut Buffer) {
         let (keymap, theme, mode) = (&self.state.keymap, self.theme, self.state.mode());
-        let mut spans = Vec::new();
         let commands = [Command::Help, Command::Quit]
             .iter()
             .chain(bar_commands(mode))
             .chain(&[Command::BrowserScreen, Command::ParityScreen]);
+        let mut room = usize::from(area.width);
+        let mut spans = Vec::new();
         for command in commands {
-            if let Some(key) = keymap.key_for(mode, *command) {
-                spans.push(Span::styled(format!(" {key} "), theme.selected()));
-                spans.push(Span::styled(format!(" {} ", command.describe()), theme.muted()));
+            let Some(key) = keymap.key_for(mode, *command) else { continue };
+            let (key, what) = (format!(" {key} "), format!(" {} ", command.describe()));
+            let width = key.chars().count() + what.chars().count();
+            if width > room {
+                break;
             }
+            room -= width;
+            spans.push(Span::styled(key, theme.selected()));
+            spans.push(Span::styled(what, theme.muted()));
         }
         Paragraph::new(Line::from(spans)).render(area, buf);
     }
