@@ -40,17 +40,7 @@ pub fn detail(store: &Store, path: &Path) -> Action {
         let loaded = store.load(&sidecar.key, &sidecar);
         let inspection = report::Inspection::of(path.to_path_buf(), &sidecar, loaded.as_ref().err());
         let (columns, preview) = loaded.map(|frame| preview(&frame)).unwrap_or_default();
-        Ok(Box::new(DatasetDetail {
-            summary: inspection.summary,
-            days: sidecar.days.clone(),
-            placeholders: sidecar.placeholders.clone(),
-            data_file: inspection.data_file,
-            sha256: inspection.sha256,
-            checksum: inspection.checksum,
-            checksum_detail: inspection.checksum_detail,
-            columns,
-            preview,
-        }))
+        Ok(Box::new(DatasetDetail { inspection, days: sidecar.days, columns, preview }))
     })();
     Action::Detail(result)
 }

@@ -13,7 +13,7 @@ use super::state::parity::{ParityReport, RunSide};
 use super::state::session::CoverageRow;
 use super::state::{Load, State, update};
 use crate::cache::Window;
-use crate::cache::report::{ChecksumState, DatasetSummary};
+use crate::cache::report::{ChecksumState, DatasetSummary, Inspection, session_runs};
 use crate::data::StoreKind;
 use crate::engine::valuation::PositionValue;
 use crate::engine::{FillSource, MarkSource, OrderId, OrderKind, RunEvent, Side, TimeInForce, Valuation};
@@ -249,14 +249,18 @@ pub fn browser_detail(width: u16, height: u16) -> State {
             ]
         })
         .collect();
-    state.browser.detail = Some(Load::Loaded(Box::new(DatasetDetail {
+    let inspection = Inspection {
         summary: summary("PLTR", "stock", 15_600, days.len(), 0),
+        coverage: session_runs(&days),
         placeholders: vec![day(10)],
-        days,
         data_file: Some("stock/PLTR/1m-ohlc.parquet".into()),
         sha256: Some("9f2c4e0d1b7a66e3c0ffee".into()),
         checksum: ChecksumState::Ok,
         checksum_detail: None,
+    };
+    state.browser.detail = Some(Load::Loaded(Box::new(DatasetDetail {
+        inspection,
+        days,
         columns: vec!["time (ET)".into(), "open".into(), "close".into(), "volume".into()],
         preview,
     })));

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 
 use super::Load;
-use crate::cache::report::{ChecksumState, DatasetSummary};
+use crate::cache::report::{ChecksumState, DatasetSummary, Inspection};
 use crate::tui::action::{Action, Command, Effect};
 
 /// One listed dataset; the checksum arrives later from a background verify.
@@ -16,16 +16,13 @@ pub struct DatasetRow {
     pub checksum: Option<ChecksumState>,
 }
 
-/// Everything the detail pane shows of one dataset.
+/// Everything the detail pane shows of one dataset: what `cache inspect` shows,
+/// the held days one by one for the timeline, and the first rows.
 #[derive(Debug, Clone)]
 pub struct DatasetDetail {
-    pub summary: DatasetSummary,
+    pub inspection: Inspection,
+    /// Every held session (`inspection.coverage` folds them into runs).
     pub days: Vec<NaiveDate>,
-    pub placeholders: Vec<NaiveDate>,
-    pub data_file: Option<String>,
-    pub sha256: Option<String>,
-    pub checksum: ChecksumState,
-    pub checksum_detail: Option<String>,
     pub columns: Vec<String>,
     /// The first rows, each cell formatted (times in ET).
     pub preview: Vec<Vec<String>>,

@@ -132,7 +132,7 @@ fn render_list(browser: &Browser, theme: &Theme, area: Rect, buf: &mut Buffer) {
 }
 
 fn render_detail(browser: &Browser, d: &DatasetDetail, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let s = &d.summary;
+    let (i, s) = (&d.inspection, &d.inspection.summary);
     let [meta, timeline, preview] =
         area.layout(&Layout::vertical([Constraint::Length(7), Constraint::Length(3), Constraint::Fill(1)]));
     let lines = vec![
@@ -152,30 +152,30 @@ fn render_detail(browser: &Browser, d: &DatasetDetail, theme: &Theme, area: Rect
         Line::from(vec![
             Span::raw("checksum "),
             Span::styled(
-                checksum_label(Some(d.checksum)),
-                if d.checksum == ChecksumState::Ok { theme.signed(1.0) } else { theme.warning_style() },
+                checksum_label(Some(i.checksum)),
+                if i.checksum == ChecksumState::Ok { theme.signed(1.0) } else { theme.warning_style() },
             ),
-            Span::raw(format!(" · sha256 {}", d.sha256.as_deref().map(|h| &h[..h.len().min(16)]).unwrap_or("-"))),
+            Span::raw(format!(" · sha256 {}", i.sha256.as_deref().map(|h| &h[..h.len().min(16)]).unwrap_or("-"))),
             Span::styled(
-                d.checksum_detail.clone().map(|e| format!(" · {e}")).unwrap_or_default(),
+                i.checksum_detail.clone().map(|e| format!(" · {e}")).unwrap_or_default(),
                 theme.warning_style(),
             ),
         ]),
-        Line::from(Span::styled(format!("file {}", d.data_file.clone().unwrap_or_else(|| "-".into())), theme.muted())),
+        Line::from(Span::styled(format!("file {}", i.data_file.clone().unwrap_or_else(|| "-".into())), theme.muted())),
     ];
     Paragraph::new(lines)
         .style(theme.style())
         .block(pane("Dataset (esc back · d evict)", true, theme))
         .render(meta, buf);
-    let first = d.days.first().copied().or(d.placeholders.first().copied());
-    let last = d.days.last().copied().or(d.placeholders.last().copied());
+    let first = d.days.first().copied().or(i.placeholders.first().copied());
+    let last = d.days.last().copied().or(i.placeholders.last().copied());
     if let (Some(a), Some(b)) = (first, last)
         && let Ok(window) = Window::new(a.min(b), a.max(b))
     {
         let row = CoverageRow {
             label: "coverage".into(),
             days: d.days.clone(),
-            placeholders: d.placeholders.clone(),
+            placeholders: i.placeholders.clone(),
             required: vec![],
             expiry: None,
         };
