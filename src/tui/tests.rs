@@ -315,3 +315,28 @@ fn the_key_bar_shows_whole_hints_at_every_width() {
         assert!(bar.chars().count() <= usize::from(width));
     }
 }
+
+#[test]
+fn clicking_a_run_in_the_parity_list_selects_it() {
+    let mut state = fixtures::parity(120, 40, true);
+    let screen = render(&state).backend().to_string();
+    let row = screen.lines().position(|l| l.contains("weekly-momentum-columnar")).unwrap() as u16;
+    let click = |column, row| {
+        Event::Mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    handle_event(&mut state, &click(5, row));
+    assert_eq!(state.parity.selected, 2, "the two \"now\" choices come first, then saved runs");
+    handle_event(&mut state, &click(5, row - 1));
+    assert_eq!(state.parity.selected, 1);
+    handle_event(&mut state, &click(5, row + 5));
+    assert_eq!(state.parity.selected, 1, "a click below the last choice selects nothing");
+    handle_event(&mut state, &click(60, row));
+    assert_eq!(state.parity.selected, 1, "a click on the comparison is not a choice");
+    let effects = handle_event(&mut state, &Event::Key(KeyEvent::from(KeyCode::Enter)));
+    assert!(!effects.is_empty(), "enter runs the chosen comparison");
+}

@@ -139,7 +139,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                     row,
                 ),
                 Screen::Browser => state.browser.click(state.body_area(), row),
-                _ => {}
+                Screen::Parity => {
+                    let [list, _] = super::ui::layout::parity_areas(state.body_area());
+                    state.parity.click(list, column, row);
+                }
             }
             vec![]
         }

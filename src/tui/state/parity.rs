@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use ratatui::layout::{Margin, Position, Rect};
+
 use super::Load;
 use super::form::Form;
 use crate::run::artifacts::Stats;
@@ -64,6 +66,24 @@ impl ParityView {
         self.report = Load::Loading;
         self.trades_scroll = 0;
         vec![Effect::Parity(kind)]
+    }
+
+    /// The first choice drawn in a list `height` rows tall (borders included),
+    /// so that the selected one stays in view.
+    pub fn first_shown(&self, height: u16) -> usize {
+        self.selected.saturating_sub(usize::from(height.saturating_sub(3)))
+    }
+
+    /// A click on a choice in the `list` pane selects it; enter then opens it.
+    pub fn click(&mut self, list: Rect, column: u16, row: u16) {
+        let inside = list.inner(Margin::new(1, 1));
+        if !inside.contains(Position::new(column, row)) {
+            return;
+        }
+        let index = self.first_shown(list.height) + usize::from(row - inside.y);
+        if index < self.choice_count() {
+            self.selected = index;
+        }
     }
 
     pub fn command(&mut self, command: Command, form: &Form) -> Vec<Effect> {

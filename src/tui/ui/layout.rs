@@ -67,6 +67,11 @@ pub fn session_areas(body: Rect, timeline_rows: usize) -> SessionAreas {
     SessionAreas { equity, positions, cache, conversions, orders, coverage, log }
 }
 
+/// The parity screen: the list of runs to compare, and the comparison.
+pub fn parity_areas(body: Rect) -> [Rect; 2] {
+    body.layout(&Layout::horizontal([Constraint::Length(30), Constraint::Fill(1)]))
+}
+
 /// A centred box of at most `width`×`height` inside `area`.
 pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let width = width.min(area.width);

@@ -8,12 +8,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Paragraph, Row, Table, Widget};
 
 use super::chrome::pane;
+use super::layout::parity_areas;
 use crate::tui::state::Load;
 use crate::tui::state::parity::{NOW_CHOICES, ParityReport, ParityView};
 use crate::tui::theme::Theme;
 
 pub fn render(view: &ParityView, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let [choices, report] = area.layout(&Layout::horizontal([Constraint::Length(30), Constraint::Fill(1)]));
+    let [choices, report] = parity_areas(area);
     render_choices(view, theme, choices, buf);
     let text = |t: &str, style: Style| {
         Paragraph::new(Span::styled(t.to_string(), style)).block(pane("Comparison", false, theme))
@@ -46,7 +47,7 @@ fn render_choices(view: &ParityView, theme: &Theme, area: Rect, buf: &mut Buffer
     } else if view.saved.loaded().is_some_and(Vec::is_empty) {
         lines.push(Line::from(Span::styled("no saved runs", theme.muted())));
     }
-    let offset = view.selected.saturating_sub(area.height.saturating_sub(3) as usize) as u16;
+    let offset = u16::try_from(view.first_shown(area.height)).unwrap_or(u16::MAX);
     Paragraph::new(lines).scroll((offset, 0)).block(pane("Runs", true, theme)).render(area, buf);
 }
 
