@@ -184,10 +184,17 @@ fn no_bar_is_visible_before_it_closes() {
     }
     assert!(checked_days_at_early_close > 0);
 
-    // A handle is only good with the store that handed it out.
-    let handle = store.series(&Asset::stock("SPY").unwrap(), Timestep::Day).unwrap();
+    // A handle is only good with the store that handed it out, even where the
+    // other store holds a series at the same place.
+    let spy = Asset::stock("SPY").unwrap();
+    let handle = store.series(&spy, Timestep::Day).unwrap();
     let other_cache = Arc::new(cache_over(dir.path(), sim.base_url()));
     let mut other = DataStore::<Columnar, _>::new(Loader::new(other_cache, runtime.handle().clone()), window);
+    other.set_now(store.now());
+    for timestep in [Timestep::Minute, Timestep::Day] {
+        other.series(&spy, timestep).unwrap();
+    }
+    assert_eq!(other.dataset_keys(), store.dataset_keys());
     let error = other.history_of(handle, 1).unwrap_err().to_string();
     assert!(error.contains("not handed out by this data store"), "{error}");
 }

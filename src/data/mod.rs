@@ -62,9 +62,14 @@ pub enum DataError {
 
 /// A handle to one OHLC series (an asset at a timestep) of the store that handed
 /// it out. A strategy that asks about the same assets at every iteration resolves
-/// handles once and skips the lookup by asset from then on.
+/// handles once and skips the lookup by asset from then on. A handle carries its
+/// store's identity, so one kept past its run is an error, never another
+/// asset's bars.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SeriesId(usize);
+pub struct SeriesId {
+    store: u64,
+    index: usize,
+}
 
 /// The questions a strategy may ask. Every answer is as of [`MarketData::now`].
 pub trait MarketData {

@@ -3,6 +3,7 @@
 
 use std::marker::PhantomData;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 // A fast hasher: keys are our own assets, not attacker input, and every
@@ -74,6 +75,8 @@ struct Loaded<H> {
 }
 
 pub struct DataStore<R: Representation, F> {
+    /// Unique in the process: series handles name the store they came from.
+    identity: u64,
     loader: Loader<F>,
     run: Window,
     now: DateTime<Utc>,
@@ -92,7 +95,9 @@ pub struct DataStore<R: Representation, F> {
 
 impl<R: Representation, F: Fetcher> DataStore<R, F> {
     pub fn new(loader: Loader<F>, run: Window) -> DataStore<R, F> {
+        static STORES: AtomicU64 = AtomicU64::new(0);
         DataStore {
+            identity: STORES.fetch_add(1, Ordering::Relaxed),
             loader,
             run,
             now: DateTime::<Utc>::UNIX_EPOCH,
@@ -302,14 +307,15 @@ impl<R: Representation, F: Fetcher> MarketData for DataStore<R, F> {
     }
 
     fn series(&mut self, asset: &Asset, timestep: Timestep) -> Result<SeriesId, DataError> {
-        self.index_of(asset, timestep, DataStyle::Ohlc).map(SeriesId)
+        let index = self.index_of(asset, timestep, DataStyle::Ohlc)?;
+        Ok(SeriesId { store: self.identity, index })
     }
 
     fn history_of(&mut self, series: SeriesId, n: usize) -> Result<History<'_>, DataError> {
-        if series.0 >= self.datasets.len() {
+        if series.store != self.identity {
             return Err(DataError::UnknownSeries(series));
         }
-        let (loaded, end) = self.visible(series.0, n)?;
+        let (loaded, end) = self.visible(series.index, n)?;
         Ok(R::history(&loaded.held, end.saturating_sub(n)..end))
     }
 
