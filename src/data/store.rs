@@ -11,7 +11,7 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use rustc_hash::FxHashMap;
 
 use super::representation::Representation;
-use super::visibility::{first_at_or_after, visible_bars, visible_bars_from};
+use super::visibility::{first_at_or_after, visible_bars_from};
 use super::{DataError, History, Loader, MarketData, Quote, SeriesId};
 use crate::cache::{DatasetKey, Fetcher, Window};
 use crate::market::calendar::FIRST_YEAR;
@@ -210,7 +210,7 @@ impl<R: Representation, F: Fetcher> DataStore<R, F> {
         let key = loaded.key.clone();
         self.load(key, window, Some(i))?;
         let loaded = &self.datasets[i];
-        let visible = visible_bars(R::stamps(&loaded.held), loaded.key.timestep, self.now);
+        let visible = visible_bars_from(R::stamps(&loaded.held), loaded.key.timestep, self.now_ms, 0);
         loaded.cursor.set(visible);
         Ok((loaded, visible))
     }

@@ -241,10 +241,10 @@ impl Asset {
     }
 
     /// The underlying symbol (the symbol itself for stocks and indices).
-    pub fn symbol(&self) -> &str {
+    pub fn symbol(&self) -> Symbol {
         match self {
-            Asset::Stock(s) | Asset::Index(s) => s,
-            Asset::Option(c) => &c.underlying,
+            Asset::Stock(s) | Asset::Index(s) => *s,
+            Asset::Option(c) => c.underlying,
         }
     }
 

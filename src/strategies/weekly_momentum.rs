@@ -105,7 +105,7 @@ impl WeeklyMomentum {
     }
 
     fn holds_underlying(&self, symbol: Symbol) -> bool {
-        self.entries.keys().any(|a| a.symbol() == symbol.as_str())
+        self.entries.keys().any(|a| a.symbol() == symbol)
     }
 
     /// Submits the entry for `symbol`; `false` when no contract fits.
