@@ -6,6 +6,7 @@
 use std::path::Path;
 
 use tracing_appender::non_blocking::WorkerGuard;
+use tracing_appender::rolling::{RollingFileAppender, Rotation};
 use tracing_subscriber::prelude::*;
 use tracing_subscriber::{EnvFilter, Layer, Registry, fmt};
 
@@ -16,16 +17,30 @@ pub const EXIT_TARGET: &str = "thetabench::exit";
 
 pub type BoxedLayer = Box<dyn Layer<Registry> + Send + Sync>;
 
-/// Starts logging into `dir` plus `console`. `RUST_LOG` overrides the file's level (info).
-pub fn init(dir: &Path, console: BoxedLayer) -> std::io::Result<WorkerGuard> {
-    std::fs::create_dir_all(dir)?;
-    let appender = tracing_appender::rolling::daily(dir, LOG_FILE_PREFIX);
+/// Starts logging into `dir` plus `console`. `RUST_LOG` overrides the file's
+/// level (info). When no log file can be made there (a missing parent it may
+/// not create, a read-only disk), the console layer still starts and the
+/// error says why, so the caller can warn and go on.
+pub fn init(dir: &Path, console: BoxedLayer) -> Result<WorkerGuard, String> {
+    let (layers, outcome) = match file_layer(dir) {
+        Ok((file, guard)) => (vec![file, console], Ok(guard)),
+        Err(e) => (vec![console], Err(e)),
+    };
+    // A second init in one process (tests) keeps the first subscriber.
+    let _ = tracing_subscriber::registry().with(layers).try_init();
+    outcome
+}
+
+fn file_layer(dir: &Path) -> Result<(BoxedLayer, WorkerGuard), String> {
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    let appender = RollingFileAppender::builder()
+        .rotation(Rotation::DAILY)
+        .filename_prefix(LOG_FILE_PREFIX)
+        .build(dir)
+        .map_err(|e| e.to_string())?;
     let (writer, guard) = tracing_appender::non_blocking(appender);
     let file_filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let file = fmt::layer().with_writer(writer).with_ansi(false).with_filter(file_filter).boxed();
-    // A second init in one process (tests) keeps the first subscriber.
-    let _ = tracing_subscriber::registry().with(vec![file, console]).try_init();
-    Ok(guard)
+    Ok((fmt::layer().with_writer(writer).with_ansi(false).with_filter(file_filter).boxed(), guard))
 }
 
 /// Events at `level` or above on stderr, except the exit error commands print

@@ -75,12 +75,12 @@ async fn holidays_are_never_requested_and_no_data_days_become_placeholders() {
     let key = DatasetKey::new(contract, Timestep::Minute, DataStyle::Quote);
     let w = window("2025-03-10", "2025-03-28");
     let first = cache.get(&key, w).await.unwrap();
-    assert!(first.placeholder_days > 0, "days before listing are placeholders");
-    assert_eq!(first.days + first.placeholder_days, 15);
+    assert!(first.placeholders.len() > 0, "days before listing are placeholders");
+    assert_eq!(first.days + first.placeholders.len(), 15);
     let warm = cache_over(dir.path(), sim.base_url());
     let again = warm.get(&key, w).await.unwrap();
     assert_eq!(warm.metrics().snapshot().network_requests, 0);
-    assert_eq!(again.placeholder_days, first.placeholder_days);
+    assert_eq!(again.placeholders.len(), first.placeholders.len());
 }
 
 /// 390 bars per regular session starting 09:30 ET; the UTC open moves with DST.

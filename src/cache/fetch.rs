@@ -11,22 +11,26 @@ use crate::market::Strike;
 pub type FetchError = Box<dyn std::error::Error + Send + Sync>;
 
 /// A source of complete trading days. The cache decides what is missing; the
-/// fetcher only fetches.
+/// fetcher only fetches, and hands over only answers it has checked (every
+/// row of the asked day or range, complete and sane: see
+/// [`crate::thetadata::validate`]), since the cache commits what it is given.
 pub trait Fetcher: Send + Sync {
-    /// One trading day of intraday bars; `None` when the source has no data.
+    /// One trading day of intraday bars; `None` when the source says it has
+    /// no data (472).
     fn fetch_day(
         &self,
         key: &DatasetKey,
         day: NaiveDate,
     ) -> impl Future<Output = Result<Option<DataFrame>, FetchError>> + Send;
 
-    /// Daily bars for `[start, end]`, one row per session that has data.
+    /// Daily bars for `[start, end]`, at most one row per session; `None` when
+    /// the source says it has no data for the range (472).
     fn fetch_daily(
         &self,
         key: &DatasetKey,
         start: NaiveDate,
         end: NaiveDate,
-    ) -> impl Future<Output = Result<DataFrame, FetchError>> + Send;
+    ) -> impl Future<Output = Result<Option<DataFrame>, FetchError>> + Send;
 
     /// Every listed expiration of an underlying.
     fn expirations(&self, symbol: &str) -> impl Future<Output = Result<Vec<NaiveDate>, FetchError>> + Send;
@@ -56,7 +60,12 @@ impl Fetcher for Offline {
         Err(Box::new(NotCached { key: key.to_string(), days: day.to_string() }))
     }
 
-    async fn fetch_daily(&self, key: &DatasetKey, start: NaiveDate, end: NaiveDate) -> Result<DataFrame, FetchError> {
+    async fn fetch_daily(
+        &self,
+        key: &DatasetKey,
+        start: NaiveDate,
+        end: NaiveDate,
+    ) -> Result<Option<DataFrame>, FetchError> {
         Err(Box::new(NotCached { key: key.to_string(), days: format!("{start}..{end}") }))
     }
 
@@ -75,7 +84,12 @@ impl Fetcher for crate::thetadata::ThetaClient {
         Ok(self.history_day(&key.asset, key.style, key.timestep, day).await?)
     }
 
-    async fn fetch_daily(&self, key: &DatasetKey, start: NaiveDate, end: NaiveDate) -> Result<DataFrame, FetchError> {
+    async fn fetch_daily(
+        &self,
+        key: &DatasetKey,
+        start: NaiveDate,
+        end: NaiveDate,
+    ) -> Result<Option<DataFrame>, FetchError> {
         Ok(self.eod(&key.asset, key.style, start, end).await?)
     }
 

@@ -9,6 +9,7 @@
 
 pub mod coverage;
 pub mod fetch;
+mod integrity;
 pub mod key;
 mod lists;
 pub mod report;
@@ -30,7 +31,7 @@ pub use sidecar::Sidecar;
 pub use store::{Store, StoreError};
 
 use crate::market::conversion::ConversionKind;
-use crate::market::time::{et_date_ms, et_to_utc, fmt_et_ms};
+use crate::market::time::{et_day_runs, et_to_utc, fmt_et_ms};
 use crate::market::{Calendar, Timestep};
 use crate::metrics::Metrics;
 
@@ -47,8 +48,6 @@ pub enum CacheError {
     // error report prints it once.
     #[error("fetching {key} for {day}: {cause}")]
     Fetch { key: DatasetKey, day: NaiveDate, failed_days: usize, cause: FetchError },
-    #[error("the source answered {key} for {day} with bars dated {found}")]
-    WrongDay { key: DatasetKey, day: NaiveDate, found: NaiveDate },
     #[error("merging {key}: {detail}")]
     Merge { key: DatasetKey, detail: String },
     #[error("fetching {what}: {cause}")]
@@ -73,9 +72,10 @@ pub struct Slice {
     pub key: DatasetKey,
     /// The rows stamped within the window's ET dates, sorted by time.
     pub frame: DataFrame,
-    /// Sessions in the window that hold data, and those that are placeholders.
+    /// Sessions in the window that hold data.
     pub days: usize,
-    pub placeholder_days: usize,
+    /// Sessions in the window the terminal said it has no data for.
+    pub placeholders: DaySet,
     /// Whether the answer came without fetching.
     pub hit: bool,
 }
@@ -149,6 +149,16 @@ impl<F: Fetcher> Cache<F> {
 
     /// The window of a dataset, fetching whatever days are missing first.
     pub async fn get(&self, key: &DatasetKey, window: Window) -> Result<Slice, CacheError> {
+        self.get_with(key, window, false).await
+    }
+
+    /// Like [`get`](Cache::get), and asks the terminal again about the
+    /// window's placeholder days: those that now have data are filled in.
+    pub async fn recheck_placeholders(&self, key: &DatasetKey, window: Window) -> Result<Slice, CacheError> {
+        self.get_with(key, window, true).await
+    }
+
+    async fn get_with(&self, key: &DatasetKey, window: Window, recheck: bool) -> Result<Slice, CacheError> {
         let required = self.required(key, window);
         self.metrics.cache_check();
         tracing::info!(
@@ -158,6 +168,23 @@ impl<F: Fetcher> Cache<F> {
         );
         if !self.is_held(key) {
             self.load_from_disk(key)?;
+        }
+        if recheck {
+            let placeholders = required.intersection(&self.held(key).coverage.placeholders);
+            if !placeholders.is_empty() {
+                self.metrics.cache_miss();
+                tracing::info!(
+                    target: "thetabench::cache",
+                    "[CACHE RECHECK] {} placeholders {}..{} days={}",
+                    key.asset,
+                    placeholders.first().map(|d| d.to_string()).unwrap_or_default(),
+                    placeholders.last().map(|d| d.to_string()).unwrap_or_default(),
+                    placeholders.len()
+                );
+                self.fill(key, &required, true).await?;
+                let held = self.held(key);
+                return Ok(self.slice(key, &held, window, &required, false));
+            }
         }
         if let Check::Miss { missing, reasons } = self.check(key, &required) {
             self.metrics.cache_miss();
@@ -170,7 +197,7 @@ impl<F: Fetcher> Cache<F> {
                 missing.len(),
                 reasons.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",")
             );
-            self.fill(key, &required).await?;
+            self.fill(key, &required, false).await?;
             let held = self.held(key);
             return Ok(self.slice(key, &held, window, &required, false));
         }
@@ -244,8 +271,11 @@ impl<F: Fetcher> Cache<F> {
 
     /// The MISS path: one fetch per dataset at a time in this process (single
     /// flight) and across processes (the dataset's file lock). Whoever waited
-    /// re-reads the disk first and fetches only what is still missing.
-    async fn fill(&self, key: &DatasetKey, required: &DaySet) -> Result<(), CacheError> {
+    /// re-reads the disk first and fetches only what is still missing (and,
+    /// with `recheck`, the placeholder days of `required`). Days that failed
+    /// are not committed; the days that came back are, then the first failure
+    /// is returned.
+    async fn fill(&self, key: &DatasetKey, required: &DaySet, recheck: bool) -> Result<(), CacheError> {
         let flight = {
             let mut flights = self.flights.lock().unwrap_or_else(|e| e.into_inner());
             flights.entry(key.clone()).or_default().clone()
@@ -259,24 +289,31 @@ impl<F: Fetcher> Cache<F> {
 
         self.load_from_disk(key)?;
         let held = self.held(key);
-        let missing = held.coverage.missing(required);
-        if missing.is_empty() {
+        let mut asked = held.coverage.missing(required);
+        if recheck {
+            asked = asked.union(&required.intersection(&held.coverage.placeholders));
+        }
+        if asked.is_empty() {
             return Ok(());
         }
-        let fetched = self.fetch_missing(key, &missing).await;
         let mut coverage = held.coverage.clone();
         let mut frames = vec![held.frame.clone()];
+        let mut answered = DaySet::default();
         let mut failure = None;
         let mut failed_days = 0;
-        for (day, result) in fetched {
+        for (day, result) in self.fetch_days(key, &asked).await {
             match result {
-                Ok(Some(frame)) if frame.height() > 0 => {
-                    check_day(key, day, &frame)?;
-                    coverage.days.insert(day);
-                    frames.push(frame);
-                }
-                Ok(_) => {
-                    coverage.placeholders.insert(day);
+                Ok(answer) => {
+                    answered.insert(day);
+                    match answer {
+                        Some(frame) => {
+                            coverage.days.insert(day);
+                            frames.push(frame);
+                        }
+                        None => {
+                            coverage.placeholders.insert(day);
+                        }
+                    }
                 }
                 Err(e) => {
                     failed_days += 1;
@@ -284,10 +321,10 @@ impl<F: Fetcher> Cache<F> {
                 }
             }
         }
-        if coverage != held.coverage {
+        if !answered.is_empty() {
             let mut frame = merge(key, frames)?;
             let mut sidecar = held.sidecar.clone();
-            sidecar.set_coverage(&coverage);
+            sidecar.set_coverage(&coverage, &answered, (self.clock)());
             let bounds = first_last(&frame);
             sidecar.first = bounds.and_then(|(f, _)| DateTime::from_timestamp_millis(f));
             sidecar.last = bounds.and_then(|(_, l)| DateTime::from_timestamp_millis(l));
@@ -300,14 +337,12 @@ impl<F: Fetcher> Cache<F> {
         }
     }
 
-    /// Fetches each missing day: intraday one request per day, daily in chunks.
-    async fn fetch_missing(
-        &self,
-        key: &DatasetKey,
-        missing: &DaySet,
-    ) -> Vec<(NaiveDate, Result<Option<DataFrame>, FetchError>)> {
+    /// Asks the source about each day: intraday one request per day, daily in
+    /// chunks of consecutive sessions. Each answer is the day's rows, `None`
+    /// for a day the source said (472) it has no data for, or the error.
+    async fn fetch_days(&self, key: &DatasetKey, days: &DaySet) -> Vec<(NaiveDate, DayAnswer)> {
         if key.timestep != Timestep::Day {
-            let mut results: Vec<_> = futures_util::stream::iter(missing.iter())
+            let mut results: Vec<_> = futures_util::stream::iter(days.iter())
                 .map(|day| async move { (day, self.fetcher.fetch_day(key, day).await) })
                 .buffer_unordered(DAYS_IN_FLIGHT)
                 .collect()
@@ -316,19 +351,55 @@ impl<F: Fetcher> Cache<F> {
             return results;
         }
         let mut results = Vec::new();
-        for chunk in daily_chunks(missing) {
-            let (start, end) = (chunk[0], chunk[chunk.len() - 1]);
-            match self.fetcher.fetch_daily(key, start, end).await {
-                Ok(frame) => results.extend(split_by_day(&frame, &chunk)),
-                Err(e) => {
-                    let shared = e.to_string();
-                    results.extend(
-                        chunk.iter().map(|d| (*d, Err::<Option<DataFrame>, FetchError>(shared.clone().into()))),
-                    );
+        for chunk in daily_chunks(days) {
+            results.extend(self.fetch_daily_chunk(key, &chunk).await);
+        }
+        results.sort_by_key(|(day, _)| *day);
+        results
+    }
+
+    /// One chunk of daily bars. A day a 200 answer leaves out is asked again
+    /// on its own run of sessions: only a 472 makes it a placeholder.
+    async fn fetch_daily_chunk(&self, key: &DatasetKey, chunk: &[NaiveDate]) -> Vec<(NaiveDate, DayAnswer)> {
+        let mut results = Vec::new();
+        let mut absent = DaySet::default();
+        match self.daily_rows(key, chunk).await {
+            Err(e) => return shared_failure(chunk, &e),
+            Ok(rows) => {
+                for (day, answer) in rows {
+                    match answer {
+                        Some(frame) => results.push((day, Ok(Some(frame)))),
+                        None => {
+                            absent.insert(day);
+                        }
+                    }
                 }
             }
         }
+        for run in daily_chunks(&absent) {
+            match self.daily_rows(key, &run).await {
+                Err(e) => results.extend(shared_failure(&run, &e)),
+                Ok(rows) => results.extend(rows.into_iter().map(|(day, answer)| match answer {
+                    Some(frame) => (day, Ok(Some(frame))),
+                    None => (day, Err(format!("the terminal's EOD answers leave out {day}, twice").into())),
+                })),
+            }
+        }
         results
+    }
+
+    /// The daily rows of `days` (consecutive sessions), one answer per day:
+    /// all `None` on a 472, else the day's row or `None` where the answer has none.
+    async fn daily_rows(
+        &self,
+        key: &DatasetKey,
+        days: &[NaiveDate],
+    ) -> Result<Vec<(NaiveDate, Option<DataFrame>)>, FetchError> {
+        let (Some(start), Some(end)) = (days.first(), days.last()) else { return Ok(Vec::new()) };
+        match self.fetcher.fetch_daily(key, *start, *end).await? {
+            None => Ok(days.iter().map(|d| (*d, None)).collect()),
+            Some(frame) => Ok(split_by_day(&frame, days)),
+        }
     }
 
     fn slice(&self, key: &DatasetKey, held: &Held, window: Window, required: &DaySet, hit: bool) -> Slice {
@@ -339,7 +410,7 @@ impl<F: Fetcher> Cache<F> {
             key: key.clone(),
             frame,
             days: required.intersection(&held.coverage.days).len(),
-            placeholder_days: required.intersection(&held.coverage.placeholders).len(),
+            placeholders: required.intersection(&held.coverage.placeholders),
             hit,
         }
     }
@@ -378,24 +449,6 @@ fn slice_between(frame: &DataFrame, lower: i64, upper: i64) -> DataFrame {
     frame.slice(from as i64, to.saturating_sub(from))
 }
 
-/// A fetched day must hold only bars of that ET date.
-fn check_day(key: &DatasetKey, day: NaiveDate, frame: &DataFrame) -> Result<(), CacheError> {
-    let ts = timestamps(frame);
-    if ts.len() != frame.height() {
-        return Err(CacheError::Merge {
-            key: key.clone(),
-            detail: "fetched frame has no usable datetime column".into(),
-        });
-    }
-    for t in [ts.first(), ts.last()].into_iter().flatten() {
-        let found = et_date_ms(*t);
-        if found != day {
-            return Err(CacheError::WrongDay { key: key.clone(), day, found });
-        }
-    }
-    Ok(())
-}
-
 /// Stacks held and fetched frames into one sorted, single-chunk frame.
 fn merge(key: &DatasetKey, frames: Vec<DataFrame>) -> Result<DataFrame, CacheError> {
     let err = |e: polars::error::PolarsError| CacheError::Merge { key: key.clone(), detail: e.to_string() };
@@ -410,10 +463,10 @@ fn merge(key: &DatasetKey, frames: Vec<DataFrame>) -> Result<DataFrame, CacheErr
     Ok(merged)
 }
 
-/// Consecutive runs of missing sessions, each spanning at most a month.
-fn daily_chunks(missing: &DaySet) -> Vec<Vec<NaiveDate>> {
+/// Consecutive runs of sessions, each spanning at most a month.
+fn daily_chunks(days: &DaySet) -> Vec<Vec<NaiveDate>> {
     let mut chunks: Vec<Vec<NaiveDate>> = Vec::new();
-    for day in missing.iter() {
+    for day in days.iter() {
         match chunks.last_mut() {
             Some(run)
                 if Calendar::next_session(run[run.len() - 1]) == day
@@ -427,15 +480,20 @@ fn daily_chunks(missing: &DaySet) -> Vec<Vec<NaiveDate>> {
     chunks
 }
 
-/// One daily frame split into per-day answers; days without a row have no data.
-fn split_by_day(frame: &DataFrame, days: &[NaiveDate]) -> Vec<(NaiveDate, Result<Option<DataFrame>, FetchError>)> {
-    let ts = timestamps(frame);
-    days.iter()
-        .map(|day| {
-            let row = ts.iter().position(|t| et_date_ms(*t) == *day);
-            (*day, Ok(row.map(|i| frame.slice(i as i64, 1))))
-        })
-        .collect()
+/// One answer about one day: its rows, `None` for "no data" (472), or why it failed.
+type DayAnswer = Result<Option<DataFrame>, FetchError>;
+
+/// The same failure for every day of a request that covered them all.
+fn shared_failure(days: &[NaiveDate], error: &FetchError) -> Vec<(NaiveDate, DayAnswer)> {
+    let text = error.to_string();
+    days.iter().map(|d| (*d, Err(text.clone().into()))).collect()
+}
+
+/// One daily frame split into per-day rows; `None` for a day without a row.
+fn split_by_day(frame: &DataFrame, days: &[NaiveDate]) -> Vec<(NaiveDate, Option<DataFrame>)> {
+    let rows: HashMap<NaiveDate, DataFrame> =
+        et_day_runs(timestamps(frame)).map(|(day, rows)| (day, frame.slice(rows.start as i64, rows.len()))).collect();
+    days.iter().map(|day| (*day, rows.get(day).cloned())).collect()
 }
 
 #[cfg(test)]

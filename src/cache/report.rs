@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::key::DatasetKey;
-use super::sidecar::Sidecar;
+use super::sidecar::{Placeholder, Sidecar};
 use super::store::{Store, StoreError};
 use crate::market::time::fmt_et;
 use crate::market::{Asset, Calendar};
@@ -54,6 +54,8 @@ pub enum ChecksumState {
     MissingData,
     BadSidecar,
     BadParquet,
+    /// The sidecar claims what the data file does not hold.
+    Contradiction,
     IoError,
 }
 
@@ -64,6 +66,7 @@ impl ChecksumState {
             StoreError::MissingData { .. } => ChecksumState::MissingData,
             StoreError::BadSidecar { .. } => ChecksumState::BadSidecar,
             StoreError::BadParquet { .. } => ChecksumState::BadParquet,
+            StoreError::Contradiction { .. } => ChecksumState::Contradiction,
             StoreError::Io { .. } => ChecksumState::IoError,
         }
     }
@@ -85,7 +88,8 @@ pub struct Inspection {
     pub summary: DatasetSummary,
     /// Held sessions as runs of consecutive sessions, `first..last`.
     pub coverage: Vec<String>,
-    pub placeholders: Vec<NaiveDate>,
+    /// Each placeholder day and when the terminal last said it has no data.
+    pub placeholders: Vec<Placeholder>,
     pub data_file: Option<String>,
     pub sha256: Option<String>,
     pub checksum: ChecksumState,
@@ -102,7 +106,8 @@ pub fn list(store: &Store) -> Vec<DatasetSummary> {
         .collect()
 }
 
-/// Checks every dataset's sidecar, data file, checksum and Parquet body.
+/// Checks every dataset's sidecar, data file, checksum and Parquet body, and
+/// that the two agree (the checks every load makes).
 pub fn verify(store: &Store) -> Vec<Verified> {
     store
         .sidecar_paths()

@@ -2,17 +2,21 @@
 //!
 //! A data file's name carries its checksum prefix, so a write never overwrites
 //! the file the current sidecar points to: new data goes to a new file, then
-//! the sidecar is renamed into place (the commit), then the old file is removed.
-//! A process killed anywhere in between leaves the previous state readable.
+//! the sidecar is renamed into place (the commit), then every data file of the
+//! dataset the sidecar does not name is removed. A process killed anywhere in
+//! between leaves the previous state readable, and at worst an unreferenced
+//! file that the next commit of the dataset (or `cache gc`) removes.
 
 use std::fs::{self, File};
 use std::io::{Cursor, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 use chrono::Utc;
 use polars::prelude::{DataFrame, ParquetCompression, ParquetReader, ParquetWriter, SerReader};
 use sha2::{Digest, Sha256};
 
+use super::integrity;
 use super::key::DatasetKey;
 use super::sidecar::{SCHEMA_VERSION, Sidecar};
 
@@ -21,6 +25,11 @@ use super::sidecar::{SCHEMA_VERSION, Sidecar};
 pub const FAILPOINT_ENV: &str = "THETABENCH_FAILPOINT_BEFORE_COMMIT";
 
 const QUARANTINE: &str = "quarantine";
+/// Prefix of the temporary files atomic writes rename into place.
+const TEMP_PREFIX: &str = ".tmp-";
+/// A temporary file this old belongs to no live write (a write takes
+/// milliseconds), so `cache gc` may remove it.
+const STALE_TEMP_AGE: Duration = Duration::from_secs(15 * 60);
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -34,6 +43,8 @@ pub enum StoreError {
     MissingData { path: PathBuf },
     #[error("{path}: unreadable Parquet: {detail}")]
     BadParquet { path: PathBuf, detail: String },
+    #[error("{path}: {detail}")]
+    Contradiction { path: PathBuf, detail: String },
 }
 
 impl StoreError {
@@ -77,16 +88,15 @@ impl Store {
         sidecar.data_file.as_ref().map(|name| self.dir(key).join(name))
     }
 
+    /// The file-name stem a dataset's sidecar, lock and data files share.
+    fn stem(key: &DatasetKey) -> String {
+        key.relative_stem().file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+    }
+
     /// Takes the cross-process advisory lock of a dataset, waiting for it.
     /// The lock is held until the returned file is dropped.
     pub fn lock(&self, key: &DatasetKey) -> Result<File, StoreError> {
-        let path = self.sidecar_path(key).with_extension("lock");
-        if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir).map_err(io(dir))?;
-        }
-        let file = File::options().create(true).truncate(false).write(true).open(&path).map_err(io(&path))?;
-        file.lock().map_err(io(&path))?;
-        Ok(file)
+        lock_at(&self.sidecar_path(key).with_extension("lock"))
     }
 
     /// The sidecar of `key`, or `None` if the dataset was never written.
@@ -99,45 +109,33 @@ impl Store {
         }
     }
 
-    /// Reads and verifies the data a sidecar points to. Corrupt data is an
-    /// error, never a frame.
+    /// Reads and verifies the data a sidecar points to: its checksum, its
+    /// Parquet body, and that it holds exactly what the sidecar claims (see
+    /// [`integrity`]). Corrupt data or a lying sidecar is an error, never a frame.
     pub fn load(&self, key: &DatasetKey, sidecar: &Sidecar) -> Result<DataFrame, StoreError> {
-        let Some(path) = self.data_path(key, sidecar) else {
-            return Ok(DataFrame::empty_with_schema(&key.style.schema()));
+        let frame = match self.data_path(key, sidecar) {
+            Some(path) => read_data(&path, key, sidecar)?,
+            None => DataFrame::empty_with_schema(&key.style.schema()),
         };
-        let bytes = match fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(StoreError::MissingData { path }),
-            Err(e) => return Err(io(&path)(e)),
+        let contradiction = if frame.height() as u64 != sidecar.rows {
+            Some(format!("the sidecar says {} rows, the data file holds {}", sidecar.rows, frame.height()))
+        } else {
+            integrity::contradiction(key, sidecar, &frame)
         };
-        let actual = sha256_hex(&bytes);
-        let expected = sidecar.sha256.clone().unwrap_or_default();
-        if actual != expected {
-            return Err(StoreError::ChecksumMismatch { path, expected, actual });
+        match contradiction {
+            Some(detail) => Err(StoreError::Contradiction { path: self.sidecar_path(key), detail }),
+            None => Ok(frame),
         }
-        let frame = ParquetReader::new(Cursor::new(bytes))
-            .finish()
-            .map_err(|e| StoreError::BadParquet { path: path.clone(), detail: e.to_string() })?;
-        if frame.height() as u64 != sidecar.rows || frame.schema().as_ref() != &key.style.schema() {
-            return Err(StoreError::BadParquet {
-                path,
-                detail: format!(
-                    "{} rows with schema {:?}, sidecar says {} rows",
-                    frame.height(),
-                    frame.schema(),
-                    sidecar.rows
-                ),
-            });
-        }
-        Ok(frame)
     }
 
     /// Writes `frame` as the dataset's new data and `sidecar` (updated in place
-    /// with the file name, checksum, size and stamp) as its commit.
+    /// with the file name, checksum, size and stamp) as its commit, then removes
+    /// the dataset's data files the sidecar no longer names. The caller holds
+    /// the dataset's lock.
     pub fn commit(&self, key: &DatasetKey, frame: &mut DataFrame, sidecar: &mut Sidecar) -> Result<(), StoreError> {
         let dir = self.dir(key);
         fs::create_dir_all(&dir).map_err(io(&dir))?;
-        let previous = sidecar.data_file.take();
+        sidecar.data_file = None;
         if frame.height() > 0 {
             let mut bytes = Vec::new();
             ParquetWriter::new(&mut bytes)
@@ -145,8 +143,7 @@ impl Store {
                 .finish(frame)
                 .map_err(|e| StoreError::BadParquet { path: dir.clone(), detail: e.to_string() })?;
             let sha = sha256_hex(&bytes);
-            let stem = key.asset.slug();
-            let name = format!("{stem}-{}.parquet", &sha[..16]);
+            let name = data_file_name(&Self::stem(key), &sha);
             write_atomically(&dir.join(&name), &bytes)?;
             sidecar.data_file = Some(name);
             sidecar.sha256 = Some(sha);
@@ -160,10 +157,9 @@ impl Store {
         sidecar.updated = Utc::now();
         pause_at_failpoint();
         write_atomically(&self.sidecar_path(key), &sidecar.to_json())?;
-        if let Some(old) = previous.filter(|old| Some(old) != sidecar.data_file.as_ref()) {
-            // The old file is unreferenced now; failing to remove it loses nothing.
-            let _ = fs::remove_file(dir.join(old));
-        }
+        // Unreferenced now, or left by a writer killed before its commit;
+        // failing to remove one loses nothing.
+        let _ = remove_unreferenced(&dir, &Self::stem(key), sidecar.data_file.as_deref());
         Ok(())
     }
 
@@ -177,18 +173,9 @@ impl Store {
             .join(format!("{}-{stamp}", key.relative_stem().to_string_lossy().replace('/', "_")));
         fs::create_dir_all(&target).map_err(io(&target))?;
         let dir = self.dir(key);
-        let stem = key.asset.slug();
-        let sidecar = self.sidecar_path(key);
-        let mut victims = vec![sidecar];
-        if let Ok(entries) = fs::read_dir(&dir) {
-            victims.extend(
-                entries
-                    .flatten()
-                    .map(|e| e.path())
-                    .filter(|p| p.extension().is_some_and(|x| x == "parquet"))
-                    .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with(&format!("{stem}-")))),
-            );
-        }
+        let stem = Self::stem(key);
+        let mut victims = vec![self.sidecar_path(key)];
+        victims.extend(data_files(&dir).filter(|(s, _)| *s == stem).map(|(_, name)| dir.join(name)));
         for path in victims.into_iter().filter(|p| p.exists()) {
             let name = path.file_name().map(PathBuf::from).unwrap_or_default();
             fs::rename(&path, target.join(name)).map_err(io(&path))?;
@@ -220,24 +207,136 @@ impl Store {
         let bytes = fs::read(path).map_err(io(path))?;
         parse_sidecar(path, &bytes)
     }
+
+    /// Removes every data file no sidecar names (each dataset under its lock)
+    /// and temporary files too old to belong to a live write; returns what it
+    /// removed and the bytes each held. The quarantine is left alone.
+    pub fn gc(&self) -> Result<Vec<(PathBuf, u64)>, StoreError> {
+        let mut removed = Vec::new();
+        for dir in self.dataset_dirs() {
+            let stems: std::collections::BTreeSet<String> = data_files(&dir).map(|(stem, _)| stem).collect();
+            for stem in stems {
+                let _lock = lock_at(&dir.join(format!("{stem}.lock")))?;
+                let sidecar = dir.join(format!("{stem}.json"));
+                let named = match fs::read(&sidecar) {
+                    Ok(bytes) => parse_sidecar(&sidecar, &bytes)?.data_file,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                    Err(e) => return Err(io(&sidecar)(e)),
+                };
+                removed.extend(remove_unreferenced(&dir, &stem, named.as_deref())?);
+            }
+            removed.extend(remove_stale_temps(&dir)?);
+        }
+        Ok(removed)
+    }
+
+    /// Every directory under the root that can hold datasets (quarantine excluded).
+    fn dataset_dirs(&self) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        let mut stack = vec![self.root.clone()];
+        while let Some(dir) = stack.pop() {
+            let Ok(entries) = fs::read_dir(&dir) else { continue };
+            for path in entries.flatten().map(|e| e.path()).filter(|p| p.is_dir()) {
+                if path.file_name().is_none_or(|n| n != QUARANTINE) {
+                    stack.push(path);
+                }
+            }
+            out.push(dir);
+        }
+        out.sort();
+        out
+    }
+}
+
+/// `<stem>-<first 16 hex digits of the sha256>.parquet`.
+fn data_file_name(stem: &str, sha: &str) -> String {
+    format!("{stem}-{}.parquet", &sha[..16.min(sha.len())])
+}
+
+/// The data files in `dir`, as (dataset stem, file name). Only names of the
+/// exact form [`data_file_name`] writes count, so one dataset's stem that is a
+/// prefix of another's (`BRK` and `BRK-B`) never claims the other's files.
+fn data_files(dir: &Path) -> impl Iterator<Item = (String, String)> {
+    let entries = fs::read_dir(dir).into_iter().flatten().flatten();
+    entries.filter_map(|entry| {
+        let name = entry.file_name().into_string().ok()?;
+        let (stem, hash) = name.strip_suffix(".parquet")?.rsplit_once('-')?;
+        let is_hash = hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit());
+        is_hash.then(|| (stem.to_string(), name.clone()))
+    })
+}
+
+/// Removes the data files of dataset `stem` in `dir` other than `keep`.
+fn remove_unreferenced(dir: &Path, stem: &str, keep: Option<&str>) -> Result<Vec<(PathBuf, u64)>, StoreError> {
+    let mut removed = Vec::new();
+    for (_, name) in data_files(dir).filter(|(s, name)| s == stem && Some(name.as_str()) != keep) {
+        let path = dir.join(name);
+        let bytes = fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        fs::remove_file(&path).map_err(io(&path))?;
+        removed.push((path, bytes));
+    }
+    Ok(removed)
+}
+
+fn remove_stale_temps(dir: &Path) -> Result<Vec<(PathBuf, u64)>, StoreError> {
+    let mut removed = Vec::new();
+    let now = SystemTime::now();
+    for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
+        let is_temp = entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX);
+        let Ok(meta) = entry.metadata() else { continue };
+        let age = meta.modified().ok().and_then(|m| now.duration_since(m).ok()).unwrap_or_default();
+        if is_temp && meta.is_file() && age >= STALE_TEMP_AGE {
+            fs::remove_file(entry.path()).map_err(io(&entry.path()))?;
+            removed.push((entry.path(), meta.len()));
+        }
+    }
+    Ok(removed)
+}
+
+fn lock_at(path: &Path) -> Result<File, StoreError> {
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).map_err(io(dir))?;
+    }
+    let file = File::options().create(true).truncate(false).write(true).open(path).map_err(io(path))?;
+    file.lock().map_err(io(path))?;
+    Ok(file)
+}
+
+/// Reads a data file and checks it against the sidecar's checksum and the
+/// dataset's schema.
+fn read_data(path: &Path, key: &DatasetKey, sidecar: &Sidecar) -> Result<DataFrame, StoreError> {
+    let bytes = match fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(StoreError::MissingData { path: path.to_path_buf() });
+        }
+        Err(e) => return Err(io(path)(e)),
+    };
+    let actual = sha256_hex(&bytes);
+    let expected = sidecar.sha256.clone().unwrap_or_default();
+    if actual != expected {
+        return Err(StoreError::ChecksumMismatch { path: path.to_path_buf(), expected, actual });
+    }
+    let frame = ParquetReader::new(Cursor::new(bytes))
+        .finish()
+        .map_err(|e| StoreError::BadParquet { path: path.to_path_buf(), detail: e.to_string() })?;
+    if frame.schema().as_ref() != &key.style.schema() {
+        return Err(StoreError::BadParquet {
+            path: path.to_path_buf(),
+            detail: format!("schema {:?}, not the {} schema", frame.schema(), key.style),
+        });
+    }
+    Ok(frame)
 }
 
 fn parse_sidecar(path: &Path, bytes: &[u8]) -> Result<Sidecar, StoreError> {
-    let sidecar: Sidecar = serde_json::from_slice(bytes)
-        .map_err(|e| StoreError::BadSidecar { path: path.to_path_buf(), detail: e.to_string() })?;
-    if sidecar.schema_version != SCHEMA_VERSION {
-        return Err(StoreError::BadSidecar {
-            path: path.to_path_buf(),
-            detail: format!("schema version {} (this build reads {SCHEMA_VERSION})", sidecar.schema_version),
-        });
-    }
-    Ok(sidecar)
+    Sidecar::from_json(bytes).map_err(|detail| StoreError::BadSidecar { path: path.to_path_buf(), detail })
 }
 
 /// temp file in the same directory, fsync, rename, fsync the directory.
 pub(super) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir).map_err(io(dir))?;
+    let mut tmp = tempfile::Builder::new().prefix(TEMP_PREFIX).tempfile_in(dir).map_err(io(dir))?;
     tmp.write_all(bytes).map_err(io(path))?;
     tmp.as_file().sync_all().map_err(io(path))?;
     tmp.persist(path).map_err(|e| io(path)(e.error))?;

@@ -47,7 +47,7 @@ impl Fetcher for FakeFetcher {
         _key: &DatasetKey,
         _start: NaiveDate,
         _end: NaiveDate,
-    ) -> Result<DataFrame, FetchError> {
+    ) -> Result<Option<DataFrame>, FetchError> {
         Err("daily bars are not faked".into())
     }
 
@@ -130,11 +130,11 @@ async fn no_data_days_become_placeholders_and_are_not_asked_again() {
     let fetcher = FakeFetcher { empty: [d("2025-03-05")].into(), ..Default::default() };
     let c = cache(dir.path(), fetcher);
     let slice = c.get(&pltr(), march()).await.unwrap();
-    assert_eq!((slice.days, slice.placeholder_days), (9, 1));
+    assert_eq!((slice.days, slice.placeholders.len()), (9, 1));
     let warm = cache(dir.path(), FakeFetcher::default());
     let again = warm.get(&pltr(), march()).await.unwrap();
     assert!(again.hit);
-    assert_eq!((calls(&warm), again.placeholder_days), (0, 1));
+    assert_eq!((calls(&warm), again.placeholders.len()), (0, 1));
 }
 
 #[tokio::test]

@@ -12,6 +12,7 @@ use super::output::{human_bytes, table};
 use super::{CacheCommand, Cli, FetchArgs};
 use crate::cache::report::{self, ChecksumState};
 use crate::cache::{DatasetKey, Slice, Store, Window};
+use crate::market::time::fmt_et;
 use crate::market::{DataStyle, Timestep};
 use crate::metrics::MetricsSnapshot;
 use crate::session::Session;
@@ -77,8 +78,10 @@ pub async fn run(cli: &Cli, command: &CacheCommand) -> anyhow::Result<ExitCode> 
                     s.last.as_deref().unwrap_or("-")
                 );
                 println!("  days          {} in {}", s.days, d.coverage.join(", "));
-                let placeholders: Vec<String> = d.placeholders.iter().map(NaiveDate::to_string).collect();
-                println!("  placeholders  {} {}", s.placeholder_days, placeholders.join(", "));
+                let asked = d.placeholders.iter().map(|p| p.made).max().map(fmt_et).unwrap_or_default();
+                let days: Vec<NaiveDate> = d.placeholders.iter().map(|p| p.day).collect();
+                let asked = if asked.is_empty() { asked } else { format!(" (last asked {asked})") };
+                println!("  placeholders  {} {}{asked}", s.placeholder_days, report::session_runs(&days).join(", "));
                 println!(
                     "  size          {} ({})",
                     human_bytes(s.bytes),
@@ -92,6 +95,7 @@ pub async fn run(cli: &Cli, command: &CacheCommand) -> anyhow::Result<ExitCode> 
                 ExitCode::FAILURE
             })
         }
+        CacheCommand::Gc(flag) => gc(&store, flag.json),
         CacheCommand::Verify(flag) => {
             let results = report::verify(&store);
             let bad = results.iter().filter(|v| v.state != ChecksumState::Ok).count();
@@ -110,6 +114,23 @@ pub async fn run(cli: &Cli, command: &CacheCommand) -> anyhow::Result<ExitCode> 
             Ok(if bad == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
     }
+}
+
+/// `cache gc`: what was removed, and how much space that freed.
+fn gc(store: &Store, json: bool) -> anyhow::Result<ExitCode> {
+    let removed = store.gc().context("collecting unreferenced files")?;
+    let freed: u64 = removed.iter().map(|(_, bytes)| bytes).sum();
+    if json {
+        let files: Vec<_> =
+            removed.iter().map(|(path, bytes)| serde_json::json!({ "path": path, "bytes": bytes })).collect();
+        print_json(&serde_json::json!({ "removed": files, "bytes": freed }))?;
+    } else {
+        for (path, bytes) in &removed {
+            println!("removed {} ({})", path.display(), human_bytes(*bytes));
+        }
+        println!("{} files removed, {} freed", removed.len(), human_bytes(freed));
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn checksum_text(state: ChecksumState, detail: Option<&str>) -> String {
@@ -137,6 +158,8 @@ struct FetchSummary {
     rows: usize,
     days: usize,
     placeholder_days: usize,
+    /// The window's days the terminal said it has no data for.
+    placeholders: Vec<NaiveDate>,
     network_requests: u64,
     cache_hits: u64,
     cache_misses: u64,
@@ -158,7 +181,8 @@ impl FetchSummary {
             end: window.end,
             rows: slice.frame.height(),
             days: slice.days,
-            placeholder_days: slice.placeholder_days,
+            placeholder_days: slice.placeholders.len(),
+            placeholders: slice.placeholders.iter().collect(),
             network_requests: metrics.network_requests,
             cache_hits: metrics.hits,
             cache_misses: metrics.misses,
@@ -172,14 +196,19 @@ impl FetchSummary {
 }
 
 async fn fetch(cli: &Cli, args: &FetchArgs) -> anyhow::Result<ExitCode> {
-    let window = Window::new(args.start, args.end)?;
+    let window = super::window(args.start, args.end)?;
     if args.timestep != Timestep::Minute && args.timestep != Timestep::Day {
         bail!("cache fetch takes --timestep 1m or 1d; {} bars are resampled from 1m", args.timestep);
     }
     let started = Instant::now();
     let session = Session::open(&cli.session_options()).await?;
     let key = DatasetKey::new(args.asset, args.timestep, args.style);
-    let slice = session.cache.get(&key, window).await.with_context(|| format!("via {}", session.source.describe()))?;
+    let slice = if args.recheck_placeholders {
+        session.cache.recheck_placeholders(&key, window).await
+    } else {
+        session.cache.get(&key, window).await
+    };
+    let slice = slice.with_context(|| format!("via {}", session.source.describe()))?;
     let summary = FetchSummary::new(session.source.describe(), &slice, window, &session.metrics.snapshot(), started);
     if args.json.json {
         print_json(&summary)?;
@@ -196,6 +225,14 @@ async fn fetch(cli: &Cli, args: &FetchArgs) -> anyhow::Result<ExitCode> {
             summary.retries,
             summary.elapsed_ms,
             summary.source
+        );
+    }
+    if !summary.placeholders.is_empty() {
+        eprintln!(
+            "note: no data for {key} on {} of the window's sessions (placeholders: {}); \
+             --recheck-placeholders asks the terminal again",
+            summary.placeholders.len(),
+            report::session_runs(&summary.placeholders).join(", ")
         );
     }
     if summary.rows == 0 && summary.placeholder_days > 0 {

@@ -11,6 +11,7 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 
+use crate::market::calendar::{FIRST_YEAR, LAST_YEAR};
 use crate::market::{Asset, DataStyle, Timestep};
 use crate::session::SessionOptions;
 use crate::terminal::TerminalArgs;
@@ -99,8 +100,12 @@ pub enum CacheCommand {
         #[command(flatten)]
         json: JsonFlag,
     },
-    /// Check every dataset's checksum and Parquet body
+    /// Check every dataset: checksum, Parquet body, and that the sidecar claims
+    /// exactly the days the data file holds
     Verify(JsonFlag),
+    /// Remove data files no sidecar names (left by interrupted writes) and
+    /// stale temporary files; prints what it removed
+    Gc(JsonFlag),
 }
 
 #[derive(Debug, clap::Args)]
@@ -124,12 +129,33 @@ pub struct FetchArgs {
     pub timestep: Timestep,
     #[arg(long, default_value = "ohlc")]
     pub style: DataStyle,
+    /// Ask the terminal again about the window's placeholder days (days it
+    /// once said it had no data for) and fill in those that now have data
+    #[arg(long)]
+    pub recheck_placeholders: bool,
     #[command(flatten)]
     pub json: JsonFlag,
 }
 
+/// A date in `YYYY-MM-DD` form within the calendar's years.
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("{s:?} is not a date in YYYY-MM-DD form"))
+    let date =
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("{s:?} is not a date in YYYY-MM-DD form"))?;
+    if !crate::market::Calendar::covers(date) {
+        return Err(format!("{date} is outside the trading calendar's years {FIRST_YEAR}..={LAST_YEAR}"));
+    }
+    Ok(date)
+}
+
+/// A command line that asks for something impossible: exit code 2, like the
+/// errors clap reports while parsing.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(String);
+
+/// `--start`/`--end` as a window, or a usage error naming both.
+fn window(start: NaiveDate, end: NaiveDate) -> Result<crate::cache::Window, UsageError> {
+    crate::cache::Window::new(start, end).map_err(|e| UsageError(format!("--start/--end: {e}")))
 }
 
 impl Cli {
@@ -183,6 +209,6 @@ pub async fn run(cli: Cli) -> ExitCode {
     result.unwrap_or_else(|e| {
         tracing::error!(target: crate::logging::EXIT_TARGET, "{e:#}");
         eprintln!("error: {e:#}");
-        ExitCode::FAILURE
+        if e.is::<UsageError>() { ExitCode::from(2) } else { ExitCode::FAILURE }
     })
 }

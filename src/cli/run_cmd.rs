@@ -8,7 +8,6 @@ use anyhow::Context;
 use serde::Serialize;
 
 use super::{Cli, ParityArgs, RunArgs};
-use crate::cache::Window;
 use crate::engine::RunEvent;
 use crate::market::time::fmt_et;
 use crate::run::{RunRequest, RunResult, parity};
@@ -52,7 +51,7 @@ fn progress_bar(event: &RunEvent) {
 }
 
 pub async fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
-    let window = Window::new(args.start, args.end)?;
+    let window = super::window(args.start, args.end)?;
     let request = RunRequest {
         strategy: args.strategy.clone(),
         params: args.params.clone(),

@@ -14,6 +14,8 @@ use super::symbol::Symbol;
 pub enum AssetParseError {
     #[error("empty asset symbol")]
     Empty,
+    #[error("asset {0:?} has whitespace around it: a symbol is never padded, so this is likely a typo")]
+    Padded(String),
     #[error("bad symbol {0:?}: use 1-10 letters, digits or '.'")]
     Symbol(String),
     #[error("bad option root {root:?} in {input:?}: use 1-6 letters, digits or '.'")]
@@ -293,6 +295,9 @@ impl FromStr for Asset {
         if s.is_empty() {
             return Err(AssetParseError::Empty);
         }
+        if s.len() != input.len() {
+            return Err(AssetParseError::Padded(input.to_string()));
+        }
         if s.contains(char::is_whitespace) {
             // Either the readable form or a space-padded OCC symbol.
             return if s.split_whitespace().count() == 4 {
@@ -354,6 +359,8 @@ mod tests {
     #[test]
     fn malformed_symbols_name_the_bad_part() {
         let err = |s: &str| s.parse::<Asset>().unwrap_err();
+        assert_eq!(err(" PLTR"), AssetParseError::Padded(" PLTR".into()));
+        assert_eq!(err("PLTR\t"), AssetParseError::Padded("PLTR\t".into()));
         assert!(matches!(err("PLTR251318C00091000"), AssetParseError::Expiration { part, .. } if part == "251318"));
         assert!(matches!(err("PLTR250418X00091000"), AssetParseError::Right { part, .. } if part == "X"));
         assert!(matches!(err("PLTR250418C0009100A"), AssetParseError::Strike { part, .. } if part == "0009100A"));

@@ -1,6 +1,8 @@
 //! Eastern time <-> UTC, always through the tz database for the date at hand,
 //! never with a fixed offset.
 
+use std::ops::Range;
+
 use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::America::New_York;
 use chrono_tz::Tz;
@@ -35,6 +37,22 @@ pub fn et_date_ms(ms: i64) -> NaiveDate {
     et_date(utc_from_ms(ms))
 }
 
+/// The runs of ascending UTC-millisecond stamps that share an ET date, as
+/// `(date, rows)`: one time-zone lookup per day rather than per stamp, so whole
+/// datasets can be split or checked by day cheaply. Stamps must be sorted.
+pub fn et_day_runs(stamps: &[i64]) -> impl Iterator<Item = (NaiveDate, Range<usize>)> + '_ {
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        let first = *stamps.get(start)?;
+        let date = et_date_ms(first);
+        let next_midnight = date.succ_opt().map_or(i64::MAX, |next| et_to_utc(next, NaiveTime::MIN).timestamp_millis());
+        let end = start + stamps[start..].partition_point(|t| *t < next_midnight);
+        let run = (date, start..end);
+        start = end;
+        Some(run)
+    })
+}
+
 pub fn utc_from_ms(ms: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }
@@ -61,6 +79,17 @@ mod tests {
         assert_eq!(after.to_rfc3339(), "2025-03-10T13:30:00+00:00");
         assert_eq!(fmt_et(after), "2025-03-10 09:30 -04:00");
         assert_eq!(fmt_et(before), "2025-03-07 09:30 -05:00");
+    }
+
+    #[test]
+    fn day_runs_split_at_et_midnight() {
+        let day = |d: u32| NaiveDate::from_ymd_opt(2025, 3, d).unwrap();
+        let at = |d: u32, h: u32| et_to_utc(day(d), NaiveTime::from_hms_opt(h, 0, 0).unwrap()).timestamp_millis();
+        // 23:00 ET on the 7th is already the 8th in UTC; it still belongs to the 7th.
+        let stamps = [at(7, 9), at(7, 23), at(10, 0), at(10, 15), at(11, 9)];
+        let runs: Vec<_> = et_day_runs(&stamps).collect();
+        assert_eq!(runs, [(day(7), 0..2), (day(10), 2..4), (day(11), 4..5)]);
+        assert_eq!(et_day_runs(&[]).count(), 0);
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod daily;
 mod faults;
 mod intraday;
 mod limiter;
+mod mangle;
 mod options;
 mod pricing;
 mod request;
@@ -43,8 +44,10 @@ pub struct TerminalArgs {
     /// Delay added to every data answer, in milliseconds
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,
-    /// Faults to inject, e.g. `429=0.05,truncate=0.02,slow-ms=500` or `all=0.1`
-    /// (kinds: 429, 474, 571, 500, slow, truncate, drop)
+    /// Faults to inject, e.g. `429=0.05,truncate=0.02,slow-ms=500`, `all=0.1` or `mangle=0.1`.
+    /// Outages (`all=R` spreads R over them): 429, 474, 571, 500, slow, truncate, drop.
+    /// A false "no data": 472. Wrong 200 bodies (`mangle=R` spreads R over them):
+    /// stray-date, duplicate, off-session, negative, half, cut-value, header-only, json, html, huge-line
     #[arg(long, default_value = "none")]
     pub faults: FaultSpec,
 }

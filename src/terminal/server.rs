@@ -22,6 +22,7 @@ use super::SimConfig;
 use super::answer::{NoData, answer};
 use super::faults::Fault;
 use super::limiter::Limiter;
+use super::mangle::mangle;
 use super::request::{Endpoint, Params, parse};
 use super::table::Rendered;
 
@@ -108,6 +109,11 @@ fn status_code(code: u16) -> StatusCode {
     StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
+/// 472, what the real terminal answers when it has no rows.
+fn no_data() -> Response {
+    text(status_code(472), NO_DATA)
+}
+
 async fn handle(
     State(shared): State<Arc<Shared>>,
     uri: Uri,
@@ -156,19 +162,24 @@ async fn route(shared: &Shared, path: &str, params: &HashMap<String, String>) ->
         Some(Fault::Disconnected) => return failed(474, "Disconnected from the market data server"),
         Some(Fault::Starting) => return failed(571, "Server is starting"),
         Some(Fault::Internal) => return failed(500, "Internal server error"),
+        Some(Fault::NoData) => return no_data(),
         Some(Fault::Slow) => tokio::time::sleep(shared.config.faults.slow_delay).await,
         _ => {}
     }
     match answer(&question, format, Utc::now()) {
-        Err(NoData) => text(status_code(472), NO_DATA),
+        Err(NoData) => no_data(),
         Ok(rendered) => data_response(rendered, fault),
     }
 }
 
 /// A 200 with the rows; a truncate or drop fault aborts the body part-way so
-/// the client sees a transport error, never a clean short body.
+/// the client sees a transport error, never a clean short body, and a mangle
+/// fault sends a clean body that is wrong.
 fn data_response(rendered: Rendered, fault: Option<Fault>) -> Response {
-    let content_type = HeaderValue::from_static(rendered.format.content_type());
+    if let Some(bad) = fault.and_then(|kind| mangle(kind, &rendered)) {
+        return ok(bad.content_type, bad.body.into_body());
+    }
+    let content_type = rendered.format.content_type();
     let body = match fault {
         Some(Fault::Truncate) => {
             let rows_len = rendered.bytes.len() - rendered.header_len;
@@ -178,8 +189,12 @@ fn data_response(rendered: Rendered, fault: Option<Fault>) -> Response {
         Some(Fault::Drop) => aborted_body(None),
         _ => Body::from(rendered.bytes),
     };
+    ok(content_type, body)
+}
+
+fn ok(content_type: &'static str, body: Body) -> Response {
     let mut response = (StatusCode::OK, body).into_response();
-    response.headers_mut().insert(header::CONTENT_TYPE, content_type);
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     response
 }
 

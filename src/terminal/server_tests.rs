@@ -84,6 +84,21 @@ async fn truncated_and_dropped_bodies_are_transport_errors() {
 }
 
 #[tokio::test]
+async fn mangled_answers_are_clean_but_wrong() {
+    let stray = with_fault("stray-date").await;
+    let (status, csv) = get(&stray.base_url(), OHLC).await;
+    assert_eq!((status, csv.lines().count()), (200, 391));
+    let dated = |day: &str| csv.lines().skip(1).filter(|row| row.starts_with(day)).count();
+    assert_eq!((dated("2025-03-10T"), dated("2025-03-11T")), (389, 1));
+    let huge = with_fault("huge-line").await;
+    let body = reqwest::get(format!("{}{OHLC}", huge.base_url())).await.unwrap().bytes().await.unwrap();
+    assert_eq!(body.len(), 50 << 20);
+    assert!(!body.contains(&b'\n'));
+    let missing = with_fault("472").await;
+    assert_eq!(get(&missing.base_url(), OHLC).await, (472, "No data found for your request".to_string()));
+}
+
+#[tokio::test]
 async fn beyond_the_queue_is_429_with_retry_after() {
     let config = SimConfig { tier: Tier::Free, latency: Duration::from_millis(300), queue: 1, ..SimConfig::default() };
     let sim = spawn(config).await.unwrap();

@@ -13,10 +13,11 @@ use polars::prelude::DataFrame;
 use reqwest::{Response, Url};
 use tokio::sync::Semaphore;
 
-use super::decode::{CsvDecoder, Decoded, Layout};
-use super::error::ThetaError;
+use super::decode::{CsvDecoder, DecodeError, Decoded, Layout};
+use super::error::{QUOTE_BYTES, ThetaError};
 use super::request::{Request, Unsupported};
 use super::retry::{Backoff, Failure};
+use super::validate::{self, Expect, Values};
 use crate::market::conversion::ConversionKind;
 use crate::market::{Asset, Calendar, DataStyle, Strike, Timestep};
 use crate::metrics::Metrics;
@@ -72,13 +73,6 @@ impl std::fmt::Debug for ThetaClient {
     }
 }
 
-/// What went wrong in one attempt.
-enum AttemptError {
-    Failed(Failure),
-    /// A complete answer that does not decode: retrying would get the same bytes.
-    Malformed(String),
-}
-
 impl ThetaClient {
     pub fn new(mut config: ClientConfig, metrics: Arc<Metrics>) -> Result<ThetaClient, ThetaError> {
         config.base_url = config.base_url.trim_end_matches('/').to_string();
@@ -126,8 +120,8 @@ impl ThetaClient {
 
     /// One trading day of intraday bars (1m/5m/15m/1h), restricted to the session:
     /// 09:30 up to the last bar stamp before the close (15:59, or 12:59 on early
-    /// closes). `Ok(None)` when the terminal has no data (472) and, without a
-    /// request, when `day` is not a session.
+    /// closes), every bar of it (see [`validate`]). `Ok(None)` when the terminal
+    /// has no data (472) and, without a request, when `day` is not a session.
     pub async fn history_day(
         &self,
         asset: &Asset,
@@ -139,25 +133,27 @@ impl ThetaClient {
             return Ok(None);
         };
         let request = Request::history_day(asset, style, interval, &session).map_err(unsupported)?;
-        self.frame(&request, Layout::bars(style)).await
+        let interval_ms = interval.intraday_ms().unwrap_or(60_000);
+        let expect = Expect::Session { session, interval_ms, values: values(asset, style) };
+        self.frame(&request, Layout::bars(style), Some(expect)).await
     }
 
-    /// Daily bars from the EOD reports: one row per session, stamped at that
-    /// session's open; `Quote` takes the report's closing NBBO. An empty frame of
-    /// the style's schema on 472 or an empty range.
+    /// Daily bars from the EOD reports: at most one row per session of the
+    /// range, stamped at that session's open; `Quote` takes the report's closing
+    /// NBBO. `Ok(None)` when the terminal has no data for the range (472) and,
+    /// without a request, for an empty range.
     pub async fn eod(
         &self,
         asset: &Asset,
         style: DataStyle,
         start: NaiveDate,
         end: NaiveDate,
-    ) -> Result<DataFrame, ThetaError> {
-        let empty = || DataFrame::empty_with_schema(&style.schema());
+    ) -> Result<Option<DataFrame>, ThetaError> {
         if start > end {
-            return Ok(empty());
+            return Ok(None);
         }
-        let frame = self.frame(&Request::eod(asset, start, end), Layout::eod(style)).await?;
-        Ok(frame.unwrap_or_else(empty))
+        let expect = Expect::Eod { start, end, values: values(asset, style) };
+        self.frame(&Request::eod(asset, start, end), Layout::eod(style), Some(expect)).await
     }
 
     /// Every listed expiration of `symbol`, ascending; empty on 472.
@@ -175,9 +171,16 @@ impl ThetaClient {
         Ok(millis.into_iter().filter_map(|m| u32::try_from(m).ok().map(Strike::from_millis)).collect())
     }
 
-    /// A market-data frame; the one place wire -> columnar conversions are recorded.
-    async fn frame(&self, request: &Request, layout: Layout) -> Result<Option<DataFrame>, ThetaError> {
-        let Some(decoded) = self.call(request, self.inner.config.max_attempts, csv_reader(&layout)).await? else {
+    /// A market-data frame, checked against `expect` inside each attempt; the
+    /// one place wire -> columnar conversions are recorded.
+    async fn frame(
+        &self,
+        request: &Request,
+        layout: Layout,
+        expect: Option<Expect>,
+    ) -> Result<Option<DataFrame>, ThetaError> {
+        let read = csv_reader(&layout, expect);
+        let Some(decoded) = self.call(request, self.inner.config.max_attempts, read).await? else {
             return Ok(None);
         };
         let rows = decoded.rows();
@@ -188,7 +191,7 @@ impl ThetaClient {
 
     /// One integer column of a list answer, sorted and deduplicated.
     async fn list(&self, request: &Request, layout: Layout, column: &str) -> Result<Vec<i64>, ThetaError> {
-        let decoded = self.call(request, self.inner.config.max_attempts, csv_reader(&layout)).await?;
+        let decoded = self.call(request, self.inner.config.max_attempts, csv_reader(&layout, None)).await?;
         let mut values = decoded.and_then(|d| d.ints(column).map(<[i64]>::to_vec)).unwrap_or_default();
         values.sort_unstable();
         values.dedup();
@@ -199,7 +202,7 @@ impl ThetaClient {
     async fn call<T, F, Fut>(&self, request: &Request, max_attempts: u32, read: F) -> Result<Option<T>, ThetaError>
     where
         F: Fn(Response, Arc<Metrics>) -> Fut,
-        Fut: Future<Output = Result<T, AttemptError>>,
+        Fut: Future<Output = Result<T, Failure>>,
     {
         let inner = &self.inner;
         let mut nothing_answered = true;
@@ -208,11 +211,7 @@ impl ThetaClient {
             attempt += 1;
             let failure = match self.attempt(request, attempt, &read).await {
                 Ok(answer) => return Ok(answer),
-                Err(AttemptError::Malformed(detail)) => {
-                    inner.metrics.error("malformed");
-                    return Err(malformed(request, detail));
-                }
-                Err(AttemptError::Failed(failure)) => failure,
+                Err(failure) => failure,
             };
             inner.metrics.error(failure.metric_code());
             match &failure {
@@ -247,29 +246,25 @@ impl ThetaClient {
     }
 
     /// One attempt, holding a concurrency permit from sending until the body is read.
-    async fn attempt<T, F, Fut>(&self, request: &Request, attempt: u32, read: &F) -> Result<Option<T>, AttemptError>
+    async fn attempt<T, F, Fut>(&self, request: &Request, attempt: u32, read: &F) -> Result<Option<T>, Failure>
     where
         F: Fn(Response, Arc<Metrics>) -> Fut,
-        Fut: Future<Output = Result<T, AttemptError>>,
+        Fut: Future<Output = Result<T, Failure>>,
     {
         let inner = &self.inner;
         // The semaphore lives as long as the client and is never closed.
-        let _permit = inner.permits.acquire().await.map_err(|e| AttemptError::Malformed(e.to_string()))?;
+        let _permit =
+            inner.permits.acquire().await.map_err(|e| Failure::Transport { code: "closed", detail: e.to_string() })?;
         inner.metrics.network_request();
         tracing::debug!("GET {request} (attempt {attempt})");
-        let response = inner
-            .http
-            .get(request.url(&inner.base))
-            .send()
-            .await
-            .map_err(|e| AttemptError::Failed(Failure::transport(&e, false)))?;
+        let response =
+            inner.http.get(request.url(&inner.base)).send().await.map_err(|e| Failure::transport(&e, false))?;
         match response.status().as_u16() {
             472 => Ok(None),
             200..=299 => read(response, inner.metrics.clone()).await.map(Some),
             status => {
                 let headers = response.headers().clone();
-                let body = response.text().await.unwrap_or_default();
-                Err(AttemptError::Failed(Failure::status(status, &headers, &body)))
+                Err(Failure::status(status, &headers, &read_prefix(response, QUOTE_BYTES + 1).await))
             }
         }
     }
@@ -283,31 +278,57 @@ fn unsupported(u: Unsupported) -> ThetaError {
     ThetaError::Unsupported { request: u.request, detail: u.detail }
 }
 
-/// Reads a CSV body chunk by chunk as it streams in.
-fn csv_reader(layout: &Layout) -> impl Fn(Response, Arc<Metrics>) -> CsvRead + '_ {
-    move |response, metrics| read_csv(response, layout.clone(), metrics)
+/// How a bar answer for `asset` may look (index bars carry prices without trades).
+fn values(asset: &Asset, style: DataStyle) -> Values {
+    Values { style, priced_without_trades: matches!(asset, Asset::Index(_)) }
 }
 
-type CsvRead = std::pin::Pin<Box<dyn Future<Output = Result<Decoded, AttemptError>> + Send>>;
+/// Reads a CSV body chunk by chunk as it streams in, then checks it against `expect`.
+fn csv_reader(layout: &Layout, expect: Option<Expect>) -> impl Fn(Response, Arc<Metrics>) -> CsvRead + '_ {
+    move |response, metrics| read_csv(response, layout.clone(), expect, metrics)
+}
 
-fn read_csv(response: Response, layout: Layout, metrics: Arc<Metrics>) -> CsvRead {
+type CsvRead = std::pin::Pin<Box<dyn Future<Output = Result<Decoded, Failure>> + Send>>;
+
+fn read_csv(response: Response, layout: Layout, expect: Option<Expect>, metrics: Arc<Metrics>) -> CsvRead {
+    let malformed = |e: DecodeError| Failure::BadAnswer { code: "malformed", detail: e.to_string() };
     Box::pin(async move {
         let mut decoder = CsvDecoder::new(layout);
         let mut stream = response.bytes_stream();
         let mut bytes = 0;
         while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(|e| AttemptError::Failed(Failure::transport(&e, true)))?;
+            let chunk = chunk.map_err(|e| Failure::transport(&e, true))?;
             bytes += chunk.len();
-            decoder.feed(&chunk).map_err(|e| AttemptError::Malformed(e.to_string()))?;
+            // Stops reading at the first bad row: a garbled body is not read to its end.
+            decoder.feed(&chunk).map_err(malformed)?;
         }
-        let decoded = decoder.finish().map_err(|e| AttemptError::Malformed(e.to_string()))?;
+        let decoded = decoder.finish().map_err(malformed)?;
         metrics.received(bytes, decoded.rows());
+        if let Some(expect) = &expect {
+            validate::check(&decoded, expect)
+                .map_err(|e| Failure::BadAnswer { code: "invalid", detail: e.to_string() })?;
+        }
         Ok(decoded)
     })
 }
 
-async fn read_text(response: Response, metrics: Arc<Metrics>) -> Result<String, AttemptError> {
-    let text = response.text().await.map_err(|e| AttemptError::Failed(Failure::transport(&e, true)))?;
-    metrics.received(text.len(), 0);
-    Ok(text.trim().to_string())
+/// A short text answer (the status endpoint's one word), read up to 4 KiB.
+async fn read_text(response: Response, metrics: Arc<Metrics>) -> Result<String, Failure> {
+    let bytes = read_prefix(response, 4096).await;
+    metrics.received(bytes.len(), 0);
+    Ok(String::from_utf8_lossy(&bytes).trim().to_string())
+}
+
+/// The first `limit` bytes of a body (an error answer's message), never more:
+/// a terminal's error page can be any size.
+async fn read_prefix(response: Response, limit: usize) -> Vec<u8> {
+    let mut prefix = Vec::new();
+    let mut stream = response.bytes_stream();
+    while prefix.len() < limit {
+        match stream.next().await {
+            Some(Ok(chunk)) => prefix.extend_from_slice(&chunk[..chunk.len().min(limit - prefix.len())]),
+            _ => break,
+        }
+    }
+    prefix
 }

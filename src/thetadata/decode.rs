@@ -27,7 +27,13 @@ pub enum DecodeError {
     BadValue { row: u64, column: &'static str, value: String, expected: &'static str },
     #[error("building the frame: {0}")]
     Frame(String),
+    #[error("row {row}: a line longer than {limit} bytes")]
+    LineTooLong { row: u64, limit: usize },
 }
+
+/// The longest CSV line accepted: market-data rows are short, so anything
+/// longer is not data, and memory stays bounded whatever a terminal sends.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
 
 /// Decodes a whole body at once (tests, benchmarks, small answers).
 pub fn decode_csv(bytes: &[u8], layout: &Layout) -> Result<DataFrame, DecodeError> {
@@ -64,6 +70,8 @@ pub struct CsvDecoder {
     header: Option<(Vec<String>, Vec<Slot>)>,
     values: Vec<Values>,
     rows: u64,
+    /// Input bytes of the record being read, against [`MAX_LINE_BYTES`].
+    line_bytes: usize,
     clock: fields::EtClock,
 }
 
@@ -88,6 +96,7 @@ impl CsvDecoder {
             header: None,
             values,
             rows: 0,
+            line_bytes: 0,
             clock: fields::EtClock::default(),
         }
     }
@@ -121,6 +130,12 @@ impl CsvDecoder {
             input = &input[nin..];
             self.out_len += nout;
             self.ends_len += nends;
+            self.line_bytes += nin;
+            if self.line_bytes > MAX_LINE_BYTES {
+                // Rows are numbered after the header, which is row 0 here.
+                let row = if self.header.is_some() { self.rows + 1 } else { 0 };
+                return Err(DecodeError::LineTooLong { row, limit: MAX_LINE_BYTES });
+            }
             match result {
                 ReadRecordResult::InputEmpty | ReadRecordResult::End => return Ok(()),
                 ReadRecordResult::OutputFull => self.out.resize(self.out.len() * 2, 0),
@@ -137,6 +152,7 @@ impl CsvDecoder {
                     }
                     self.out_len = 0;
                     self.ends_len = 0;
+                    self.line_bytes = 0;
                 }
             }
         }
@@ -174,7 +190,8 @@ fn plan(layout: &Layout, header: &Record) -> Result<(Vec<String>, Vec<Slot>), De
         match names.iter().position(|n| n == column.wire) {
             Some(field) => slots.push(Slot { field, spec, out }),
             None if column.required => {
-                return Err(DecodeError::MissingColumn { column: column.wire, header: names.join(",") });
+                let header = super::error::quote(names.join(",").as_bytes());
+                return Err(DecodeError::MissingColumn { column: column.wire, header });
             }
             None => {}
         }
@@ -255,6 +272,14 @@ impl Decoded {
         self.columns.iter().find(|(n, ..)| *n == name).and_then(|(_, _, v)| match v {
             Values::Int(v) => Some(v.as_slice()),
             Values::Float(_) => None,
+        })
+    }
+
+    /// A float-valued column (prices) by output name.
+    pub fn floats(&self, name: &str) -> Option<&[f64]> {
+        self.columns.iter().find(|(n, ..)| *n == name).and_then(|(_, _, v)| match v {
+            Values::Float(v) => Some(v.as_slice()),
+            Values::Int(_) => None,
         })
     }
 

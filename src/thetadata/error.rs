@@ -36,3 +36,37 @@ impl ThetaError {
         }
     }
 }
+
+/// The most of a terminal's answer an error message quotes: enough to
+/// recognise it, never a whole body in a log line.
+pub const QUOTE_BYTES: usize = 200;
+
+/// Up to [`QUOTE_BYTES`] of `bytes` as text (trimmed, cut on a character
+/// boundary, `…` marking a cut).
+pub fn quote(bytes: &[u8]) -> String {
+    let mut text = String::from_utf8_lossy(&bytes[..bytes.len().min(QUOTE_BYTES)]).trim().to_string();
+    if bytes.len() > QUOTE_BYTES {
+        // A character cut at the limit decodes as U+FFFD: drop it.
+        if text.ends_with('\u{FFFD}') {
+            text.pop();
+        }
+        text.push('…');
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_at_most_200_bytes() {
+        assert_eq!(quote(b"  queue full \n"), "queue full");
+        let long = "é".repeat(1000);
+        let quoted = quote(long.as_bytes());
+        assert!(quoted.len() <= QUOTE_BYTES + '…'.len_utf8(), "{}", quoted.len());
+        assert!(quoted.ends_with('…') && quoted.starts_with("éé"));
+        assert_eq!(quote(&[b'x'; 200]), "x".repeat(200));
+        assert_eq!(quote(&[b'x'; 201]), format!("{}…", "x".repeat(200)));
+    }
+}

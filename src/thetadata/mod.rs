@@ -9,9 +9,11 @@ mod error;
 pub mod request;
 mod retry;
 mod tier;
+pub mod validate;
 
 pub use client::{ClientConfig, ThetaClient};
 pub use decode::{CsvDecoder, DecodeError, Layout, decode_csv};
 pub use error::ThetaError;
 pub use request::Request;
 pub use tier::{Tier, TierParseError};
+pub use validate::{Expect, Invalid};

@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 
+use super::error::quote;
+
 /// One failed attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Failure {
@@ -15,6 +17,10 @@ pub enum Failure {
     Transport { code: &'static str, detail: String },
     /// The terminal answered with an error status.
     Status { status: u16, message: String, retry_after: Option<Duration> },
+    /// A complete 200 that cannot be taken: `malformed` (it does not decode)
+    /// or `invalid` (it decodes to rows that cannot be right). A terminal or a
+    /// proxy can garble one answer and send the next intact, so it is retried.
+    BadAnswer { code: &'static str, detail: String },
 }
 
 impl Failure {
@@ -32,14 +38,15 @@ impl Failure {
         Failure::Transport { code, detail: error_chain(error) }
     }
 
-    pub fn status(status: u16, headers: &HeaderMap, body: &str) -> Failure {
+    /// An error status; `body` is at most the start of the answer, and only
+    /// [`quote`]'s share of it is kept.
+    pub fn status(status: u16, headers: &HeaderMap, body: &[u8]) -> Failure {
         let retry_after = headers
             .get(RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
-        let message: String = body.trim().chars().take(500).collect();
-        Failure::Status { status, message, retry_after }
+        Failure::Status { status, message: quote(body), retry_after }
     }
 
     /// 429 (queue full), 474 (terminal disconnected from MDDS), 571 (server
@@ -47,7 +54,7 @@ impl Failure {
     /// (400, 410, 471, 473, 404…) will not.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Failure::Transport { .. } => true,
+            Failure::Transport { .. } | Failure::BadAnswer { .. } => true,
             Failure::Status { status, .. } => matches!(status, 429 | 474 | 571 | 500..=599),
         }
     }
@@ -60,7 +67,7 @@ impl Failure {
     /// The key [`crate::metrics::Metrics::error`] counts it under.
     pub fn metric_code(&self) -> String {
         match self {
-            Failure::Transport { code, .. } => (*code).to_string(),
+            Failure::Transport { code, .. } | Failure::BadAnswer { code, .. } => (*code).to_string(),
             Failure::Status { status, .. } => status.to_string(),
         }
     }
@@ -68,7 +75,7 @@ impl Failure {
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             Failure::Status { retry_after, .. } => *retry_after,
-            Failure::Transport { .. } => None,
+            Failure::Transport { .. } | Failure::BadAnswer { .. } => None,
         }
     }
 }
@@ -79,6 +86,7 @@ impl fmt::Display for Failure {
             Failure::Transport { code, detail } => write!(f, "{code} error: {detail}"),
             Failure::Status { status, message, .. } if message.is_empty() => write!(f, "HTTP {status}"),
             Failure::Status { status, message, .. } => write!(f, "HTTP {status}: {message}"),
+            Failure::BadAnswer { code, detail } => write!(f, "{code} answer: {detail}"),
         }
     }
 }
@@ -159,9 +167,14 @@ mod tests {
         }
         let mut headers = HeaderMap::new();
         headers.insert(RETRY_AFTER, "2".parse().unwrap());
-        let throttled = Failure::status(429, &headers, " queue full \n");
+        let throttled = Failure::status(429, &headers, b" queue full \n");
         assert_eq!(throttled.retry_after(), Some(Duration::from_secs(2)));
         assert_eq!(throttled.to_string(), "HTTP 429: queue full");
         assert_eq!(throttled.metric_code(), "429");
+        let garbled = Failure::BadAnswer { code: "invalid", detail: "row 3: high 1 is below low 2".into() };
+        assert!(garbled.is_retryable());
+        assert_eq!(garbled.to_string(), "invalid answer: row 3: high 1 is below low 2");
+        let long = Failure::status(500, &HeaderMap::new(), &[b'x'; 4096]);
+        assert!(long.to_string().len() < 220, "{long}");
     }
 }

@@ -84,7 +84,10 @@ pub fn coverage(store: &Store, datasets: &[DatasetRead]) -> Action {
         .take(COVERAGE_ROWS)
         .map(|read| {
             let sidecar = store.read_sidecar(&read.key).ok().flatten();
-            let (days, placeholders) = sidecar.map(|s| (s.days, s.placeholders)).unwrap_or_default();
+            let (days, placeholders) = match &sidecar {
+                Some(s) => (s.days.clone(), s.placeholder_days().collect()),
+                None => Default::default(),
+            };
             CoverageRow {
                 label: read.key.to_string(),
                 days,

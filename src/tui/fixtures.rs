@@ -252,7 +252,10 @@ pub fn browser_detail(width: u16, height: u16) -> State {
     let inspection = Inspection {
         summary: summary("PLTR", "stock", 15_600, days.len(), 0),
         coverage: session_runs(&days),
-        placeholders: vec![day(10)],
+        placeholders: vec![crate::cache::sidecar::Placeholder {
+            day: day(10),
+            made: "2026-01-05T15:00:00Z".parse().unwrap_or_default(),
+        }],
         data_file: Some("stock/PLTR/1m-ohlc.parquet".into()),
         sha256: Some("9f2c4e0d1b7a66e3c0ffee".into()),
         checksum: ChecksumState::Ok,

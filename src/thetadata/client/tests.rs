@@ -14,9 +14,22 @@ use axum::response::Response;
 use super::*;
 use crate::market::DataStyle;
 
-const BARS: &str = "timestamp,open,high,low,close,volume,count,vwap\n\
-2025-03-10T09:30:00.000,10.25,10.50,10.00,10.40,1200,31,10.3100\n\
-2025-03-10T09:31:00.000,10.40,10.45,10.35,10.41,900,12,10.3500\n";
+/// A complete session of 1m bars for 2025-03-10 (390 rows).
+fn bars() -> &'static str {
+    static BARS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let mut body = String::from("timestamp,open,high,low,close,volume,count,vwap\n");
+        for m in 0..390 {
+            let minute = 9 * 60 + 30 + m;
+            body += &format!(
+                "2025-03-10T{:02}:{:02}:00.000,10.25,10.50,10.00,10.40,1200,31,10.31\n",
+                minute / 60,
+                minute % 60
+            );
+        }
+        body
+    });
+    BARS.as_str()
+}
 
 #[derive(Clone)]
 enum Reply {
@@ -113,10 +126,10 @@ fn endpoint_futures_are_send() {
 
 #[tokio::test]
 async fn a_day_of_bars_with_its_request_and_counters() {
-    let (url, script) = mock(vec![Reply::Ok(BARS)]).await;
+    let (url, script) = mock(vec![Reply::Ok(bars())]).await;
     let (client, metrics) = client(&url);
     let frame = pltr_day(&client).await.unwrap().unwrap();
-    assert_eq!(frame.height(), 2);
+    assert_eq!(frame.height(), 390);
     assert_eq!(frame.schema().as_ref(), &DataStyle::Ohlc.schema());
     assert_eq!(
         script.uris.lock().unwrap().as_slice(),
@@ -125,9 +138,9 @@ async fn a_day_of_bars_with_its_request_and_counters() {
         ]
     );
     let m = metrics.snapshot();
-    assert_eq!((m.network_requests, m.rows, m.bytes, m.retries), (1, 2, BARS.len() as u64, 0));
+    assert_eq!((m.network_requests, m.rows, m.bytes, m.retries), (1, 390, bars().len() as u64, 0));
     assert_eq!(m.conversions[&ConversionKind::Decode].count, 1);
-    assert_eq!(m.conversions[&ConversionKind::Decode].rows, 2);
+    assert_eq!(m.conversions[&ConversionKind::Decode].rows, 390);
 }
 
 #[tokio::test]
@@ -136,7 +149,7 @@ async fn no_data_is_none_or_empty_and_closed_days_send_nothing() {
     let (client, metrics) = client(&url);
     assert!(pltr_day(&client).await.unwrap().is_none());
     let eod = client.eod(&Asset::stock("PLTR").unwrap(), DataStyle::Quote, day(), day()).await.unwrap();
-    assert_eq!((eod.height(), eod.schema().as_ref()), (0, &DataStyle::Quote.schema()));
+    assert!(eod.is_none());
     assert!(client.expirations("PLTR").await.unwrap().is_empty());
     let saturday = NaiveDate::from_ymd_opt(2025, 3, 8).unwrap();
     let closed = client.history_day(&Asset::stock("PLTR").unwrap(), DataStyle::Ohlc, Timestep::Minute, saturday).await;
@@ -147,7 +160,7 @@ async fn no_data_is_none_or_empty_and_closed_days_send_nothing() {
 
 #[tokio::test]
 async fn rejection_fails_at_once_with_the_terminals_message() {
-    let (url, script) = mock(vec![Reply::Status(400, "bad parameter: interval"), Reply::Ok(BARS)]).await;
+    let (url, script) = mock(vec![Reply::Status(400, "bad parameter: interval"), Reply::Ok(bars())]).await;
     let (client, metrics) = client(&url);
     let err = pltr_day(&client).await.unwrap_err();
     assert!(
@@ -162,12 +175,12 @@ async fn rejection_fails_at_once_with_the_terminals_message() {
 
 #[tokio::test]
 async fn throttling_is_retried_after_retry_after() {
-    let (url, script) = mock(vec![Reply::Throttle, Reply::Ok(BARS)]).await;
+    let (url, script) = mock(vec![Reply::Throttle, Reply::Ok(bars())]).await;
     let (client, metrics) = client(&url);
     let started = Instant::now();
     let frame = pltr_day(&client).await.unwrap().unwrap();
     assert!(started.elapsed() >= Duration::from_secs(1), "waited {:?}", started.elapsed());
-    assert_eq!(frame.height(), 2);
+    assert_eq!(frame.height(), 390);
     assert_eq!(script.hits.load(Ordering::SeqCst), 2);
     let m = metrics.snapshot();
     assert_eq!((m.retries, m.network_requests, m.errors.get("429").copied()), (1, 2, Some(1)));
@@ -189,26 +202,58 @@ async fn server_errors_exhaust_the_attempts() {
 
 #[tokio::test]
 async fn a_body_cut_mid_stream_is_retried() {
-    let (url, script) = mock(vec![Reply::Cut(&BARS[..90]), Reply::Ok(BARS)]).await;
+    let (url, script) = mock(vec![Reply::Cut(&bars()[..90]), Reply::Ok(bars())]).await;
     let (client, metrics) = client(&url);
     let frame = pltr_day(&client).await.unwrap().unwrap();
-    assert_eq!(frame.height(), 2);
+    assert_eq!(frame.height(), 390);
     assert_eq!(script.hits.load(Ordering::SeqCst), 2);
     let m = metrics.snapshot();
-    assert_eq!((m.retries, m.errors.get("body").copied(), m.rows), (1, Some(1), 2));
+    assert_eq!((m.retries, m.errors.get("body").copied(), m.rows), (1, Some(1), 390));
     assert_eq!(m.conversions[&ConversionKind::Decode].count, 1, "only the complete body is a conversion");
 }
 
 #[tokio::test]
-async fn a_malformed_body_is_an_error_naming_the_request() {
+async fn a_malformed_body_is_retried_then_named_with_its_request_and_row() {
     let bad = "timestamp,open,high,low,close,volume,count\n2025-03-10T09:30:00.000,1.0,1.0,1.0,oops,1,1\n";
     let (url, script) = mock(vec![Reply::Ok(bad)]).await;
-    let (client, _) = client(&url);
+    let (client, metrics) = client(&url);
     let err = pltr_day(&client).await.unwrap_err();
     let text = err.to_string();
-    assert!(matches!(err, ThetaError::Malformed { .. }), "{err:?}");
+    assert!(matches!(err, ThetaError::Exhausted { attempts: 3, .. }), "{err:?}");
     assert!(text.contains("/v3/stock/history/ohlc?symbol=PLTR") && text.contains("row 1, column `close`"), "{text}");
-    assert_eq!(script.hits.load(Ordering::SeqCst), 1, "the same bytes would come back");
+    assert_eq!(script.hits.load(Ordering::SeqCst), 3, "a garbled answer may come back intact");
+    assert_eq!(metrics.snapshot().errors.get("malformed").copied(), Some(3));
+}
+
+#[tokio::test]
+async fn an_invalid_answer_is_retried_and_a_good_one_taken() {
+    let half_the_rows = bars().match_indices('\n').nth(195).map_or(0, |(at, _)| at + 1);
+    let (url, script) = mock(vec![Reply::Ok(&bars()[..half_the_rows]), Reply::Ok(bars())]).await;
+    let (client, metrics) = client(&url);
+    let frame = pltr_day(&client).await.unwrap().unwrap();
+    assert_eq!(frame.height(), 390);
+    assert_eq!(script.hits.load(Ordering::SeqCst), 2);
+    assert_eq!(metrics.snapshot().errors.get("invalid").copied(), Some(1));
+}
+
+#[tokio::test]
+async fn an_invalid_answer_names_the_request_the_row_and_the_fault() {
+    let stray = bars().replacen("2025-03-10T12:00", "2025-03-11T12:00", 1);
+    let (url, _) = mock(vec![Reply::Ok(Box::leak(stray.into_boxed_str()))]).await;
+    let err = pltr_day(&client(&url).0).await.unwrap_err().to_string();
+    assert!(err.contains("GET /v3/stock/history/ohlc?symbol=PLTR&date=20250310"), "{err}");
+    assert!(err.contains("invalid answer: row 151: 2025-03-11 12:00 -04:00 is dated 2025-03-11"), "{err}");
+}
+
+#[tokio::test]
+async fn error_bodies_and_endless_lines_are_quoted_and_read_only_in_part() {
+    static HUGE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| "x".repeat(3 << 20));
+    let (url, _) = mock(vec![Reply::Status(500, HUGE.as_str())]).await;
+    let err = pltr_day(&client(&url).0).await.unwrap_err().to_string();
+    assert!(err.len() < 600, "{} bytes of error", err.len());
+    let (url, _) = mock(vec![Reply::Ok(HUGE.as_str())]).await;
+    let err = pltr_day(&client(&url).0).await.unwrap_err().to_string();
+    assert!(err.contains("a line longer than 1048576 bytes") && err.len() < 600, "{err}");
 }
 
 #[tokio::test]
@@ -245,7 +290,7 @@ async fn status_lists_and_the_concurrency_cap() {
 
 #[tokio::test]
 async fn slow_answers_time_out_and_are_retried() {
-    let (url, script) = mock(vec![Reply::Slow(BARS)]).await;
+    let (url, script) = mock(vec![Reply::Slow(bars())]).await;
     let metrics = Arc::new(Metrics::default());
     let config = ClientConfig {
         request_timeout: Duration::from_millis(10),

@@ -1,5 +1,6 @@
 //! The cache browser: the dataset table, and one dataset's detail.
 
+use chrono::NaiveDate;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -46,6 +47,7 @@ fn checksum_label(state: Option<ChecksumState>) -> &'static str {
         Some(ChecksumState::MissingData) => "no data",
         Some(ChecksumState::BadSidecar) => "bad sidecar",
         Some(ChecksumState::BadParquet) => "bad parquet",
+        Some(ChecksumState::Contradiction) => "CONTRADICTS",
         Some(ChecksumState::IoError) => "io error",
     }
 }
@@ -167,15 +169,16 @@ fn render_detail(browser: &Browser, d: &DatasetDetail, theme: &Theme, area: Rect
         .style(theme.style())
         .block(pane("Dataset (esc back · d evict)", true, theme))
         .render(meta, buf);
-    let first = d.days.first().copied().or(i.placeholders.first().copied());
-    let last = d.days.last().copied().or(i.placeholders.last().copied());
+    let placeholders: Vec<NaiveDate> = i.placeholders.iter().map(|p| p.day).collect();
+    let first = d.days.first().copied().or(placeholders.first().copied());
+    let last = d.days.last().copied().or(placeholders.last().copied());
     if let (Some(a), Some(b)) = (first, last)
         && let Ok(window) = Window::new(a.min(b), a.max(b))
     {
         let row = CoverageRow {
             label: "coverage".into(),
             days: d.days.clone(),
-            placeholders: i.placeholders.clone(),
+            placeholders,
             required: vec![],
             expiry: None,
         };
