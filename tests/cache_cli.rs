@@ -140,8 +140,17 @@ fn bad_input_is_a_clear_error() {
     assert!(err.contains("2025-02-30"), "{err}");
     let (code, err) =
         run(&["--terminal", "sim", "cache", "fetch", "PLTR", "--start", "2025-03-07", "--end", "2025-03-03"]);
-    assert_eq!(code, Some(1));
+    assert_eq!(code, Some(2), "a reversed window is a usage error");
     assert!(err.contains("after end"), "{err}");
+    let (code, err) = run(&["cache", "fetch", "PLTR", "--start", "2009-03-02", "--end", "2009-03-06"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("2009-03-02 is outside the trading calendar's years 2012..=2030"), "{err}");
+    let (code, err) = run(&["run", "--start", "2025-06-02", "--end", "2025-05-30"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("--start/--end: start 2025-06-02 is after end 2025-05-30"), "{err}");
+    let (code, err) = run(&["cache", "fetch", " PLTR", "--start", "2025-03-03", "--end", "2025-03-07"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("whitespace"), "{err}");
     let (code, err) =
         run(&["--terminal", "sim", "cache", "fetch", "ZZZZ", "--start", "2025-03-03", "--end", "2025-03-07"]);
     assert_eq!(code, Some(1));

@@ -4,22 +4,25 @@
 
 use std::collections::BTreeSet;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use polars::prelude::DataFrame;
 
 use super::key::DatasetKey;
 use super::sidecar::Sidecar;
 use super::timestamps;
-use crate::market::time::{et_day_runs, utc_from_ms};
+use crate::market::time::{et_day_runs, fmt_et, utc_from_ms};
 
 /// The first way `sidecar` and `frame` (the data it names, already checked
-/// against its sha256 and row count) disagree, in words.
+/// against its sha256) disagree, in words.
 pub fn contradiction(key: &DatasetKey, sidecar: &Sidecar, frame: &DataFrame) -> Option<String> {
     if &sidecar.key != key {
         return Some(format!("the sidecar describes {}, not {key}", sidecar.key));
     }
     if sidecar.data_file.is_none() && !sidecar.days.is_empty() {
         return Some(format!("the sidecar claims {} days of data but names no data file", sidecar.days.len()));
+    }
+    if frame.height() as u64 != sidecar.rows {
+        return Some(format!("the sidecar says {} rows, the data file holds {}", sidecar.rows, frame.height()));
     }
     let stamps = timestamps(frame);
     if stamps.len() != frame.height() {
@@ -45,11 +48,13 @@ pub fn contradiction(key: &DatasetKey, sidecar: &Sidecar, frame: &DataFrame) -> 
     }
     let bounds = stamps.first().zip(stamps.last()).map(|(f, l)| (utc_from_ms(*f), utc_from_ms(*l)));
     if sidecar.first.zip(sidecar.last) != bounds {
+        let show = |b: Option<(DateTime<Utc>, DateTime<Utc>)>| {
+            b.map_or("none".to_string(), |(f, l)| format!("{}..{}", fmt_et(f), fmt_et(l)))
+        };
         return Some(format!(
-            "the sidecar's first/last {:?}..{:?} are not the data's {:?}",
-            sidecar.first,
-            sidecar.last,
-            bounds.map(|b| b.0)
+            "the sidecar's first and last bars ({}) are not the data file's ({})",
+            show(sidecar.first.zip(sidecar.last)),
+            show(bounds)
         ));
     }
     None

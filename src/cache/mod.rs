@@ -363,42 +363,39 @@ impl<F: Fetcher> Cache<F> {
     async fn fetch_daily_chunk(&self, key: &DatasetKey, chunk: &[NaiveDate]) -> Vec<(NaiveDate, DayAnswer)> {
         let mut results = Vec::new();
         let mut absent = DaySet::default();
-        match self.daily_rows(key, chunk).await {
-            Err(e) => return shared_failure(chunk, &e),
-            Ok(rows) => {
-                for (day, answer) in rows {
-                    match answer {
-                        Some(frame) => results.push((day, Ok(Some(frame)))),
-                        None => {
-                            absent.insert(day);
-                        }
-                    }
+        for (day, answer) in self.daily_rows(key, chunk).await {
+            match answer {
+                Ok(DailyRow::Absent) => {
+                    absent.insert(day);
                 }
+                answer => results.push((day, answer.map(DailyRow::into_answer))),
             }
         }
         for run in daily_chunks(&absent) {
-            match self.daily_rows(key, &run).await {
-                Err(e) => results.extend(shared_failure(&run, &e)),
-                Ok(rows) => results.extend(rows.into_iter().map(|(day, answer)| match answer {
-                    Some(frame) => (day, Ok(Some(frame))),
-                    None => (day, Err(format!("the terminal's EOD answers leave out {day}, twice").into())),
-                })),
-            }
+            results.extend(self.daily_rows(key, &run).await.into_iter().map(|(day, answer)| {
+                let answer = match answer {
+                    Ok(DailyRow::Absent) => Err(format!("the terminal's EOD answers leave out {day}, twice").into()),
+                    answer => answer.map(DailyRow::into_answer),
+                };
+                (day, answer)
+            }));
         }
         results
     }
 
-    /// The daily rows of `days` (consecutive sessions), one answer per day:
-    /// all `None` on a 472, else the day's row or `None` where the answer has none.
-    async fn daily_rows(
-        &self,
-        key: &DatasetKey,
-        days: &[NaiveDate],
-    ) -> Result<Vec<(NaiveDate, Option<DataFrame>)>, FetchError> {
-        let (Some(start), Some(end)) = (days.first(), days.last()) else { return Ok(Vec::new()) };
-        match self.fetcher.fetch_daily(key, *start, *end).await? {
-            None => Ok(days.iter().map(|d| (*d, None)).collect()),
-            Some(frame) => Ok(split_by_day(&frame, days)),
+    /// What one request says about each of `days` (consecutive sessions).
+    async fn daily_rows(&self, key: &DatasetKey, days: &[NaiveDate]) -> Vec<(NaiveDate, Result<DailyRow, FetchError>)> {
+        let (Some(start), Some(end)) = (days.first(), days.last()) else { return Vec::new() };
+        match self.fetcher.fetch_daily(key, *start, *end).await {
+            Err(e) => {
+                let text = e.to_string();
+                days.iter().map(|d| (*d, Err(text.clone().into()))).collect()
+            }
+            Ok(None) => days.iter().map(|d| (*d, Ok(DailyRow::NoData))).collect(),
+            Ok(Some(frame)) => split_by_day(&frame, days)
+                .into_iter()
+                .map(|(day, row)| (day, Ok(row.map_or(DailyRow::Absent, DailyRow::Row))))
+                .collect(),
         }
     }
 
@@ -483,10 +480,23 @@ fn daily_chunks(days: &DaySet) -> Vec<Vec<NaiveDate>> {
 /// One answer about one day: its rows, `None` for "no data" (472), or why it failed.
 type DayAnswer = Result<Option<DataFrame>, FetchError>;
 
-/// The same failure for every day of a request that covered them all.
-fn shared_failure(days: &[NaiveDate], error: &FetchError) -> Vec<(NaiveDate, DayAnswer)> {
-    let text = error.to_string();
-    days.iter().map(|d| (*d, Err(text.clone().into()))).collect()
+/// What a daily answer said about one of its days.
+enum DailyRow {
+    Row(DataFrame),
+    /// The whole request was answered 472.
+    NoData,
+    /// A 200 that has no row for the day: not yet proof of anything.
+    Absent,
+}
+
+impl DailyRow {
+    /// The answer for the cache; only called on `Row` and `NoData`.
+    fn into_answer(self) -> Option<DataFrame> {
+        match self {
+            DailyRow::Row(frame) => Some(frame),
+            DailyRow::NoData | DailyRow::Absent => None,
+        }
+    }
 }
 
 /// One daily frame split into per-day rows; `None` for a day without a row.

@@ -116,6 +116,17 @@ pub fn verify(store: &Store) -> Vec<Verified> {
             Err(e) => {
                 Verified { sidecar: path, asset: None, state: ChecksumState::of(&e), detail: Some(e.to_string()) }
             }
+            Ok(sidecar) if store.sidecar_path(&sidecar.key) != path => Verified {
+                detail: Some(format!(
+                    "{}: the sidecar describes {}, whose sidecar belongs at {}",
+                    path.display(),
+                    sidecar.key,
+                    store.sidecar_path(&sidecar.key).display()
+                )),
+                sidecar: path,
+                asset: Some(sidecar.key.to_string()),
+                state: ChecksumState::Contradiction,
+            },
             Ok(sidecar) => {
                 let (state, detail) = verify_one(store, &sidecar.key, &sidecar);
                 Verified { sidecar: path, asset: Some(sidecar.key.to_string()), state, detail }

@@ -117,12 +117,7 @@ impl Store {
             Some(path) => read_data(&path, key, sidecar)?,
             None => DataFrame::empty_with_schema(&key.style.schema()),
         };
-        let contradiction = if frame.height() as u64 != sidecar.rows {
-            Some(format!("the sidecar says {} rows, the data file holds {}", sidecar.rows, frame.height()))
-        } else {
-            integrity::contradiction(key, sidecar, &frame)
-        };
-        match contradiction {
+        match integrity::contradiction(key, sidecar, &frame) {
             Some(detail) => Err(StoreError::Contradiction { path: self.sidecar_path(key), detail }),
             None => Ok(frame),
         }

@@ -9,14 +9,18 @@ use polars::prelude::{Column, DataFrame};
 
 use super::*;
 use crate::market::bars::{DATETIME, datetime_dtype};
-use crate::market::{Asset, DataStyle};
+use crate::market::{Asset, Calendar, DataStyle};
 
-/// Answers three bars per day, `None` for `empty` days and an error for `failing` days.
+/// Answers three bars per day, `None` for `empty` days and an error for
+/// `failing` days. Daily answers leave out `empty` days (a 472 when every day
+/// asked is empty) and `omitted` days, however they are asked.
 #[derive(Default)]
 struct FakeFetcher {
     calls: Mutex<Vec<NaiveDate>>,
+    daily_calls: Mutex<Vec<(NaiveDate, NaiveDate)>>,
     empty: BTreeSet<NaiveDate>,
     failing: BTreeSet<NaiveDate>,
+    omitted: BTreeSet<NaiveDate>,
 }
 
 fn bars(day: NaiveDate) -> DataFrame {
@@ -45,10 +49,17 @@ impl Fetcher for FakeFetcher {
     async fn fetch_daily(
         &self,
         _key: &DatasetKey,
-        _start: NaiveDate,
-        _end: NaiveDate,
+        start: NaiveDate,
+        end: NaiveDate,
     ) -> Result<Option<DataFrame>, FetchError> {
-        Err("daily bars are not faked".into())
+        self.daily_calls.lock().unwrap().push((start, end));
+        let sessions: Vec<NaiveDate> = Calendar::sessions_between(start, end).collect();
+        if sessions.iter().all(|day| self.empty.contains(day)) {
+            return Ok(None);
+        }
+        let answered = sessions.iter().filter(|d| !self.empty.contains(d) && !self.omitted.contains(d));
+        let rows: Vec<DataFrame> = answered.map(|day| bars(*day).head(Some(1))).collect();
+        Ok(Some(merge(&daily(), rows).unwrap()))
     }
 
     async fn expirations(&self, _symbol: &str) -> Result<Vec<NaiveDate>, FetchError> {
@@ -72,6 +83,10 @@ fn cache(dir: &std::path::Path, fetcher: FakeFetcher) -> Cache<FakeFetcher> {
 
 fn pltr() -> DatasetKey {
     DatasetKey::new(Asset::stock("PLTR").unwrap(), Timestep::Minute, DataStyle::Ohlc)
+}
+
+fn daily() -> DatasetKey {
+    DatasetKey::new(Asset::stock("PLTR").unwrap(), Timestep::Day, DataStyle::Ohlc)
 }
 
 fn march() -> Window {
@@ -135,6 +150,31 @@ async fn no_data_days_become_placeholders_and_are_not_asked_again() {
     let again = warm.get(&pltr(), march()).await.unwrap();
     assert!(again.hit);
     assert_eq!((calls(&warm), again.placeholders.len()), (0, 1));
+}
+
+#[tokio::test]
+async fn a_day_a_daily_answer_leaves_out_is_a_placeholder_only_after_a_472() {
+    let dir = tempfile::tempdir().unwrap();
+    let fetcher = FakeFetcher { empty: [d("2025-03-05"), d("2025-03-06")].into(), ..Default::default() };
+    let c = cache(dir.path(), fetcher);
+    let slice = c.get(&daily(), march()).await.unwrap();
+    assert_eq!((slice.days, slice.placeholders.len(), slice.frame.height()), (8, 2, 8));
+    assert_eq!(
+        c.fetcher().daily_calls.lock().unwrap().as_slice(),
+        [(d("2025-03-03"), d("2025-03-14")), (d("2025-03-05"), d("2025-03-06"))],
+        "the left-out run is asked again on its own"
+    );
+}
+
+#[tokio::test]
+async fn a_day_left_out_twice_is_an_error_not_a_placeholder() {
+    let dir = tempfile::tempdir().unwrap();
+    let fetcher = FakeFetcher { omitted: [d("2025-03-12")].into(), ..Default::default() };
+    let c = cache(dir.path(), fetcher);
+    let err = c.get(&daily(), march()).await.unwrap_err();
+    assert!(err.to_string().contains("leave out 2025-03-12, twice"), "{err}");
+    let sidecar = c.store().read_sidecar(&daily()).unwrap().unwrap();
+    assert_eq!((sidecar.days.len(), sidecar.placeholders.len()), (9, 0), "the other days are kept");
 }
 
 #[tokio::test]

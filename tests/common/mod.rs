@@ -34,9 +34,20 @@ pub fn client_config(base_url: String) -> ClientConfig {
 }
 
 pub fn cache_over(dir: &Path, base_url: String) -> Cache<ThetaClient> {
+    cache_with_attempts(dir, base_url, client_config(String::new()).max_attempts)
+}
+
+/// A cache whose client gives up after `max_attempts` tries per request.
+pub fn cache_with_attempts(dir: &Path, base_url: String, max_attempts: u32) -> Cache<ThetaClient> {
     let metrics = Arc::new(Metrics::default());
-    let client = ThetaClient::new(client_config(base_url), metrics.clone()).unwrap();
+    let config = ClientConfig { max_attempts, ..client_config(base_url) };
+    let client = ThetaClient::new(config, metrics.clone()).unwrap();
     Cache::new(dir, client, metrics)
+}
+
+/// A simulated terminal answering with `faults` (a `--faults` spec).
+pub async fn simulated_with(faults: &str) -> RunningTerminal {
+    simulated(SimConfig { faults: faults.parse().unwrap(), ..SimConfig::default() }).await
 }
 
 pub async fn simulated(config: SimConfig) -> RunningTerminal {
