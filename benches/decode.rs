@@ -1,5 +1,6 @@
 //! Wire decode speed: CSV bodies -> bar DataFrames, in rows per second.
-//! Target: ≥ 2 million rows/s in release.
+//! Target: ≥ 2 million rows/s in release; the row checks every answer passes
+//! cost at most 10% of it (`stock_sessions_checked` against `_unchecked`).
 //!
 //! `cargo bench --bench decode`
 
@@ -9,6 +10,7 @@ use chrono::{Duration, NaiveDate, NaiveTime};
 use divan::Bencher;
 use divan::counter::{BytesCount, ItemsCount};
 use thetabench::market::{Calendar, DataStyle};
+use thetabench::thetadata::validate::{self, Expect, Values};
 use thetabench::thetadata::{CsvDecoder, Layout, decode_csv};
 
 /// Rows in each body: about 256 sessions of 1m bars.
@@ -92,4 +94,54 @@ fn stock_ohlc_1m_chunked(bencher: Bencher) {
         }
         decoder.finish().expect("a complete body").into_frame().expect("a frame")
     });
+}
+
+/// The client's whole path for one answer per session, as a fetch makes it:
+/// the same ~256 sessions of 1m bars decoded chunk by chunk, with and without
+/// the row checks every answer now passes (`validate::check`). The ratio of the
+/// two is the checks' cost.
+fn sessions() -> Vec<(Expect, String)> {
+    let body = body(ROWS, false);
+    let mut lines = body.lines();
+    let header = lines.next().unwrap_or_default().to_string();
+    let rows: Vec<&str> = lines.collect();
+    let first = NaiveDate::from_ymd_opt(2024, 1, 2).expect("valid date");
+    let days = first.iter_days().filter_map(Calendar::session);
+    let values = Values { style: DataStyle::Ohlc, priced_without_trades: false };
+    rows.chunks(390)
+        .zip(days)
+        .filter(|(chunk, _)| chunk.len() == 390)
+        .map(|(chunk, session)| {
+            let expect = Expect::Session { session, interval_ms: 60_000, values };
+            (expect, format!("{header}\n{}\n", chunk.join("\n")))
+        })
+        .collect()
+}
+
+fn bench_sessions(bencher: Bencher, checked: bool) {
+    let sessions = sessions();
+    let rows = sessions.len() * 390;
+    bencher.counter(ItemsCount::new(rows)).bench(|| {
+        for (expect, body) in &sessions {
+            let mut decoder = CsvDecoder::new(Layout::bars(DataStyle::Ohlc));
+            for chunk in divan::black_box(body.as_bytes()).chunks(CHUNK) {
+                decoder.feed(chunk).expect("a valid chunk");
+            }
+            let decoded = decoder.finish().expect("a complete body");
+            if checked {
+                validate::check(&decoded, expect).expect("a sane session");
+            }
+            divan::black_box(decoded.into_frame().expect("a frame"));
+        }
+    });
+}
+
+#[divan::bench]
+fn stock_sessions_unchecked(bencher: Bencher) {
+    bench_sessions(bencher, false);
+}
+
+#[divan::bench]
+fn stock_sessions_checked(bencher: Bencher) {
+    bench_sessions(bencher, true);
 }

@@ -325,9 +325,6 @@ impl<F: Fetcher> Cache<F> {
             let mut frame = merge(key, frames)?;
             let mut sidecar = held.sidecar.clone();
             sidecar.set_coverage(&coverage, &answered, (self.clock)());
-            let bounds = first_last(&frame);
-            sidecar.first = bounds.and_then(|(f, _)| DateTime::from_timestamp_millis(f));
-            sidecar.last = bounds.and_then(|(_, l)| DateTime::from_timestamp_millis(l));
             self.store.commit(key, &mut frame, &mut sidecar)?;
             self.remember(key, Held { coverage: sidecar.coverage(), sidecar, frame });
         }

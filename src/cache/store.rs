@@ -19,6 +19,7 @@ use sha2::{Digest, Sha256};
 use super::integrity;
 use super::key::DatasetKey;
 use super::sidecar::{SCHEMA_VERSION, Sidecar};
+use crate::market::time::utc_from_ms;
 
 /// Set to a file path, the writer creates that file and pauses before its
 /// commit, so tests can kill a process mid-write.
@@ -124,7 +125,8 @@ impl Store {
     }
 
     /// Writes `frame` as the dataset's new data and `sidecar` (updated in place
-    /// with the file name, checksum, size and stamp) as its commit, then removes
+    /// with the file name, checksum, size, row count, first and last bar and
+    /// stamp) as its commit, then removes
     /// the dataset's data files the sidecar no longer names. The caller holds
     /// the dataset's lock.
     pub fn commit(&self, key: &DatasetKey, frame: &mut DataFrame, sidecar: &mut Sidecar) -> Result<(), StoreError> {
@@ -149,6 +151,9 @@ impl Store {
         }
         sidecar.schema_version = SCHEMA_VERSION;
         sidecar.rows = frame.height() as u64;
+        let stamps = super::timestamps(frame);
+        sidecar.first = stamps.first().map(|t| utc_from_ms(*t));
+        sidecar.last = stamps.last().map(|t| utc_from_ms(*t));
         sidecar.updated = Utc::now();
         pause_at_failpoint();
         write_atomically(&self.sidecar_path(key), &sidecar.to_json())?;
