@@ -101,6 +101,9 @@ fn fetched(dir: &std::path::Path, url: &str, symbol: &str) -> std::path::PathBuf
     dir.join(format!("stock/1m/ohlc/{symbol}.json"))
 }
 
+/// A hand edit of a sidecar's JSON.
+type SidecarEdit = fn(&mut serde_json::Value);
+
 fn edit_sidecar(path: &std::path::Path, edit: impl FnOnce(&mut serde_json::Value)) {
     let mut json: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
     edit(&mut json);
@@ -110,7 +113,7 @@ fn edit_sidecar(path: &std::path::Path, edit: impl FnOnce(&mut serde_json::Value
 #[test]
 fn a_sidecar_the_data_contradicts_is_quarantined_and_refetched() {
     let sim = BackgroundTerminal::start(SimConfig::default());
-    let cases: [(&str, fn(&mut serde_json::Value), &str); 7] = [
+    let cases: [(&str, SidecarEdit, &str); 7] = [
         ("no data file", |j| j["data_file"] = serde_json::Value::Null, "claims 5 days of data but names no data file"),
         (
             "more days than the file",

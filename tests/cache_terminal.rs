@@ -75,7 +75,7 @@ async fn holidays_are_never_requested_and_no_data_days_become_placeholders() {
     let key = DatasetKey::new(contract, Timestep::Minute, DataStyle::Quote);
     let w = window("2025-03-10", "2025-03-28");
     let first = cache.get(&key, w).await.unwrap();
-    assert!(first.placeholders.len() > 0, "days before listing are placeholders");
+    assert!(!first.placeholders.is_empty(), "days before listing are placeholders");
     assert_eq!(first.days + first.placeholders.len(), 15);
     let warm = cache_over(dir.path(), sim.base_url());
     let again = warm.get(&key, w).await.unwrap();

@@ -41,6 +41,7 @@ pub enum Command {
     Open,
     Verify,
     Evict,
+    RecheckPlaceholders,
     Reload,
     ParityBothStores,
     ParityColdWarm,
@@ -76,6 +77,7 @@ impl Command {
             Command::Open => "open / choose",
             Command::Verify => "verify",
             Command::Evict => "evict",
+            Command::RecheckPlaceholders => "recheck placeholders",
             Command::Reload => "reload",
             Command::ParityBothStores => "run both stores now",
             Command::ParityColdWarm => "cold vs warm now",
@@ -120,6 +122,11 @@ pub enum Action {
     Datasets(Result<Vec<DatasetRow>, String>),
     Detail(Result<Box<DatasetDetail>, String>),
     Evicted(Result<String, String>),
+    /// The outcome of asking the terminal again about a dataset's placeholder days.
+    Rechecked {
+        sidecar: PathBuf,
+        outcome: Result<String, String>,
+    },
     SavedRuns(Vec<PathBuf>),
     ParityDone(Result<Box<ParityReport>, String>),
 }
@@ -159,6 +166,8 @@ pub enum Effect {
     VerifyAll,
     LoadDetail(PathBuf),
     Evict(PathBuf),
+    /// Ask the terminal again about the placeholder days of the dataset whose sidecar this is.
+    RecheckPlaceholders(PathBuf),
     LoadSavedRuns,
     Parity(ParityKind),
 }

@@ -225,6 +225,20 @@ fn execute(resources: &mut Resources, state: &State, effect: Effect) {
         Effect::VerifyAll => spawn_blocking_reply(replies, move || effects::datasets(&store, true)),
         Effect::LoadDetail(path) => spawn_blocking_reply(replies, move || effects::detail(&store, &path)),
         Effect::Evict(path) => spawn_blocking_reply(replies, move || effects::evict(&store, &path)),
+        Effect::RecheckPlaceholders(sidecar) => {
+            let cache = match &resources.session {
+                Some(session) => run_cache(&resources.options, session),
+                None => Err("the data source is not ready".into()),
+            };
+            let replies = replies.clone();
+            tokio::spawn(async move {
+                let outcome = match cache {
+                    Ok(cache) => effects::recheck_placeholders(&cache, &sidecar).await,
+                    Err(e) => Err(e),
+                };
+                let _ = replies.send(Action::Rechecked { sidecar, outcome });
+            });
+        }
         Effect::LoadSavedRuns => spawn_blocking_reply(replies, || effects::saved_runs(&crate::run::runs_dir())),
         Effect::Parity(kind) => {
             let Some(session) = &resources.session else {

@@ -8,12 +8,13 @@ use super::action::Action;
 use super::state::browser::{DatasetDetail, DatasetRow};
 use super::state::parity::{ParityReport, RunSide};
 use super::state::session::CoverageRow;
-use crate::cache::Store;
 use crate::cache::coverage::required_days;
 use crate::cache::report::{self, ChecksumState};
+use crate::cache::{Cache, Store, Window};
 use crate::engine::DatasetRead;
 use crate::market::time::fmt_et_ms;
 use crate::run::artifacts::Stats;
+use crate::thetadata::ThetaClient;
 
 /// Rows of a dataset the detail preview shows.
 const PREVIEW_ROWS: usize = 500;
@@ -64,6 +65,20 @@ fn preview(frame: &DataFrame) -> (Vec<String>, Vec<Vec<String>>) {
         })
         .collect();
     (columns, rows)
+}
+
+/// Asks the terminal again about every placeholder day of one dataset and
+/// says how many now have data.
+pub async fn recheck_placeholders(cache: &Cache<ThetaClient>, sidecar: &Path) -> Result<String, String> {
+    let read = cache.store().read_sidecar_at(sidecar).map_err(|e| e.to_string())?;
+    let days: Vec<_> = read.placeholder_days().collect();
+    let (Some(first), Some(last)) = (days.first(), days.last()) else {
+        return Ok(format!("{} has no placeholder days", read.key));
+    };
+    let window = Window::new(*first, *last).map_err(|e| e.to_string())?;
+    let slice = cache.recheck_placeholders(&read.key, window).await.map_err(|e| e.to_string())?;
+    let filled = days.len() - slice.placeholders.len();
+    Ok(format!("{}: {filled} of {} placeholder days now have data", read.key, days.len()))
 }
 
 pub fn evict(store: &Store, path: &Path) -> Action {

@@ -192,6 +192,23 @@ fn eviction_asks_first_and_only_yes_evicts() {
 }
 
 #[test]
+fn placeholders_are_rechecked_from_the_browser() {
+    let mut state = fixtures::browser(120, 40);
+    assert!(press(&mut state, KeyCode::Char('p')).is_empty(), "HIMS has no placeholder days");
+    assert_eq!(state.browser.message.as_deref(), Some("this dataset has no placeholder days"));
+    press(&mut state, KeyCode::Char('j'));
+    press(&mut state, KeyCode::Char('j'));
+    let effects = press(&mut state, KeyCode::Char('p'));
+    let [Effect::RecheckPlaceholders(path)] = &effects[..] else { panic!("{effects:?}") };
+    assert!(path.ends_with("1.json"), "the option row holds a placeholder day: {path:?}");
+    let answer =
+        Action::Rechecked { sidecar: path.clone(), outcome: Ok("PLTR: 1 of 1 placeholder days now have data".into()) };
+    let effects = update(&mut state, answer);
+    assert!(matches!(effects[..], [Effect::LoadDatasets]));
+    assert_eq!(state.browser.message.as_deref(), Some("PLTR: 1 of 1 placeholder days now have data"));
+}
+
+#[test]
 fn opening_a_dataset_asks_for_its_detail() {
     let mut state = fixtures::browser(120, 40);
     press(&mut state, KeyCode::Down);

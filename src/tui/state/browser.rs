@@ -183,6 +183,18 @@ impl Browser {
             Command::Evict => {
                 self.confirm_evict = self.selected_path();
             }
+            Command::RecheckPlaceholders => {
+                let selected = self.visible().get(self.selected).map(|r| r.summary.clone());
+                match selected {
+                    Some(s) if s.placeholder_days > 0 => {
+                        self.message =
+                            Some(format!("asking the terminal again about {} placeholder days…", s.placeholder_days));
+                        return vec![Effect::RecheckPlaceholders(s.sidecar)];
+                    }
+                    Some(_) => self.message = Some("this dataset has no placeholder days".into()),
+                    None => {}
+                }
+            }
             Command::Verify => {
                 self.message = Some("verifying every dataset…".into());
                 return vec![Effect::VerifyAll];
@@ -208,6 +220,16 @@ impl Browser {
             Action::Datasets(Err(e)) => self.datasets = Load::Failed(e),
             Action::Detail(Ok(detail)) => self.detail = Some(Load::Loaded(detail)),
             Action::Detail(Err(e)) => self.detail = Some(Load::Failed(e)),
+            Action::Rechecked { sidecar, outcome } => {
+                self.message = Some(outcome.unwrap_or_else(|e| format!("recheck failed: {e}")));
+                self.datasets = Load::Loading;
+                let mut effects = vec![Effect::LoadDatasets];
+                if self.detail.is_some() {
+                    self.detail = Some(Load::Loading);
+                    effects.push(Effect::LoadDetail(sidecar));
+                }
+                return effects;
+            }
             Action::Evicted(result) => {
                 self.message = Some(match result {
                     Ok(moved) => format!("evicted: moved aside to {moved}"),

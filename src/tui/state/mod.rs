@@ -193,7 +193,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         | Action::RunFailed(_)
         | Action::ConversionSites(_)
         | Action::Coverage(_) => state.session.apply(action),
-        Action::Datasets(_) | Action::Detail(_) | Action::Evicted(_) => state.browser.apply(action),
+        Action::Datasets(_) | Action::Detail(_) | Action::Evicted(_) | Action::Rechecked { .. } => {
+            state.browser.apply(action)
+        }
         Action::SavedRuns(_) | Action::ParityDone(_) => state.parity.apply(action),
     }
 }

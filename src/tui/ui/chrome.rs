@@ -94,9 +94,15 @@ fn bar_commands(mode: Mode) -> &'static [Command] {
             Command::DrillConversions,
             Command::ScrubLeft,
         ],
-        Mode::Browser => {
-            &[Command::Filter, Command::CycleSort, Command::Open, Command::Verify, Command::Evict, Command::Back]
-        }
+        Mode::Browser => &[
+            Command::Filter,
+            Command::CycleSort,
+            Command::Open,
+            Command::Verify,
+            Command::Evict,
+            Command::Back,
+            Command::RecheckPlaceholders,
+        ],
         Mode::Parity => &[Command::Open, Command::ParityBothStores, Command::ParityColdWarm, Command::Reload],
         Mode::Form => &[Command::Open, Command::Up, Command::Down, Command::ScrubRight, Command::Back],
         Mode::Global => &[],
