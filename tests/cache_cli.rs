@@ -4,10 +4,9 @@
 mod common;
 
 use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::*;
-use thetabench::cache::store::FAILPOINT_ENV;
 use thetabench::terminal::SimConfig;
 
 fn fetch_args(url: &str, symbol: &str, start: &str, end: &str) -> Vec<String> {
@@ -97,22 +96,7 @@ fn a_process_killed_mid_write_leaves_the_previous_state_readable() {
     let before = json(&thetabench(dir.path()).args(&small).output().unwrap());
     let files_before = all_files(dir.path());
 
-    let marker = dir.path().join("paused");
-    let mut child = thetabench(dir.path())
-        .args(fetch_args(&sim.url(), "WDC", "2025-03-03", "2025-03-21"))
-        .env(FAILPOINT_ENV, &marker)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !marker.exists() {
-        assert!(Instant::now() < deadline, "the writer never reached its commit point");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
-    std::fs::remove_file(&marker).unwrap();
+    kill_at_commit(dir.path(), fetch_args(&sim.url(), "WDC", "2025-03-03", "2025-03-21"));
 
     let verify = thetabench(dir.path()).args(["cache", "verify"]).output().unwrap();
     assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));

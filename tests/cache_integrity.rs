@@ -5,11 +5,7 @@
 
 mod common;
 
-use std::process::Stdio;
-use std::time::{Duration, Instant};
-
 use common::*;
-use thetabench::cache::store::FAILPOINT_ENV;
 use thetabench::cache::{DatasetKey, Window};
 use thetabench::market::{Asset, DataStyle, Timestep};
 use thetabench::terminal::SimConfig;
@@ -240,24 +236,9 @@ fn a_placeholder_records_when_it_was_made() {
     assert!(made >= before - chrono::Duration::seconds(1) && made <= chrono::Utc::now(), "{made}");
 }
 
-/// Kills a fetch of WDC at its commit point, after its data file is written.
-fn kill_at_commit(dir: &std::path::Path, url: &str, end: &str) {
-    let marker = dir.join("paused");
-    let mut child = thetabench(dir)
-        .args(["--terminal", url, "cache", "fetch", "WDC", "--start", "2025-03-03", "--end", end])
-        .env(FAILPOINT_ENV, &marker)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !marker.exists() {
-        assert!(Instant::now() < deadline, "the writer never reached its commit point");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
-    std::fs::remove_file(&marker).unwrap();
+/// Kills a fetch of WDC from 2025-03-03 to `end` at its commit point.
+fn kill_wdc_at_commit(dir: &std::path::Path, url: &str, end: &str) {
+    kill_at_commit(dir, ["--terminal", url, "cache", "fetch", "WDC", "--start", "2025-03-03", "--end", end]);
 }
 
 #[test]
@@ -272,7 +253,7 @@ fn a_kill_at_the_commit_point_leaves_one_data_file_after_the_next_commit() {
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     };
     fetch("2025-03-07");
-    kill_at_commit(dir.path(), &sim.url(), "2025-03-14");
+    kill_wdc_at_commit(dir.path(), &sim.url(), "2025-03-14");
     assert_eq!(parquet_files(dir.path()).len(), 2, "the killed writer left its data file");
     fetch("2025-03-21");
     assert_eq!(parquet_files(dir.path()).len(), 1, "the next commit removed the orphan");
@@ -284,7 +265,7 @@ fn gc_removes_orphans_and_says_what_it_removed() {
     let sim = BackgroundTerminal::start(SimConfig::default());
     let dir = tempfile::tempdir().unwrap();
     fetched(dir.path(), &sim.url(), "HIMS");
-    kill_at_commit(dir.path(), &sim.url(), "2025-03-14");
+    kill_wdc_at_commit(dir.path(), &sim.url(), "2025-03-14");
     let orphans = parquet_files(dir.path()).into_iter().filter(|p| p.contains("WDC")).collect::<Vec<_>>();
     assert_eq!(orphans.len(), 1, "a first write killed before its sidecar leaves only a data file");
     let kept = all_files(dir.path()).into_iter().filter(|(p, _)| p.contains("HIMS")).collect::<Vec<_>>();

@@ -2,10 +2,11 @@
 //! and the built binary.
 #![allow(dead_code)]
 
+use std::ffi::OsStr;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use thetabench::cache::{Cache, Window};
@@ -76,6 +77,27 @@ pub fn thetabench(cache_dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_thetabench"));
     command.arg("--cache-dir").arg(cache_dir).env_remove("THETABENCH_TERMINAL").env_remove("RUST_LOG");
     command
+}
+
+/// Runs the binary with `args` and kills it at its commit point, after its
+/// data file is written and before its sidecar is (the store's failpoint).
+pub fn kill_at_commit(cache_dir: &Path, args: impl IntoIterator<Item = impl AsRef<OsStr>>) {
+    let marker = cache_dir.join("paused");
+    let mut child = thetabench(cache_dir)
+        .args(args)
+        .env(thetabench::cache::store::FAILPOINT_ENV, &marker)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !marker.exists() {
+        assert!(Instant::now() < deadline, "the writer never reached its commit point");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    std::fs::remove_file(&marker).unwrap();
 }
 
 pub fn json(output: &Output) -> serde_json::Value {
