@@ -109,7 +109,7 @@ fn edit_sidecar(path: &std::path::Path, edit: impl FnOnce(&mut serde_json::Value
 #[test]
 fn a_sidecar_the_data_contradicts_is_quarantined_and_refetched() {
     let sim = BackgroundTerminal::start(SimConfig::default());
-    let cases: [(&str, SidecarEdit, &str); 7] = [
+    let cases: [(&str, SidecarEdit, &str); 8] = [
         ("no data file", |j| j["data_file"] = serde_json::Value::Null, "claims 5 days of data but names no data file"),
         (
             "more days than the file",
@@ -132,6 +132,11 @@ fn a_sidecar_the_data_contradicts_is_quarantined_and_refetched() {
             "a day both covered and placeholder",
             |j| j["placeholders"] = serde_json::json!([{ "day": "2025-03-05", "made": "2025-04-01T00:00:00Z" }]),
             "lists 1 day (2025-03-05) both as covered and as placeholders",
+        ),
+        (
+            "a held day not claimed",
+            |j| _ = j["days"].as_array_mut().unwrap().remove(2),
+            "the data file has rows on 1 day (2025-03-05), which the sidecar does not claim",
         ),
         ("wrong row count", |j| j["rows"] = 1000.into(), "the sidecar says 1000 rows, the data file holds 1950"),
         ("another dataset", |j| j["key"]["style"] = "quote".into(), "the sidecar describes HIMS 1m quote"),
@@ -268,6 +273,9 @@ fn gc_removes_orphans_and_says_what_it_removed() {
     kill_wdc_at_commit(dir.path(), &sim.url(), "2025-03-14");
     let orphans = parquet_files(dir.path()).into_iter().filter(|p| p.contains("WDC")).collect::<Vec<_>>();
     assert_eq!(orphans.len(), 1, "a first write killed before its sidecar leaves only a data file");
+    // A file of the user's that only looks like a dataset's is not the cache's to remove.
+    let foreign = dir.path().join("stock/1m/ohlc/HIMS-notes.parquet");
+    std::fs::write(&foreign, b"mine").unwrap();
     let kept = all_files(dir.path()).into_iter().filter(|(p, _)| p.contains("HIMS")).collect::<Vec<_>>();
 
     let gc = thetabench(dir.path()).args(["cache", "gc", "--json"]).output().unwrap();
@@ -288,9 +296,16 @@ fn an_unusable_log_directory_is_a_warning_not_a_crash() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("not-a-dir");
     std::fs::write(&file, b"x").unwrap();
-    let out = thetabench(dir.path()).arg("--log-dir").arg(file.join("logs")).args(["cache", "ls"]).output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.starts_with("warning: logging to ") && stderr.contains("is off"), "{stderr}");
+    // A directory that cannot be made, and one whose log file cannot be opened
+    // (today's file name is taken by a directory).
+    let taken = dir.path().join("logs");
+    let today = chrono::Utc::now().format("%Y-%m-%d");
+    std::fs::create_dir_all(taken.join(format!("thetabench.log.{today}"))).unwrap();
+    for log_dir in [file.join("logs"), taken] {
+        let out = thetabench(dir.path()).arg("--log-dir").arg(&log_dir).args(["cache", "ls"]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{}: {stderr}", log_dir.display());
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.starts_with("warning: logging to ") && stderr.contains("is off"), "{stderr}");
+    }
 }

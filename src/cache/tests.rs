@@ -223,6 +223,19 @@ async fn a_corrupt_file_is_quarantined_and_fetched_again() {
 }
 
 #[tokio::test]
+async fn rows_out_of_time_order_contradict_the_sidecar() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::new(dir.path());
+    let (a, b) = (bars(d("2025-03-04")), bars(d("2025-03-03")));
+    let mut unsorted = a.vstack(&b).unwrap();
+    let mut sidecar = Sidecar::empty(pltr());
+    sidecar.days = vec![d("2025-03-03"), d("2025-03-04")];
+    store.commit(&pltr(), &mut unsorted, &mut sidecar).unwrap();
+    let err = store.load(&pltr(), &sidecar).unwrap_err();
+    assert!(err.to_string().contains("not in strictly increasing time order at row 4"), "{err}");
+}
+
+#[tokio::test]
 async fn concurrent_gets_in_one_process_fetch_once() {
     let dir = tempfile::tempdir().unwrap();
     let c = cache(dir.path(), FakeFetcher::default());

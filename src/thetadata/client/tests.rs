@@ -40,6 +40,8 @@ enum Reply {
     Cut(&'static str),
     /// Answers `Ok` after a pause (to observe concurrency).
     Slow(&'static str),
+    /// A status with a body that never ends.
+    Endless(u16),
 }
 
 #[derive(Default)]
@@ -49,6 +51,8 @@ struct Script {
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
     uris: Mutex<Vec<String>>,
+    /// Bytes of `Endless` bodies handed to the connection so far.
+    served: Arc<AtomicUsize>,
 }
 
 async fn answer(State(script): State<Arc<Script>>, uri: Uri) -> Response {
@@ -68,6 +72,15 @@ async fn answer(State(script): State<Arc<Script>>, uri: Uri) -> Response {
             let chunks: Vec<Result<Bytes, std::io::Error>> =
                 vec![Ok(Bytes::from(start)), Err(std::io::Error::other("terminal dropped the connection"))];
             Response::new(Body::from_stream(futures_util::stream::iter(chunks)))
+        }
+        Reply::Endless(status) => {
+            let chunk = Bytes::from(vec![b'x'; 64 * 1024]);
+            let served = script.served.clone();
+            let chunks = futures_util::stream::repeat_with(move || {
+                served.fetch_add(chunk.len(), Ordering::SeqCst);
+                Ok::<_, std::io::Error>(chunk.clone())
+            });
+            Response::builder().status(status).body(Body::from_stream(chunks)).unwrap()
         }
         Reply::Slow(body) => {
             let now = script.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
@@ -251,6 +264,12 @@ async fn error_bodies_and_endless_lines_are_quoted_and_read_only_in_part() {
     let (url, _) = mock(vec![Reply::Status(500, HUGE.as_str())]).await;
     let err = pltr_day(&client(&url).0).await.unwrap_err().to_string();
     assert!(err.len() < 600, "{} bytes of error", err.len());
+    // An error answer is read only as far as its quote: an endless one still fails fast, with its status.
+    let (url, script) = mock(vec![Reply::Endless(500)]).await;
+    let err = pltr_day(&client(&url).0).await.unwrap_err().to_string();
+    assert!(err.contains("last error: HTTP 500: xxx") && err.len() < 600, "{err}");
+    let served = script.served.load(Ordering::SeqCst);
+    assert!(served < 32 << 20, "three attempts pulled {served} bytes: more than socket buffers hold");
     let (url, _) = mock(vec![Reply::Ok(HUGE.as_str())]).await;
     let err = pltr_day(&client(&url).0).await.unwrap_err().to_string();
     assert!(err.contains("a line longer than 1048576 bytes") && err.len() < 600, "{err}");
