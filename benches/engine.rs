@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use thetabench::cache::{Cache, DatasetKey, Window};
 use thetabench::data::{Columnar, DataStore, Loader};
-use thetabench::engine::{FeeModel, RunSpec};
+use thetabench::engine::{Account, FeeModel, RunSpec};
 use thetabench::market::{Asset, Calendar, DataStyle, Timestep};
 use thetabench::metrics::Metrics;
 use thetabench::strategies;
@@ -35,7 +35,7 @@ fn sma_cross_ten_symbols_one_year(bencher: divan::Bencher) {
     let bars_per_symbol: i64 =
         Calendar::sessions_between(window.start, window.end).map(|d| Calendar::session(d).unwrap().minutes()).sum();
     let mut store = DataStore::<Columnar, _>::new(Loader::new(cache.clone(), runtime.handle().clone()), window);
-    let spec = RunSpec { window, cash: 1_000_000.0, fees: FeeModel::default() };
+    let spec = RunSpec { window, cash: 1_000_000.0, fees: FeeModel::default(), account: Account::Cash };
     let params = vec![format!("symbols={SYMBOLS}")];
     // The first run fetches and loads; only later runs are timed.
     let mut warmup = strategies::build("sma-cross", &params).unwrap();

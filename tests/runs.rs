@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use common::*;
 use thetabench::cache::Window;
 use thetabench::data::{Columnar, DataStore, Loader, MarketData};
-use thetabench::engine::{Context, FeeModel, RunEvent, RunSpec, Sleep, Strategy, StrategyError};
+use thetabench::engine::{Account, Context, FeeModel, RunEvent, RunSpec, Sleep, Strategy, StrategyError};
 use thetabench::market::time::et_date_ms;
 use thetabench::market::{Asset, Calendar, Timestep};
 use thetabench::terminal::SimConfig;
@@ -149,7 +149,7 @@ fn no_bar_is_visible_before_it_closes() {
     let window = Window::new(d("2025-11-24"), d("2025-12-02")).unwrap();
     let mut store = DataStore::<Columnar, _>::new(Loader::new(cache, runtime.handle().clone()), window);
     let mut probe = Probe { asset: Asset::stock("SPY").unwrap(), seen: Vec::new() };
-    let spec = RunSpec { window, cash: 100_000.0, fees: FeeModel::default() };
+    let spec = RunSpec { window, cash: 100_000.0, fees: FeeModel::default(), account: Account::Cash };
     let mut read = Vec::new();
     let mut sink = |event: &RunEvent| {
         if let RunEvent::DatasetsRead { datasets, .. } = event {

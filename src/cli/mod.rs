@@ -69,6 +69,10 @@ pub struct RunArgs {
     /// Data representation: columnar (Polars) or rows (the reference)
     #[arg(long, default_value = "columnar")]
     pub store: crate::data::StoreKind,
+    /// cash (buys paid in full, no shorts) or margin (Reg T: 50%/25% long,
+    /// 150%/130% short; rates as margin:long=50/25,short=150/130,grace=1)
+    #[arg(long, default_value = "cash")]
+    pub account: crate::engine::Account,
     /// Strategy parameter, key=value (repeatable)
     #[arg(long = "param", value_name = "KEY=VALUE")]
     pub params: Vec<String>,

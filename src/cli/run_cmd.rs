@@ -58,6 +58,7 @@ pub async fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
         window,
         cash: args.cash,
         store: args.store,
+        account: args.account,
     };
     run_request(cli, request, args.out.clone(), args.json.json).await
 }

@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 
+use super::account::{Account, Holding, Phase};
 use super::events::RunEvent;
 use super::fees::{FeeModel, multiplier};
 use super::fill::{FillDecision, FillSource, evaluate, needs_quote};
@@ -37,10 +38,27 @@ pub trait FillData {
     fn last_trade(&mut self, asset: &Asset, t: DateTime<Utc>) -> Option<f64>;
 }
 
+/// Prices the account checks use, as known at the moment of the check; `None`
+/// where nothing is known (the position's last mark stands in).
+pub type Prices<'a> = dyn FnMut(&Asset) -> Option<f64> + 'a;
+
+/// A margin call standing since the close of `date`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct MarginCall {
+    date: NaiveDate,
+}
+
+/// Tag of the orders that liquidate positions after a margin call.
+pub const LIQUIDATION_TAG: &str = "liquidation";
+
 #[derive(Debug, Clone)]
 pub struct Broker {
     portfolio: Portfolio,
     fees: FeeModel,
+    account: Account,
+    /// What each open order holds back from buying power, by id.
+    reserved: BTreeMap<OrderId, f64>,
+    margin_call: Option<MarginCall>,
     /// In submission order, which is the order they are considered in.
     open: Vec<Order>,
     /// Final status of every closed order.
@@ -52,10 +70,13 @@ pub struct Broker {
 }
 
 impl Broker {
-    pub fn new(cash: f64, fees: FeeModel) -> Broker {
+    pub fn new(cash: f64, fees: FeeModel, account: Account) -> Broker {
         Broker {
             portfolio: Portfolio::new(cash),
             fees,
+            account,
+            reserved: BTreeMap::new(),
+            margin_call: None,
             open: Vec::new(),
             closed: BTreeMap::new(),
             last_id: 0,
@@ -71,6 +92,93 @@ impl Broker {
         &self.fees
     }
 
+    pub fn account(&self) -> &Account {
+        &self.account
+    }
+
+    /// What a new order may still spend: for a cash account, cash less open
+    /// buys' reservations; for a margin account, equity less the initial
+    /// requirement and the reservations.
+    pub fn buying_power(&self, prices: &mut Prices<'_>) -> f64 {
+        let holdings = self.holdings(prices);
+        let reserved: f64 = self.reserved.values().sum();
+        match self.account {
+            Account::Cash => self.portfolio.cash() - reserved,
+            Account::Margin(_) => {
+                equity(self.portfolio.cash(), &holdings)
+                    - self.account.requirement(&holdings, Phase::Initial, prices)
+                    - reserved
+            }
+        }
+    }
+
+    /// The positions priced for the account: at `prices`, else their last
+    /// mark, else their average cost.
+    fn holdings(&self, prices: &mut Prices<'_>) -> Vec<Holding> {
+        self.portfolio
+            .positions()
+            .into_iter()
+            .map(|(asset, p)| Holding {
+                asset: *asset,
+                quantity: p.quantity,
+                price: prices(asset).or(p.last_mark).unwrap_or(p.average_cost),
+            })
+            .collect()
+    }
+
+    /// Whether the account can carry `quantity` of `asset` bought or sold at
+    /// `price` on top of everything else (open orders other than `order`
+    /// included); the amount to reserve for it if so.
+    fn afford(
+        &self,
+        order: Option<OrderId>,
+        asset: &Asset,
+        side: Side,
+        quantity: u64,
+        price: f64,
+        prices: &mut Prices<'_>,
+    ) -> Result<f64, OrderError> {
+        let others: f64 = self.reserved.iter().filter(|(id, _)| Some(**id) != order).map(|(_, r)| r).sum();
+        let mult = multiplier(asset);
+        let fee = self.fees.fee(price, quantity, mult);
+        match self.account {
+            Account::Cash => match side {
+                Side::Buy => {
+                    let (needs, has) = (price * quantity as f64 * mult + fee, self.portfolio.cash() - others);
+                    if needs > has { Err(OrderError::InsufficientBuyingPower { needs, has }) } else { Ok(needs) }
+                }
+                Side::Sell => {
+                    let held = self.portfolio.position(asset).map_or(0, |p| p.quantity);
+                    let offered: u64 = self
+                        .open
+                        .iter()
+                        .filter(|o| Some(o.id) != order && o.asset == *asset && o.side == Side::Sell)
+                        .map(|o| o.quantity)
+                        .sum();
+                    let available = held - i64::try_from(offered).unwrap_or(i64::MAX);
+                    if i64::try_from(quantity).unwrap_or(i64::MAX) > available {
+                        Err(OrderError::ShortInCashAccount { asset: asset.to_string(), selling: quantity, available })
+                    } else {
+                        Ok(0.0)
+                    }
+                }
+            },
+            Account::Margin(_) => {
+                let before = self.holdings(prices);
+                let required_before = self.account.requirement(&before, Phase::Initial, prices);
+                let after =
+                    with_trade(&before, asset, side.sign() * i64::try_from(quantity).unwrap_or(i64::MAX), price);
+                let needs = self.account.requirement(&after, Phase::Initial, prices) - required_before + fee;
+                let has = equity(self.portfolio.cash(), &before) - required_before - others;
+                if needs > 0.0 && needs > has {
+                    Err(OrderError::InsufficientBuyingPower { needs, has })
+                } else {
+                    Ok(needs.max(0.0))
+                }
+            }
+        }
+    }
+
     pub fn open_orders(&self) -> &[Order] {
         &self.open
     }
@@ -79,8 +187,10 @@ impl Broker {
         if self.open.iter().any(|o| o.id == id) { Some(OrderStatus::Open) } else { self.closed.get(&id).cloned() }
     }
 
-    /// Validates and books an order; ids count up from 1. Queues `OrderSubmitted`,
-    /// or `OrderRejected` with the error's text.
+    /// Validates an order, checks the account can carry it at its reference
+    /// price (the limit, else the latest known price from `prices`; an asset
+    /// never priced is checked when it fills), and books it; ids count up from
+    /// 1. Queues `OrderSubmitted`, or `OrderRejected` with the error's text.
     #[allow(clippy::too_many_arguments)]
     pub fn submit(
         &mut self,
@@ -91,13 +201,41 @@ impl Broker {
         kind: OrderKind,
         tif: TimeInForce,
         tag: impl Into<String>,
+        prices: &mut Prices<'_>,
     ) -> Result<OrderId, OrderError> {
-        if let Err(error) = order::validate(&asset, side, quantity, &kind, now) {
-            self.pending.push(RunEvent::OrderRejected { time: now, asset, side, quantity, reason: error.to_string() });
-            return Err(error);
-        }
+        let checked = order::validate(&asset, side, quantity, &kind, now).and_then(|()| {
+            // What a sale fetches does not matter to a cash account: only what it holds.
+            let price = match (self.account, side) {
+                (Account::Cash, Side::Sell) => Some(0.0),
+                _ => reference_price(&kind, side, || prices(&asset)),
+            };
+            match price {
+                Some(price) => self.afford(None, &asset, side, quantity, price, prices),
+                None => Ok(0.0),
+            }
+        });
+        let reservation = match checked {
+            Ok(reservation) => reservation,
+            Err(error) => {
+                let reason = error.to_string();
+                let cash = self.portfolio.cash();
+                self.pending.push(RunEvent::OrderRejected {
+                    time: now,
+                    order_id: None,
+                    asset,
+                    side,
+                    quantity,
+                    reason,
+                    cash,
+                });
+                return Err(error);
+            }
+        };
         self.last_id += 1;
         let id = OrderId(self.last_id);
+        if reservation > 0.0 {
+            self.reserved.insert(id, reservation);
+        }
         let order = Order::new(id, asset, side, quantity, kind, tif, now, tag.into());
         self.pending.push(RunEvent::OrderSubmitted {
             time: now,
@@ -133,6 +271,7 @@ impl Broker {
     /// (see the module doc) and books the fills. Orders that do not fill keep the
     /// reason in `Order::waiting`. Returns queued events first, then the fills.
     pub fn process(&mut self, now: DateTime<Utc>, data: &mut dyn FillData) -> Vec<RunEvent> {
+        self.liquidate_if_due(now, data);
         let mut events = self.take_events();
         let mut still_open = Vec::with_capacity(self.open.len());
         for mut order in std::mem::take(&mut self.open) {
@@ -154,7 +293,18 @@ impl Broker {
                 _ => None,
             };
             match evaluate(&order, from, bar.as_ref(), quote.as_ref()) {
-                FillDecision::Fill { time, price, source } => events.push(self.fill(order, time, price, source)),
+                FillDecision::Fill { time, price, source } => {
+                    let prices = &mut |asset: &Asset| data.last_trade(asset, now);
+                    let affordable = match order.tag.as_str() {
+                        // Liquidations reduce what the account carries; they always go through.
+                        LIQUIDATION_TAG => Ok(0.0),
+                        _ => self.afford(Some(order.id), &order.asset, order.side, order.quantity, price, prices),
+                    };
+                    events.push(match affordable {
+                        Ok(_) => self.fill(order, time, price, source),
+                        Err(refusal) => self.refuse_at_fill(order, time, &refusal),
+                    });
+                }
                 FillDecision::Wait { reason, triggered } => {
                     order.triggered = triggered;
                     order.waiting = Some(reason);
@@ -243,7 +393,9 @@ impl Broker {
     }
 
     /// Marks every position (DESIGN §5: option mid, else last trade, else last
-    /// mark; stocks at the last trade), remembers the marks, and values the portfolio.
+    /// mark; stocks at the last trade), remembers the marks, and values the
+    /// portfolio with the account's buying power and requirement. A margin
+    /// account below its maintenance requirement gets a `MarginCall` (queued).
     pub fn mark_to_market(&mut self, now: DateTime<Utc>, data: &mut dyn FillData) -> Valuation {
         let mut marks = BTreeMap::new();
         for (asset, position) in self.portfolio.positions() {
@@ -259,10 +411,77 @@ impl Broker {
         for (asset, m) in &marks {
             self.portfolio.set_mark(asset, m.price);
         }
-        self.portfolio.value(&marks)
+        let mut valuation = self.portfolio.value(&marks);
+        let prices = &mut |asset: &Asset| data.last_trade(asset, now);
+        valuation.buying_power = self.buying_power(prices);
+        let holdings = self.holdings(prices);
+        valuation.margin_used = self.account.requirement(&holdings, Phase::Initial, prices);
+        let maintenance = self.account.requirement(&holdings, Phase::Maintenance, prices);
+        if self.account.is_margin() && valuation.total < maintenance {
+            self.margin_call.get_or_insert(MarginCall { date: et_date(now) });
+            self.pending.push(RunEvent::MarginCall { time: now, equity: valuation.total, requirement: maintenance });
+        } else {
+            self.margin_call = None;
+        }
+        valuation
+    }
+
+    /// After a margin call's grace, at the first look in a later session: if
+    /// the account is still below maintenance, cancels every open order and
+    /// closes positions with market orders tagged [`LIQUIDATION_TAG`] until what
+    /// is left meets maintenance. The order: short options, long options, short
+    /// stock, long stock, each group largest position value first.
+    fn liquidate_if_due(&mut self, now: DateTime<Utc>, data: &mut dyn FillData) {
+        let (Some(call), Account::Margin(rates)) = (self.margin_call, self.account) else { return };
+        let sessions_since = Calendar::sessions_between(call.date, et_date(now)).count().saturating_sub(1);
+        if sessions_since < rates.grace_sessions as usize {
+            return;
+        }
+        self.margin_call = None;
+        let prices = &mut |asset: &Asset| data.last_trade(asset, now);
+        let mut holdings = self.holdings(prices);
+        let cash = self.portfolio.cash();
+        if equity(cash, &holdings) >= self.account.requirement(&holdings, Phase::Maintenance, prices) {
+            return;
+        }
+        for order in std::mem::take(&mut self.open) {
+            let event = self.close(order, now, "cancelled for a margin call liquidation".into(), Closing::Cancelled);
+            self.pending.push(event);
+        }
+        let mut order = holdings.clone();
+        order.sort_by(|a, b| {
+            liquidation_rank(a).cmp(&liquidation_rank(b)).then(
+                (b.price * b.quantity.unsigned_abs() as f64 * multiplier(&b.asset))
+                    .total_cmp(&(a.price * a.quantity.unsigned_abs() as f64 * multiplier(&a.asset))),
+            )
+        });
+        for h in order {
+            if equity(cash, &holdings) >= self.account.requirement(&holdings, Phase::Maintenance, prices) {
+                break;
+            }
+            let side = if h.quantity > 0 { Side::Sell } else { Side::Buy };
+            self.last_id += 1;
+            let id = OrderId(self.last_id);
+            let tag = LIQUIDATION_TAG.to_string();
+            let quantity = h.quantity.unsigned_abs();
+            let order = Order::new(id, h.asset, side, quantity, OrderKind::Market, TimeInForce::Day, now, tag.clone());
+            self.pending.push(RunEvent::OrderSubmitted {
+                time: now,
+                order_id: id,
+                asset: h.asset,
+                side,
+                quantity,
+                kind: OrderKind::Market,
+                tif: TimeInForce::Day,
+                tag,
+            });
+            self.open.push(order);
+            holdings.retain(|kept| kept.asset != h.asset);
+        }
     }
 
     fn fill(&mut self, order: Order, time: DateTime<Utc>, price: f64, source: FillSource) -> RunEvent {
+        self.reserved.remove(&order.id);
         let fee = self.fees.fee(price, order.quantity, multiplier(&order.asset));
         let effect = self.portfolio.apply_fill(time, &order.asset, order.side, order.quantity, price, fee);
         self.closed.insert(order.id, OrderStatus::Filled { time, price });
@@ -281,8 +500,18 @@ impl Broker {
         }
     }
 
+    /// Closes an order the account cannot carry at its fill price.
+    fn refuse_at_fill(&mut self, order: Order, time: DateTime<Utc>, refusal: &OrderError) -> RunEvent {
+        let reason = refusal.to_string();
+        self.reserved.remove(&order.id);
+        self.closed.insert(order.id, OrderStatus::Cancelled { time, reason: reason.clone() });
+        let Order { id, asset, side, quantity, .. } = order;
+        RunEvent::OrderRejected { time, order_id: Some(id), asset, side, quantity, reason, cash: self.portfolio.cash() }
+    }
+
     fn close(&mut self, order: Order, time: DateTime<Utc>, reason: String, how: Closing) -> RunEvent {
         let (order_id, asset) = (order.id, order.asset);
+        self.reserved.remove(&order_id);
         match how {
             Closing::Cancelled => {
                 self.closed.insert(order_id, OrderStatus::Cancelled { time, reason: reason.clone() });
@@ -293,6 +522,44 @@ impl Broker {
                 RunEvent::Expired { time, order_id, asset, reason }
             }
         }
+    }
+}
+
+/// The price an order is checked at when submitted: its limit, else the latest
+/// known price (for a stop, the worse of that and the stop); `None` when
+/// nothing is known yet.
+fn reference_price(kind: &OrderKind, side: Side, last: impl FnOnce() -> Option<f64>) -> Option<f64> {
+    match (*kind, side) {
+        (OrderKind::Limit { limit } | OrderKind::StopLimit { limit, .. }, _) => Some(limit),
+        (OrderKind::Stop { stop }, Side::Buy) => Some(last().map_or(stop, |p| p.max(stop))),
+        (OrderKind::Stop { stop }, Side::Sell) => Some(last().map_or(stop, |p| p.min(stop))),
+        (OrderKind::Market, _) => last(),
+    }
+}
+
+/// Cash plus the value of every holding (shorts count negative).
+fn equity(cash: f64, holdings: &[Holding]) -> f64 {
+    cash + holdings.iter().map(|h| h.quantity as f64 * h.price * multiplier(&h.asset)).fold(0.0, |a, b| a + b)
+}
+
+/// `holdings` after trading `delta` units of `asset` at `price`.
+fn with_trade(holdings: &[Holding], asset: &Asset, delta: i64, price: f64) -> Vec<Holding> {
+    let mut after = holdings.to_vec();
+    match after.iter_mut().find(|h| h.asset == *asset) {
+        Some(h) => h.quantity += delta,
+        None => after.push(Holding { asset: *asset, quantity: delta, price }),
+    }
+    after.retain(|h| h.quantity != 0);
+    after
+}
+
+/// Liquidation order: short options, long options, short stock, long stock.
+fn liquidation_rank(h: &Holding) -> u8 {
+    match (h.asset, h.quantity < 0) {
+        (Asset::Option(_), true) => 0,
+        (Asset::Option(_), false) => 1,
+        (_, true) => 2,
+        (_, false) => 3,
     }
 }
 

@@ -1,54 +1,16 @@
 use super::*;
+use crate::engine::account::{Account, MarginRates};
 use crate::engine::events::RunEvent::{Cancelled, Expired, Filled, OrderRejected, OrderSubmitted, Settled};
 use crate::engine::order::OrderKind::{Limit, Market, StopLimit};
 use crate::engine::order::Side::{Buy, Sell};
 use crate::engine::order::TimeInForce::{Day, Gtc};
-use crate::engine::testutil::{at, bar, date, empty_bar, pltr_call, quote};
+use crate::engine::testutil::{FakeData, at, bar, date, empty_bar, pltr_call, quote};
 use crate::engine::valuation::MarkSource;
-use crate::market::time::et_date_ms;
 
-/// In-memory market data with the `FillData` contract: bars in time order.
-#[derive(Default)]
-struct FakeData {
-    bars: BTreeMap<Asset, Vec<Bar>>,
-    quotes: BTreeMap<Asset, Vec<QuoteBar>>,
-    closes: BTreeMap<(String, NaiveDate), f64>,
-    close_requests: Vec<(String, NaiveDate)>,
-}
-
-impl FakeData {
-    fn bar(mut self, asset: &Asset, b: Bar) -> Self {
-        self.bars.entry(*asset).or_default().push(b);
-        self
-    }
-
-    fn quote(mut self, asset: &Asset, q: QuoteBar) -> Self {
-        self.quotes.entry(*asset).or_default().push(q);
-        self
-    }
-}
-
-impl FillData for FakeData {
-    fn bar_at_or_after(&mut self, asset: &Asset, t: DateTime<Utc>) -> Option<Bar> {
-        let day = et_date(t);
-        let bars = self.bars.get(asset)?;
-        bars.iter().find(|b| b.ts_ms >= t.timestamp_millis() && et_date_ms(b.ts_ms) == day).copied()
-    }
-
-    fn quote_at(&mut self, asset: &Asset, t: DateTime<Utc>) -> Option<QuoteBar> {
-        self.quotes.get(asset)?.iter().rev().find(|q| q.ts_ms <= t.timestamp_millis()).copied()
-    }
-
-    fn underlying_close(&mut self, symbol: Symbol, date: NaiveDate) -> Option<f64> {
-        self.close_requests.push((symbol.to_string(), date));
-        self.closes.get(&(symbol.to_string(), date)).copied()
-    }
-
-    /// Minute bars: a bar's close is known one minute after its open.
-    fn last_trade(&mut self, asset: &Asset, t: DateTime<Utc>) -> Option<f64> {
-        let seen = |b: &&Bar| b.count > 0 && b.ts_ms + 60_000 <= t.timestamp_millis();
-        self.bars.get(asset)?.iter().rev().find(seen).map(|b| b.close)
-    }
+/// These tests are about orders, fills and expiries: a margin account lets
+/// them short and spend freely (the account rules have their own tests).
+fn margin() -> Account {
+    Account::Margin(MarginRates::default())
 }
 
 fn pltr() -> Asset {
@@ -64,15 +26,15 @@ fn submit(
     kind: OrderKind,
     tif: TimeInForce,
 ) -> OrderId {
-    broker.submit(now, asset, side, qty, kind, tif, "t").unwrap()
+    broker.submit(now, asset, side, qty, kind, tif, "t", &mut |_| None).unwrap()
 }
 
 #[test]
 fn ids_are_sequential_and_submissions_are_recorded() {
-    let mut broker = Broker::new(10_000.0, FeeModel::default());
+    let mut broker = Broker::new(10_000.0, FeeModel::default(), margin());
     let now = at(2025, 3, 10, 9, 30);
     assert_eq!(submit(&mut broker, now, pltr(), Buy, 1, Market, Day), OrderId(1));
-    let err = broker.submit(now, pltr(), Buy, 0, Market, Day, "").unwrap_err();
+    let err = broker.submit(now, pltr(), Buy, 0, Market, Day, "", &mut |_| None).unwrap_err();
     assert_eq!(err, OrderError::ZeroQuantity);
     assert_eq!(submit(&mut broker, now, pltr(), Sell, 2, Limit { limit: 90.0 }, Gtc), OrderId(2));
     let events = broker.take_events();
@@ -89,7 +51,7 @@ fn market_order_fills_at_the_first_bar_opening_at_or_after_submission() {
     let mut data = FakeData::default()
         .bar(&pltr(), bar(at(2025, 3, 10, 9, 30), 80.0, 81.0, 79.0, 80.5))
         .bar(&pltr(), bar(at(2025, 3, 10, 9, 31), 82.0, 83.0, 81.0, 82.5));
-    let mut broker = Broker::new(10_000.0, FeeModel { flat_per_order: 1.0, ..FeeModel::default() });
+    let mut broker = Broker::new(10_000.0, FeeModel { flat_per_order: 1.0, ..FeeModel::default() }, margin());
     let submitted = at(2025, 3, 10, 9, 30) + Duration::seconds(30);
     submit(&mut broker, submitted, pltr(), Buy, 10, Market, Day);
     let events = broker.process(submitted, &mut data);
@@ -122,7 +84,7 @@ fn day_order_expires_at_the_close_with_its_last_reason_and_gtc_survives() {
     let mut data = FakeData::default()
         .bar(&pltr(), bar(day1, 80.0, 81.0, 79.0, 80.5))
         .bar(&pltr(), bar(at(2025, 3, 11, 9, 30), 76.0, 77.0, 75.0, 76.5));
-    let mut broker = Broker::new(10_000.0, FeeModel::default());
+    let mut broker = Broker::new(10_000.0, FeeModel::default(), margin());
     let day_id = submit(&mut broker, day1, pltr(), Buy, 1, Limit { limit: 78.0 }, Day);
     let gtc_id = submit(&mut broker, day1, pltr(), Buy, 1, Limit { limit: 78.0 }, Gtc);
     let events = broker.process(day1, &mut data);
@@ -149,7 +111,7 @@ fn day_order_expires_at_the_close_with_its_last_reason_and_gtc_survives() {
 #[test]
 fn cancel_closes_an_open_order_once() {
     let now = at(2025, 3, 10, 9, 30);
-    let mut broker = Broker::new(0.0, FeeModel::default());
+    let mut broker = Broker::new(10.0, FeeModel::default(), margin());
     let id = submit(&mut broker, now, pltr(), Buy, 1, Limit { limit: 1.0 }, Gtc);
     broker.take_events();
     assert!(broker.cancel(id, now, "strategy changed its mind"));
@@ -169,7 +131,7 @@ fn untraded_option_fills_at_the_ask_with_fees_on_true_notional() {
     let t = at(2025, 3, 10, 9, 31);
     let opt = pltr_call();
     let mut data = FakeData::default().bar(&opt, empty_bar(t)).quote(&opt, quote(t, 3.60, 3.70));
-    let mut broker = Broker::new(100_000.0, FeeModel::percent(0.001));
+    let mut broker = Broker::new(100_000.0, FeeModel::percent(0.001), margin());
     submit(&mut broker, t, opt, Buy, 17, Market, Day);
     let events = broker.process(t, &mut data);
     let Some(Filled { price, fee, source, cash_after, .. }) = events.last() else { panic!("{events:?}") };
@@ -183,7 +145,7 @@ fn untraded_option_fills_at_the_ask_with_fees_on_true_notional() {
 fn orders_for_a_contract_without_data_wait_or_expire_with_the_reason() {
     let t = at(2025, 3, 10, 9, 31);
     let mut data = FakeData::default();
-    let mut broker = Broker::new(100_000.0, FeeModel::default());
+    let mut broker = Broker::new(100_000.0, FeeModel::default(), margin());
     let day = submit(&mut broker, t, pltr_call(), Buy, 1, Market, Day);
     let gtc = submit(&mut broker, t, pltr_call(), Buy, 1, Market, Gtc);
     broker.process(t, &mut data);
@@ -202,7 +164,7 @@ fn an_untraded_bar_without_a_quote_is_passed_and_the_next_bar_is_used() {
     let (t1, t2) = (at(2025, 3, 10, 9, 31), at(2025, 3, 10, 9, 32));
     let mut data =
         FakeData::default().bar(&opt, empty_bar(t1)).bar(&opt, empty_bar(t2)).quote(&opt, quote(t2, 1.0, 1.1));
-    let mut broker = Broker::new(1_000.0, FeeModel::default());
+    let mut broker = Broker::new(1_000.0, FeeModel::default(), margin());
     submit(&mut broker, t1, opt, Sell, 1, Market, Day);
     broker.process(t1, &mut data);
     assert_eq!(
@@ -221,7 +183,7 @@ fn a_stop_limit_remembers_its_trigger_across_bars() {
     // Gaps over stop 9 to 10 without coming back to limit 9.5; the next bar does.
     let mut data =
         FakeData::default().bar(&pltr(), bar(t1, 10.0, 10.5, 9.8, 10.2)).bar(&pltr(), bar(t2, 9.7, 9.9, 9.4, 9.6));
-    let mut broker = Broker::new(1_000.0, FeeModel::default());
+    let mut broker = Broker::new(1_000.0, FeeModel::default(), margin());
     submit(&mut broker, t1, pltr(), Buy, 1, StopLimit { stop: 9.0, limit: 9.5 }, Day);
     assert_eq!(broker.process(t1, &mut data).len(), 1, "only the submission");
     assert!(broker.open_orders()[0].triggered);
@@ -235,7 +197,7 @@ fn expiry_cancels_open_orders_then_settles_in_the_money() {
     let opt = pltr_call();
     let mut data = FakeData::default().bar(&opt, bar(t, 3.0, 3.0, 3.0, 3.0));
     data.closes.insert(("PLTR".into(), date(2025, 4, 17)), 95.5);
-    let mut broker = Broker::new(10_000.0, FeeModel::default());
+    let mut broker = Broker::new(10_000.0, FeeModel::default(), margin());
     submit(&mut broker, t, opt, Buy, 2, Market, Day);
     broker.process(t, &mut data);
     let exit = submit(&mut broker, t, opt, Sell, 2, Limit { limit: 9.0 }, Gtc);
@@ -274,7 +236,7 @@ fn expiry_out_of_the_money_is_worthless_and_a_missing_close_is_retried() {
     let t = at(2025, 4, 16, 10, 0);
     let opt = pltr_call();
     let mut data = FakeData::default().bar(&opt, bar(t, 1.0, 1.0, 1.0, 1.0));
-    let mut broker = Broker::new(1_000.0, FeeModel::default());
+    let mut broker = Broker::new(1_000.0, FeeModel::default(), margin());
     submit(&mut broker, t, opt, Buy, 1, Market, Day);
     broker.process(t, &mut data);
     assert!(broker.end_of_session(date(2025, 4, 16), &mut data).is_empty(), "not yet expiring");
@@ -298,7 +260,7 @@ fn mark_to_market_falls_back_from_mid_to_last_trade_to_last_mark() {
     let opt = pltr_call();
     let mut data =
         FakeData::default().bar(&opt, bar(t, 2.0, 2.0, 2.0, 2.2)).bar(&pltr(), bar(t, 80.0, 80.0, 80.0, 81.0));
-    let mut broker = Broker::new(10_000.0, FeeModel::default());
+    let mut broker = Broker::new(10_000.0, FeeModel::default(), margin());
     submit(&mut broker, t, opt, Buy, 1, Market, Gtc);
     submit(&mut broker, t, pltr(), Buy, 10, Market, Gtc);
     broker.process(t, &mut data);
@@ -335,7 +297,7 @@ fn runs_are_deterministic() {
             .quote(&opt, quote(t, 1.5, 1.6))
             .bar(&pltr(), bar(t, 80.0, 81.0, 79.0, 80.0))
             .bar(&Asset::stock("AAPL").unwrap(), bar(t, 200.0, 201.0, 199.0, 200.0));
-        let mut broker = Broker::new(100_000.0, FeeModel::percent(0.001));
+        let mut broker = Broker::new(100_000.0, FeeModel::percent(0.001), margin());
         for asset in [opt, Asset::stock("AAPL").unwrap(), pltr()] {
             submit(&mut broker, t, asset, Buy, 3, Market, Day);
         }

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::account::money;
 use super::fill::FillSource;
 use super::order::{OrderId, OrderKind, Side, TimeInForce};
 use super::valuation::Valuation;
@@ -32,13 +33,25 @@ pub enum RunEvent {
         tif: TimeInForce,
         tag: String,
     },
-    /// Refused at submission; no id is spent on it.
+    /// Refused: at submission (no id is spent on it), or at its fill when the
+    /// account can no longer carry it at the fill price (then it has an id and
+    /// is closed as cancelled).
     OrderRejected {
         time: DateTime<Utc>,
+        order_id: Option<OrderId>,
         asset: Asset,
         side: Side,
         quantity: u64,
         reason: String,
+        /// The cash balance, which the refusal leaves as it was.
+        cash: f64,
+    },
+    /// At a close, a margin account's equity is below its maintenance
+    /// requirement; positions are liquidated after the grace.
+    MarginCall {
+        time: DateTime<Utc>,
+        equity: f64,
+        requirement: f64,
     },
     /// `time` is the open of the bar whose prices gave the fill.
     Filled {
@@ -115,6 +128,7 @@ impl RunEvent {
         match self {
             RunEvent::OrderSubmitted { time, .. }
             | RunEvent::OrderRejected { time, .. }
+            | RunEvent::MarginCall { time, .. }
             | RunEvent::Filled { time, .. }
             | RunEvent::Cancelled { time, .. }
             | RunEvent::Expired { time, .. }
@@ -134,8 +148,18 @@ impl RunEvent {
             RunEvent::OrderSubmitted { order_id, asset, side, quantity, kind, tif, tag, .. } => {
                 format!("SUBMITTED {order_id} {side} {quantity} {asset} {kind} {tif}{}", tagged(tag))
             }
-            RunEvent::OrderRejected { asset, side, quantity, reason, .. } => {
+            RunEvent::OrderRejected { order_id: None, asset, side, quantity, reason, .. } => {
                 format!("REJECTED {side} {quantity} {asset}: {reason}")
+            }
+            RunEvent::OrderRejected { order_id: Some(id), asset, side, quantity, reason, .. } => {
+                format!("REJECTED {id} {side} {quantity} {asset} at its fill: {reason}")
+            }
+            RunEvent::MarginCall { equity, requirement, .. } => {
+                format!(
+                    "MARGIN CALL equity {} below the maintenance requirement {}",
+                    money(*equity),
+                    money(*requirement)
+                )
             }
             RunEvent::Filled { order_id, asset, side, quantity, price, fee, source, tag, .. } => {
                 let source = match source {

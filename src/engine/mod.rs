@@ -5,6 +5,7 @@
 //! Money is `f64`. Nothing is rounded; since every computation happens in a fixed
 //! order, results are reproducible to the bit and tests may compare them exactly.
 
+pub mod account;
 pub mod broker;
 pub mod clock;
 pub mod events;
@@ -19,7 +20,8 @@ pub mod valuation;
 #[cfg(test)]
 mod testutil;
 
-pub use broker::{Broker, FillData};
+pub use account::{Account, MarginRates};
+pub use broker::{Broker, FillData, LIQUIDATION_TAG};
 pub use clock::Sleep;
 pub use events::{DatasetRead, RunEvent};
 pub use fees::{FeeModel, multiplier};

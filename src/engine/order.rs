@@ -5,6 +5,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::account::money;
 use super::portfolio::last_trading_day;
 use crate::market::Asset;
 use crate::market::time::{et_date, fmt_et};
@@ -196,6 +197,20 @@ pub enum OrderError {
     IncoherentStopLimit { side: Side, stop: f64, limit: f64 },
     #[error("{asset} last traded on {last_trading_day}; cannot order it at {at}")]
     ContractExpired { asset: String, last_trading_day: chrono::NaiveDate, at: String },
+    #[error("insufficient buying power: needs {}, has {}", money(*needs), money(*has))]
+    InsufficientBuyingPower { needs: f64, has: f64 },
+    #[error(
+        "a cash account cannot sell short or write options: selling {selling} {asset} with {available} held and not already offered"
+    )]
+    ShortInCashAccount { asset: String, selling: u64, available: i64 },
+}
+
+impl OrderError {
+    /// Whether the account refused the order (buying power, shorting): the
+    /// order was sound, the account could not carry it. Strategies may go on.
+    pub fn is_account_refusal(&self) -> bool {
+        matches!(self, OrderError::InsufficientBuyingPower { .. } | OrderError::ShortInCashAccount { .. })
+    }
 }
 
 /// All checks an order must pass before it enters the book.

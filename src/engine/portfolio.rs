@@ -18,8 +18,8 @@ pub fn last_trading_day(contract: &OptionContract) -> NaiveDate {
     Calendar::session_on_or_before(contract.expiration)
 }
 
-/// A holding. `quantity` is signed: shorts are allowed and negative; nothing checks
-/// margin or buying power (cash may go negative too).
+/// A holding. `quantity` is signed: shorts are negative. What the account allows
+/// (buying power, shorting) is the broker's check (`engine::account`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Position {
     pub quantity: i64,
@@ -190,7 +190,9 @@ impl Portfolio {
             .collect();
         // `Sum` for f64 starts at -0.0; an empty book is worth plain 0.
         let positions_value = lines.iter().map(|l| l.value).fold(0.0, |a, b| a + b);
-        Valuation { cash: self.cash, positions_value, total: self.cash + positions_value, lines }
+        let total = self.cash + positions_value;
+        // A portfolio alone knows no account: the broker fills these in.
+        Valuation { cash: self.cash, positions_value, total, lines, buying_power: self.cash, margin_used: 0.0 }
     }
 }
 

@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::account::Account;
 use super::broker::{Broker, FillData};
 use super::clock::iterations;
 use super::events::{DatasetRead, RunEvent};
@@ -19,6 +20,7 @@ pub struct RunSpec {
     pub window: Window,
     pub cash: f64,
     pub fees: FeeModel,
+    pub account: Account,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -79,7 +81,7 @@ pub fn run<R: Representation, F: Fetcher>(
     sink: &mut dyn FnMut(&RunEvent),
     keep_going: &mut dyn FnMut() -> bool,
 ) -> Result<Broker, RunError> {
-    let mut broker = Broker::new(spec.cash, spec.fees);
+    let mut broker = Broker::new(spec.cash, spec.fees, spec.account);
     let sessions: Vec<NaiveDate> = Calendar::sessions_between(spec.window.start, spec.window.end).collect();
     let name = strategy.name().to_string();
     let mut loads_seen = 0;
@@ -114,6 +116,7 @@ pub fn run<R: Representation, F: Fetcher>(
         let valuation = with_view(store, close, |view| broker.mark_to_market(close, view))?;
         report_datasets(store, close, sink);
         sink(&RunEvent::Equity { time: close, valuation });
+        deliver(&broker.take_events(), strategy, sink);
         sink(&RunEvent::Counters { time: close, metrics: store.loader().metrics().snapshot() });
     }
     Ok(broker)

@@ -18,6 +18,13 @@ pub enum StrategyError {
     Order(#[from] OrderError),
 }
 
+/// The last trade of `asset` a strategy could see now, for the account's
+/// checks (the bars a fill would meet, so no other dataset is read for it). A
+/// data error counts as unknown: the order is then checked when it fills.
+fn current_price(data: &mut dyn MarketData, asset: &Asset) -> Option<f64> {
+    data.last_price(asset).ok().flatten().filter(|p| p.is_finite() && *p > 0.0)
+}
+
 pub trait Strategy {
     fn name(&self) -> &str;
     fn sleep(&self) -> Sleep;
@@ -51,6 +58,9 @@ impl Context<'_> {
         self.broker.open_orders()
     }
 
+    /// Submits an order. An order the account cannot carry (buying power, a
+    /// short in a cash account) is refused here with an `OrderError` and an
+    /// `OrderRejected` event; [`OrderError::is_account_refusal`] tells those apart.
     pub fn submit(
         &mut self,
         asset: Asset,
@@ -61,7 +71,33 @@ impl Context<'_> {
         tag: &str,
     ) -> Result<OrderId, OrderError> {
         let now = self.now();
-        self.broker.submit(now, asset, side, quantity, kind, tif, tag)
+        let data = &mut *self.data;
+        self.broker.submit(now, asset, side, quantity, kind, tif, tag, &mut |a| current_price(data, a))
+    }
+
+    /// Like [`submit`](Context::submit), but an order the account refused is
+    /// `Ok(None)`: the refusal is already in the run's events, and the strategy
+    /// goes on. Other errors are still errors.
+    pub fn submit_unless_refused(
+        &mut self,
+        asset: Asset,
+        side: Side,
+        quantity: u64,
+        kind: OrderKind,
+        tif: TimeInForce,
+        tag: &str,
+    ) -> Result<Option<OrderId>, OrderError> {
+        match self.submit(asset, side, quantity, kind, tif, tag) {
+            Ok(id) => Ok(Some(id)),
+            Err(e) if e.is_account_refusal() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// What a new order may still spend now (see `engine::account`).
+    pub fn buying_power(&mut self) -> f64 {
+        let data = &mut *self.data;
+        self.broker.buying_power(&mut |a| current_price(data, a))
     }
 
     pub fn cancel(&mut self, id: OrderId, reason: &str) -> bool {

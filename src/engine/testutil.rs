@@ -1,9 +1,12 @@
 //! Builders shared by the engine's unit tests.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 
+use super::broker::FillData;
 use super::order::{Order, OrderId, OrderKind, Side, TimeInForce};
-use crate::market::time::et_to_utc;
+use crate::market::time::{et_date, et_date_ms, et_to_utc};
 use crate::market::{Asset, Bar, OptionContract, QuoteBar, Right, Strike, Symbol};
 
 /// An ET wall-clock time as the UTC instant the engine works in.
@@ -46,4 +49,48 @@ pub fn quote(t: DateTime<Utc>, bid: f64, ask: f64) -> QuoteBar {
 /// A one-lot day order submitted at `submitted_at`.
 pub fn order(asset: Asset, side: Side, kind: OrderKind, submitted_at: DateTime<Utc>) -> Order {
     Order::new(OrderId(1), asset, side, 1, kind, TimeInForce::Day, submitted_at, String::new())
+}
+
+/// In-memory market data with the `FillData` contract: bars in time order.
+#[derive(Default)]
+pub struct FakeData {
+    pub bars: BTreeMap<Asset, Vec<Bar>>,
+    pub quotes: BTreeMap<Asset, Vec<QuoteBar>>,
+    pub closes: BTreeMap<(String, NaiveDate), f64>,
+    pub close_requests: Vec<(String, NaiveDate)>,
+}
+
+impl FakeData {
+    pub fn bar(mut self, asset: &Asset, b: Bar) -> Self {
+        self.bars.entry(*asset).or_default().push(b);
+        self
+    }
+
+    pub fn quote(mut self, asset: &Asset, q: QuoteBar) -> Self {
+        self.quotes.entry(*asset).or_default().push(q);
+        self
+    }
+}
+
+impl FillData for FakeData {
+    fn bar_at_or_after(&mut self, asset: &Asset, t: DateTime<Utc>) -> Option<Bar> {
+        let day = et_date(t);
+        let bars = self.bars.get(asset)?;
+        bars.iter().find(|b| b.ts_ms >= t.timestamp_millis() && et_date_ms(b.ts_ms) == day).copied()
+    }
+
+    fn quote_at(&mut self, asset: &Asset, t: DateTime<Utc>) -> Option<QuoteBar> {
+        self.quotes.get(asset)?.iter().rev().find(|q| q.ts_ms <= t.timestamp_millis()).copied()
+    }
+
+    fn underlying_close(&mut self, symbol: Symbol, date: NaiveDate) -> Option<f64> {
+        self.close_requests.push((symbol.to_string(), date));
+        self.closes.get(&(symbol.to_string(), date)).copied()
+    }
+
+    /// Minute bars: a bar's close is known one minute after its open.
+    fn last_trade(&mut self, asset: &Asset, t: DateTime<Utc>) -> Option<f64> {
+        let seen = |b: &&Bar| b.count > 0 && b.ts_ms + 60_000 <= t.timestamp_millis();
+        self.bars.get(asset)?.iter().rev().find(seen).map(|b| b.close)
+    }
 }

@@ -58,6 +58,10 @@ pub struct Valuation {
     /// `cash + positions_value`.
     pub total: f64,
     pub lines: Vec<PositionValue>,
+    /// What a new order may still spend (see `engine::account`).
+    pub buying_power: f64,
+    /// The account's initial requirement for the positions (0 in a cash account).
+    pub margin_used: f64,
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::record::Record;
 use super::stats::Performance;
 use crate::data::StoreKind;
+use crate::engine::Account;
 use crate::market::time::fmt_et;
 
 pub const MANIFEST: &str = "manifest.json";
@@ -29,6 +30,9 @@ pub struct Manifest {
     pub end: NaiveDate,
     pub cash: f64,
     pub store: StoreKind,
+    /// Absent in runs written before accounts existed: those ran unchecked.
+    #[serde(default)]
+    pub account: Option<Account>,
     pub source: String,
     /// sha256 over the checksums of every dataset the run read.
     pub cache_fingerprint: String,
@@ -55,12 +59,13 @@ fn csv_field(s: &str) -> String {
 }
 
 pub fn trades_csv(record: &Record) -> String {
-    let mut out =
-        String::from("time_utc,time_et,event,order_id,asset,side,quantity,price,fee,source,tag,realized_pnl,cash\n");
+    let mut out = String::from(
+        "time_utc,time_et,event,order_id,asset,side,quantity,price,fee,source,tag,realized_pnl,cash,reason\n",
+    );
     for t in &record.trades {
         let _ = writeln!(
             out,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             t.time.to_rfc3339(),
             fmt_et(t.time),
             t.event,
@@ -73,7 +78,8 @@ pub fn trades_csv(record: &Record) -> String {
             t.source,
             csv_field(&t.tag),
             t.realized_pnl,
-            t.cash
+            t.cash,
+            csv_field(&t.reason)
         );
     }
     out

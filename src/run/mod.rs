@@ -15,7 +15,7 @@ use tokio::runtime::Handle;
 
 use crate::cache::{Cache, Fetcher, Window};
 use crate::data::{Columnar, DataStore, Loader, Representation, Rows, StoreKind};
-use crate::engine::{self, RunError, RunEvent, RunSpec};
+use crate::engine::{self, Account, RunError, RunEvent, RunSpec};
 use crate::metrics::MetricsSnapshot;
 use crate::strategies::{self, ParamError};
 pub use record::Record;
@@ -28,6 +28,8 @@ pub struct RunRequest {
     pub window: Window,
     pub cash: f64,
     pub store: StoreKind,
+    /// Cash or margin: what the broker lets an order spend.
+    pub account: Account,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -64,7 +66,7 @@ pub fn execute<F: Fetcher>(
     }
     let started = Instant::now();
     let mut built = strategies::build(&request.strategy, &request.params)?;
-    let spec = RunSpec { window: request.window, cash: request.cash, fees: built.fees };
+    let spec = RunSpec { window: request.window, cash: request.cash, fees: built.fees, account: request.account };
     let loader = Loader::new(cache.clone(), runtime);
     let mut record = Record::default();
     let mut observe = |event: &RunEvent| {
@@ -118,6 +120,7 @@ pub fn save(
         end: request.window.end,
         cash: request.cash,
         store: request.store,
+        account: Some(request.account),
         source: source.to_string(),
         cache_fingerprint: result.cache_fingerprint.clone(),
         thetabench_version: env!("CARGO_PKG_VERSION").to_string(),

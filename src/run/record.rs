@@ -5,7 +5,8 @@ use chrono::{DateTime, Utc};
 
 use crate::engine::{RunEvent, Valuation};
 
-/// One line of `trades.csv`: a fill or an expiry settlement.
+/// One line of `trades.csv`: a fill, an expiry settlement, or an order the
+/// account refused (`rejected`, with its reason; no money moved).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TradeRow {
     pub time: DateTime<Utc>,
@@ -20,6 +21,15 @@ pub struct TradeRow {
     pub tag: String,
     pub realized_pnl: f64,
     pub cash: f64,
+    /// Why a `rejected` row was refused; empty on other rows.
+    pub reason: String,
+}
+
+impl TradeRow {
+    /// Whether money moved (a fill or a settlement), as opposed to a refusal.
+    pub fn is_trade(&self) -> bool {
+        self.event != "rejected"
+    }
 }
 
 /// One line of `equity.csv`.
@@ -73,6 +83,7 @@ impl Record {
                     tag: tag.clone(),
                     realized_pnl: *realized_pnl,
                     cash: *cash_after,
+                    reason: String::new(),
                 });
             }
             RunEvent::Settled { time, asset, quantity, intrinsic, cash, realized_pnl, .. } => {
@@ -89,6 +100,24 @@ impl Record {
                     tag: "expiry".into(),
                     realized_pnl: *realized_pnl,
                     cash: *cash,
+                    reason: String::new(),
+                });
+            }
+            RunEvent::OrderRejected { time, order_id, asset, side, quantity, reason, cash } => {
+                self.trades.push(TradeRow {
+                    time: *time,
+                    event: "rejected",
+                    order_id: order_id.map(|id| id.0),
+                    asset: asset.to_string(),
+                    side: side.as_str(),
+                    quantity: *quantity as i64,
+                    price: 0.0,
+                    fee: 0.0,
+                    source: "",
+                    tag: String::new(),
+                    realized_pnl: 0.0,
+                    cash: *cash,
+                    reason: reason.clone(),
                 });
             }
             RunEvent::Equity { time, valuation } => {

@@ -57,7 +57,7 @@ pub fn performance(initial: f64, equity: &[EquityPoint], trades: &[TradeRow]) ->
         cagr,
         max_drawdown,
         sharpe,
-        trades: trades.len(),
+        trades: trades.iter().filter(|t| t.is_trade()).count(),
         win_rate: if closing.is_empty() { 0.0 } else { wins as f64 / closing.len() as f64 },
     }
 }

@@ -35,8 +35,10 @@ impl Strategy for BuyAndHold {
         // Leave room for the open to gap above the last trade.
         let shares = (ctx.portfolio().cash() * 0.98 / price).floor() as u64;
         if shares > 0 {
-            ctx.submit(self.asset, Side::Buy, shares, OrderKind::Market, TimeInForce::Day, "buy")?;
-            self.bought = true;
+            // A refusal (the account cannot pay) is recorded; the next iteration tries again.
+            let kind = OrderKind::Market;
+            self.bought =
+                ctx.submit_unless_refused(self.asset, Side::Buy, shares, kind, TimeInForce::Day, "buy")?.is_some();
         }
         Ok(())
     }

@@ -61,9 +61,25 @@ impl Strategy for SmaCross {
                 continue;
             }
             if fast > slow && held == 0 {
-                ctx.submit(*asset, Side::Buy, self.quantity, OrderKind::Market, TimeInForce::Day, "cross up")?;
+                // Beyond the account's buying power the order is refused (and recorded); the
+                // next cross tries again.
+                ctx.submit_unless_refused(
+                    *asset,
+                    Side::Buy,
+                    self.quantity,
+                    OrderKind::Market,
+                    TimeInForce::Day,
+                    "cross up",
+                )?;
             } else if fast < slow && held > 0 {
-                ctx.submit(*asset, Side::Sell, held as u64, OrderKind::Market, TimeInForce::Day, "cross down")?;
+                ctx.submit_unless_refused(
+                    *asset,
+                    Side::Sell,
+                    held as u64,
+                    OrderKind::Market,
+                    TimeInForce::Day,
+                    "cross down",
+                )?;
             }
         }
         Ok(())

@@ -129,8 +129,10 @@ impl WeeklyMomentum {
                 continue;
             }
             let kind = OrderKind::Limit { limit };
-            ctx.submit(contract, Side::Buy, contracts as u64, kind, TimeInForce::Day, "entry")?;
-            return Ok(true);
+            // Refused by the account (recorded in the run): no entry this week.
+            return Ok(ctx
+                .submit_unless_refused(contract, Side::Buy, contracts as u64, kind, TimeInForce::Day, "entry")?
+                .is_some());
         }
         Ok(false)
     }
@@ -150,8 +152,12 @@ impl WeeklyMomentum {
                 _ if held_days >= self.hold_days => "exit: held long enough",
                 _ => continue,
             };
-            ctx.submit(asset, Side::Sell, held as u64, OrderKind::Market, TimeInForce::Day, reason)?;
-            self.exiting.insert(asset);
+            if ctx
+                .submit_unless_refused(asset, Side::Sell, held as u64, OrderKind::Market, TimeInForce::Day, reason)?
+                .is_some()
+            {
+                self.exiting.insert(asset);
+            }
         }
         Ok(())
     }

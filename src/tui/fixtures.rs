@@ -40,6 +40,7 @@ pub fn request() -> RunRequest {
         window: Window::new(day(0), day(60)).unwrap_or_else(|_| unreachable_window()),
         cash: 100_000.0,
         store: StoreKind::Columnar,
+        account: crate::engine::Account::Cash,
     }
 }
 
@@ -134,7 +135,14 @@ pub fn running(width: u16, height: u16) -> State {
         };
         out.push(RunEvent::Equity {
             time: close(n),
-            valuation: Valuation { cash, positions_value, total: cash + positions_value, lines },
+            valuation: Valuation {
+                cash,
+                positions_value,
+                total: cash + positions_value,
+                lines,
+                buying_power: cash,
+                margin_used: 0.0,
+            },
         });
         out.push(RunEvent::Counters { time: close(n), metrics: metrics(n + 1) });
         out

@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use crate::cache::Window;
 use crate::data::StoreKind;
+use crate::engine::Account;
 use crate::run::RunRequest;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -18,6 +19,7 @@ pub struct SessionFile {
     pub end: NaiveDate,
     pub cash: f64,
     pub store: StoreKind,
+    pub account: Account,
     pub params: Vec<String>,
 }
 
@@ -30,6 +32,7 @@ impl Default for SessionFile {
             end: NaiveDate::from_ymd_opt(2025, 9, 30).unwrap_or_default(),
             cash: 100_000.0,
             store: StoreKind::Columnar,
+            account: Account::Cash,
             params: vec![],
         }
     }
@@ -49,6 +52,7 @@ impl SessionFile {
             window: Window::new(self.start, self.end)?,
             cash: self.cash,
             store: self.store,
+            account: self.account,
         })
     }
 }

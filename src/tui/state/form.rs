@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use super::session::SessionView;
 use crate::cache::Window;
 use crate::data::StoreKind;
+use crate::engine::Account;
 use crate::run::RunRequest;
 use crate::strategies::NAMES;
 use crate::tui::action::{Command, Effect};
@@ -51,6 +52,8 @@ pub struct Form {
     pub end: String,
     pub cash: String,
     pub store: StoreKind,
+    /// Carried from the session as it is; the form does not edit it.
+    pub account: Account,
     /// `key=value` pairs separated by spaces.
     pub params: String,
     pub error: Option<String>,
@@ -67,6 +70,7 @@ impl Form {
             end: request.window.end.to_string(),
             cash: format!("{}", request.cash),
             store: request.store,
+            account: request.account,
             params: request.params.join(" "),
             error: None,
         }
@@ -94,7 +98,7 @@ impl Form {
         let params: Vec<String> = self.params.split_whitespace().map(String::from).collect();
         let strategy = NAMES[self.strategy % NAMES.len()].to_string();
         crate::strategies::build(&strategy, &params).map_err(|e| e.to_string())?;
-        Ok(RunRequest { strategy, params, window, cash, store: self.store })
+        Ok(RunRequest { strategy, params, window, cash, store: self.store, account: self.account })
     }
 
     fn text_mut(&mut self) -> Option<&mut String> {
