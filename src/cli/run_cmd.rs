@@ -158,10 +158,7 @@ pub fn parity(args: &ParityArgs) -> ExitCode {
             report.trades.0, report.equity_points.0, report.final_value.0
         );
     } else if let Some(d) = &report.first_divergence {
-        println!(
-            "first divergence: {} row {} at {}: {} is {} in A, {} in B",
-            d.kind, d.row, d.time_et, d.field, d.a, d.b
-        );
+        println!("{d}");
     } else {
         println!("final values differ: {} in A, {} in B", report.final_value.0, report.final_value.1);
     }

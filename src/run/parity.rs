@@ -4,7 +4,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::artifacts::{EQUITY, STATS, Stats, TRADES};
+use super::artifacts::{EQUITY, MANIFEST, Manifest, STATS, Stats, TRADES};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ParityError {
@@ -14,7 +14,7 @@ pub enum ParityError {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Divergence {
-    /// `trade` or `equity`.
+    /// `settings` (the runs were asked different things), `trade` or `equity`.
     pub kind: &'static str,
     /// 1-based row in that file.
     pub row: usize,
@@ -23,6 +23,17 @@ pub struct Divergence {
     pub field: String,
     pub a: String,
     pub b: String,
+}
+
+impl std::fmt::Display for Divergence {
+    /// The verdict line both the command and the workbench print.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Divergence { kind, row, time_et, field, a, b } = self;
+        match *kind {
+            "settings" => write!(f, "the runs were asked different things: {field} is {a} in A, {b} in B"),
+            _ => write!(f, "first divergence: {kind} row {row} at {time_et}: {field} is {a} in A, {b} in B"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -47,11 +58,19 @@ pub fn compare(a: &Path, b: &Path) -> Result<Parity, ParityError> {
         serde_json::from_str(&text)
             .map_err(|e| ParityError::Unreadable { path: dir.join(STATS).display().to_string(), detail: e.to_string() })
     };
+    let manifest = |dir: &Path| -> Result<Manifest, ParityError> {
+        let text = read(dir, MANIFEST)?;
+        serde_json::from_str(&text).map_err(|e| ParityError::Unreadable {
+            path: dir.join(MANIFEST).display().to_string(),
+            detail: e.to_string(),
+        })
+    };
     let (stats_a, stats_b) = (stats(a)?, stats(b)?);
     let (trades_a, trades_b) = (read(a, TRADES)?, read(b, TRADES)?);
     let (equity_a, equity_b) = (read(a, EQUITY)?, read(b, EQUITY)?);
-    let first_divergence =
-        first_difference("trade", &trades_a, &trades_b).or_else(|| first_difference("equity", &equity_a, &equity_b));
+    let first_divergence = settings_difference(&manifest(a)?, &manifest(b)?)
+        .or_else(|| first_difference("trade", &trades_a, &trades_b))
+        .or_else(|| first_difference("equity", &equity_a, &equity_b));
     let final_value = (stats_a.performance.final_value, stats_b.performance.final_value);
     let same_final = final_value.0.to_bits() == final_value.1.to_bits();
     Ok(Parity {
@@ -60,6 +79,22 @@ pub fn compare(a: &Path, b: &Path) -> Result<Parity, ParityError> {
         equity_points: (rows(&equity_a), rows(&equity_b)),
         final_value,
         first_divergence,
+    })
+}
+
+/// A setting that makes two runs answer different questions: today the
+/// account model (a cash and a margin run are not the same run, even where
+/// their trades happen to agree).
+fn settings_difference(a: &Manifest, b: &Manifest) -> Option<Divergence> {
+    let account = |m: &Manifest| m.account.map_or("none (written before accounts)".to_string(), |a| a.to_string());
+    let (account_a, account_b) = (account(a), account(b));
+    (account_a != account_b).then(|| Divergence {
+        kind: "settings",
+        row: 0,
+        time_et: String::new(),
+        field: "account".into(),
+        a: account_a,
+        b: account_b,
     })
 }
 

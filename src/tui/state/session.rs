@@ -79,6 +79,9 @@ pub struct SessionView {
     pub now: Option<DateTime<Utc>>,
     pub cash: f64,
     pub total: f64,
+    /// From the broker's valuation at the last close (see `engine::account`).
+    pub buying_power: f64,
+    pub margin_used: f64,
     pub positions: Vec<PositionRow>,
     /// Average cost per asset, kept from fills.
     costs: BTreeMap<String, (i64, f64)>,
@@ -104,6 +107,8 @@ impl SessionView {
         SessionView {
             cash: request.cash,
             total: request.cash,
+            buying_power: request.cash,
+            margin_used: 0.0,
             request,
             status: RunStatus::Connecting,
             paused: false,
@@ -268,6 +273,8 @@ impl SessionView {
                 self.equity.push((*time, valuation.total));
                 self.cash = valuation.cash;
                 self.total = valuation.total;
+                self.buying_power = valuation.buying_power;
+                self.margin_used = valuation.margin_used;
                 let today = crate::market::time::et_date(*time);
                 self.positions = valuation
                     .lines

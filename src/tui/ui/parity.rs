@@ -70,13 +70,7 @@ fn render_report(r: &ParityReport, scroll: usize, theme: &Theme, area: Rect, buf
             theme.signed(1.0),
         )
     } else if let Some(d) = &p.first_divergence {
-        Span::styled(
-            format!(
-                "first divergence: {} row {} at {}: {} is {} in A, {} in B",
-                d.kind, d.row, d.time_et, d.field, d.a, d.b
-            ),
-            theme.signed(-1.0),
-        )
+        Span::styled(d.to_string(), theme.signed(-1.0))
     } else {
         Span::styled(
             format!("final values differ: {} in A, {} in B", p.final_value.0, p.final_value.1),

@@ -10,6 +10,7 @@ use ratatui::widgets::{Axis, Chart, Clear, Dataset, Gauge, GraphType, Paragraph,
 use super::chrome::pane;
 use super::layout::{centered, session_areas};
 use super::timeline::Timeline;
+use crate::engine::Account;
 use crate::market::time::{et_date, fmt_et};
 use crate::tui::state::State;
 use crate::tui::state::form::{Field, Form};
@@ -177,6 +178,13 @@ impl Widget for PositionsPane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let (s, theme) = (self.session, self.theme);
         let title = format!("Positions · cash {:.2} · total {:.2}", s.cash, s.total);
+        // The account's side of it sits on the bottom border, where it has the width to itself.
+        let account = match s.request.account {
+            Account::Cash => format!(" cash account · buying power {:.2} ", s.buying_power),
+            Account::Margin(_) => {
+                format!(" margin · buying power {:.2} · margin used {:.2} ", s.buying_power, s.margin_used)
+            }
+        };
         // Narrow panes drop the average cost before the contract gets unreadable.
         let wide = area.width >= 56;
         let rows = s.positions.iter().map(|p| {
@@ -216,7 +224,7 @@ impl Widget for PositionsPane<'_> {
         Table::new(rows, widths)
             .header(Row::new(header).style(theme.muted()))
             .style(theme.style())
-            .block(pane(&title, self.focused, theme))
+            .block(pane(&title, self.focused, theme).title_bottom(Span::styled(account, theme.muted())))
             .render(area, buf);
     }
 }
