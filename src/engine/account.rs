@@ -116,7 +116,10 @@ impl Account {
                         Right::Put => 0.0,
                     };
                     let naked = (units - covered.floor()).max(0.0);
-                    let spot = underlying(&Asset::Stock(c.underlying)).unwrap_or(0.0);
+                    // Unpriced, the underlying is taken at the strike (at the money).
+                    let stock = Asset::Stock(c.underlying);
+                    let held = holdings.iter().find(|x| x.asset == stock).map(|x| x.price);
+                    let spot = underlying(&stock).or(held).unwrap_or(c.strike.dollars());
                     naked * short_option_per_share(c.right, c.strike.dollars(), spot, h.price) * OPTION_MULTIPLIER
                 }
             };

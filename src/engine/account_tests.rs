@@ -209,3 +209,38 @@ fn money_reads_like_a_statement() {
     assert_eq!(money(-0.001), "0.00");
     assert_eq!(money(1_234_567.0), "1,234,567.00");
 }
+
+#[test]
+fn liquidation_closes_short_options_first_and_stops_once_maintenance_is_met() {
+    let mut broker = Broker::new(5_000.0, FeeModel::default(), margin());
+    let call = Asset::Option(contract("PLTR", date(2025, 4, 18), 110.0, Right::Call));
+    let (day1, day2) = (at(2025, 3, 10, 10, 0), at(2025, 3, 11, 9, 30));
+    let mut data = FakeData::default()
+        .bar(&pltr(), bar(day1, 100.0, 100.0, 100.0, 100.0))
+        .bar(&call, bar(day1, 2.0, 2.0, 2.0, 2.0))
+        .bar(&call, bar(day1 + Duration::minutes(300), 20.0, 20.0, 20.0, 20.0))
+        .bar(&pltr(), bar(day1 + Duration::minutes(300), 120.0, 120.0, 120.0, 120.0))
+        .bar(&call, bar(day2, 21.0, 21.0, 21.0, 21.0))
+        .bar(&pltr(), bar(day2, 121.0, 121.0, 121.0, 121.0));
+    // 50 shares (needs 2,500) and 2 naked calls written at 2 (needs 2 × 100 × (2 + 10)).
+    submit(&mut broker, pltr(), Side::Buy, 50, 100.0).unwrap();
+    broker.process(day1, &mut data);
+    let spot = |a: &Asset| if *a == pltr() { Some(100.0) } else { Some(2.0) };
+    broker.submit(day1, call, Side::Sell, 2, OrderKind::Market, TimeInForce::Gtc, "t", &mut { spot }).unwrap();
+    broker.process(day1, &mut data);
+    assert_eq!(broker.portfolio().position(&call).map(|p| p.quantity), Some(-2));
+
+    // The rally: the calls are worth 20 and PLTR 120, equity 5,000 − 5,000 + 400 + 6,000 − 4,000 = 2,400.
+    broker.mark_to_market(at(2025, 3, 10, 16, 0), &mut data);
+    assert!(matches!(&broker.take_events()[..], [RunEvent::MarginCall { .. }]));
+    let events = broker.process(day2, &mut data);
+    let liquidated: Vec<(Asset, Side)> = events
+        .iter()
+        .filter_map(|e| match e {
+            RunEvent::Filled { asset, side, tag, .. } if tag == LIQUIDATION_TAG => Some((*asset, *side)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(liquidated, [(call, Side::Buy)], "the short calls go first, and the shares stay: {events:?}");
+    assert_eq!(broker.portfolio().position(&pltr()).map(|p| p.quantity), Some(50));
+}

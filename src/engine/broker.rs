@@ -440,7 +440,7 @@ impl Broker {
         self.margin_call = None;
         let prices = &mut |asset: &Asset| data.last_trade(asset, now);
         let mut holdings = self.holdings(prices);
-        let cash = self.portfolio.cash();
+        let mut cash = self.portfolio.cash();
         if equity(cash, &holdings) >= self.account.requirement(&holdings, Phase::Maintenance, prices) {
             return;
         }
@@ -448,14 +448,9 @@ impl Broker {
             let event = self.close(order, now, "cancelled for a margin call liquidation".into(), Closing::Cancelled);
             self.pending.push(event);
         }
-        let mut order = holdings.clone();
-        order.sort_by(|a, b| {
-            liquidation_rank(a).cmp(&liquidation_rank(b)).then(
-                (b.price * b.quantity.unsigned_abs() as f64 * multiplier(&b.asset))
-                    .total_cmp(&(a.price * a.quantity.unsigned_abs() as f64 * multiplier(&a.asset))),
-            )
-        });
-        for h in order {
+        let mut queue = holdings.clone();
+        queue.sort_by(|a, b| liquidation_rank(a).cmp(&liquidation_rank(b)).then(size(b).total_cmp(&size(a))));
+        for h in queue {
             if equity(cash, &holdings) >= self.account.requirement(&holdings, Phase::Maintenance, prices) {
                 break;
             }
@@ -476,6 +471,8 @@ impl Broker {
                 tag,
             });
             self.open.push(order);
+            // Closing at the mark turns the position's value into cash: equity stays, the requirement falls.
+            cash += h.quantity as f64 * h.price * multiplier(&h.asset);
             holdings.retain(|kept| kept.asset != h.asset);
         }
     }
@@ -551,6 +548,11 @@ fn with_trade(holdings: &[Holding], asset: &Asset, delta: i64, price: f64) -> Ve
     }
     after.retain(|h| h.quantity != 0);
     after
+}
+
+/// A holding's market value, whichever side it is on.
+fn size(h: &Holding) -> f64 {
+    h.price * h.quantity.unsigned_abs() as f64 * multiplier(&h.asset)
 }
 
 /// Liquidation order: short options, long options, short stock, long stock.

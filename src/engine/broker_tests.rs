@@ -164,7 +164,7 @@ fn an_untraded_bar_without_a_quote_is_passed_and_the_next_bar_is_used() {
     let (t1, t2) = (at(2025, 3, 10, 9, 31), at(2025, 3, 10, 9, 32));
     let mut data =
         FakeData::default().bar(&opt, empty_bar(t1)).bar(&opt, empty_bar(t2)).quote(&opt, quote(t2, 1.0, 1.1));
-    let mut broker = Broker::new(1_000.0, FeeModel::default(), margin());
+    let mut broker = Broker::new(10_000.0, FeeModel::default(), margin());
     submit(&mut broker, t1, opt, Sell, 1, Market, Day);
     broker.process(t1, &mut data);
     assert_eq!(

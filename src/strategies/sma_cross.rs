@@ -15,6 +15,9 @@ pub struct SmaCross {
     fast: usize,
     slow: usize,
     quantity: u64,
+    /// Per asset: the account refused the buy of the current up-cross. It is
+    /// tried again at the next one, not at every minute in between.
+    refused: Vec<bool>,
 }
 
 impl SmaCross {
@@ -28,7 +31,7 @@ impl SmaCross {
         params.check("fast", fast >= 1 && fast < slow, "fast must be at least 1 and below slow")?;
         params.check("quantity", quantity > 0, "must be positive")?;
         let assets = symbols.into_iter().map(Asset::Stock).collect();
-        Ok(SmaCross { assets, series: Vec::new(), fast, slow, quantity })
+        Ok(SmaCross { assets, series: Vec::new(), fast, slow, quantity, refused: Vec::new() })
     }
 }
 
@@ -45,8 +48,9 @@ impl Strategy for SmaCross {
         if self.series.is_empty() {
             let data = ctx.data();
             self.series = self.assets.iter().map(|a| data.series(a, Timestep::Minute)).collect::<Result<_, _>>()?;
+            self.refused = vec![false; self.assets.len()];
         }
-        for (asset, &series) in self.assets.iter().zip(&self.series) {
+        for ((asset, &series), refused) in self.assets.iter().zip(&self.series).zip(&mut self.refused) {
             let history = ctx.data().history_of(series, self.slow)?;
             if history.len() < self.slow {
                 continue;
@@ -60,17 +64,15 @@ impl Strategy for SmaCross {
             if pending {
                 continue;
             }
-            if fast > slow && held == 0 {
-                // Beyond the account's buying power the order is refused (and recorded); the
-                // next cross tries again.
-                ctx.submit_unless_refused(
-                    *asset,
-                    Side::Buy,
-                    self.quantity,
-                    OrderKind::Market,
-                    TimeInForce::Day,
-                    "cross up",
-                )?;
+            if fast <= slow {
+                *refused = false;
+            }
+            if fast > slow && held == 0 && !*refused {
+                // Beyond the account's buying power the order is refused (and recorded).
+                let kind = OrderKind::Market;
+                let id =
+                    ctx.submit_unless_refused(*asset, Side::Buy, self.quantity, kind, TimeInForce::Day, "cross up")?;
+                *refused = id.is_none();
             } else if fast < slow && held > 0 {
                 ctx.submit_unless_refused(
                     *asset,
