@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 
 use super::form::Form;
 use crate::engine::{DatasetRead, RunEvent};
@@ -10,9 +10,10 @@ use crate::market::Asset;
 use crate::market::conversion::{ConversionCount, ConversionKind};
 use crate::metrics::MetricsSnapshot;
 use crate::run::RunRequest;
-use crate::tui::action::{Action, Command, Effect, RunSummary};
+use crate::tui::action::{Action, Command, Effect};
+use crate::tui::layout::{Pane, SessionAreas};
+use crate::tui::model::{CoverageRow, RunSummary};
 use crate::tui::runner::ControlChange;
-use crate::tui::ui::layout::SessionAreas;
 
 /// Paces the `+`/`-` keys step through, in trading days per second; `None` is full speed.
 pub const PACES: [Option<f64>; 6] = [Some(1.0), Some(2.0), Some(5.0), Some(10.0), Some(25.0), None];
@@ -30,22 +31,6 @@ pub enum RunStatus {
     Failed(String),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pane {
-    Equity,
-    Positions,
-    Cache,
-    Conversions,
-    Orders,
-    Coverage,
-    Log,
-}
-
-impl Pane {
-    pub const ALL: [Pane; 7] =
-        [Pane::Equity, Pane::Positions, Pane::Cache, Pane::Conversions, Pane::Orders, Pane::Coverage, Pane::Log];
-}
-
 /// One held position with what the fills say it cost.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PositionRow {
@@ -56,17 +41,6 @@ pub struct PositionRow {
     pub value: f64,
     pub unrealized: f64,
     pub days_to_expiry: Option<i64>,
-}
-
-/// One dataset's coverage, for the timeline.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CoverageRow {
-    pub label: String,
-    pub days: Vec<NaiveDate>,
-    pub placeholders: Vec<NaiveDate>,
-    /// Sessions the run asked for (the window, clipped at expiry).
-    pub required: Vec<NaiveDate>,
-    pub expiry: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone)]
