@@ -155,7 +155,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Tick => state.session.tick(),
         Action::SourceReady { description } => {
             state.source = Load::Loaded(description);
-            state.session.start(&mut state.form)
+            state.session.start(state.form.request())
         }
         Action::SourceFailed(message) => {
             state.source = Load::Failed(message.clone());
@@ -235,10 +235,14 @@ fn command_update(state: &mut State, command: Command) -> Vec<Effect> {
             };
             state.log_scroll = state.log_scroll.saturating_add_signed(step).min(state.log.len().saturating_sub(1));
         }
+        Command::EditSession if state.mode() == Mode::Session => state.form.open = true,
         _ => {
             return match state.mode() {
-                Mode::Form => state.form.command(command, &mut state.session),
-                Mode::Session => state.session.command(command, &mut state.form),
+                Mode::Form => match state.form.command(command) {
+                    Some(request) => state.session.restart(Ok(request)),
+                    None => vec![],
+                },
+                Mode::Session => state.session.command(command, || state.form.request()),
                 Mode::Browser => state.browser.command(command),
                 Mode::Parity => state.parity.command(command, &state.form),
                 Mode::Global => vec![],

@@ -4,7 +4,6 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use super::form::Form;
 use crate::engine::{DatasetRead, RunEvent};
 use crate::market::Asset;
 use crate::market::conversion::{ConversionCount, ConversionKind};
@@ -101,9 +100,10 @@ impl SessionView {
         }
     }
 
-    /// Clears the last run and asks for a new one with the form's request.
-    pub fn start(&mut self, form: &mut Form) -> Vec<Effect> {
-        let request = form.request().unwrap_or_else(|_| self.request.clone());
+    /// Clears the last run and asks for a new one: `requested` (the session
+    /// form's request), or the last request again when the form is not a valid run.
+    pub fn start(&mut self, requested: Result<RunRequest, String>) -> Vec<Effect> {
+        let request = requested.unwrap_or_else(|_| self.request.clone());
         let (paused, pace, focus) = (self.paused, self.pace, self.focus);
         *self = SessionView { paused, pace, focus, ..SessionView::new(request.clone()) };
         self.status = RunStatus::Running;
@@ -112,6 +112,13 @@ impl SessionView {
             Effect::Control(ControlChange::Pause(paused)),
             Effect::Control(ControlChange::Pace(pace)),
         ]
+    }
+
+    /// Cancels the run in progress, then starts as [`SessionView::start`] does.
+    pub fn restart(&mut self, requested: Result<RunRequest, String>) -> Vec<Effect> {
+        let mut effects = vec![Effect::Control(ControlChange::Cancel)];
+        effects.extend(self.start(requested));
+        effects
     }
 
     pub fn fail(&mut self, message: String) {
@@ -145,11 +152,13 @@ impl SessionView {
         }
     }
 
-    pub fn command(&mut self, command: Command, form: &mut Form) -> Vec<Effect> {
+    /// Applies a session-screen command; `requested` is the session form's
+    /// request, read only when the command starts a run.
+    pub fn command(&mut self, command: Command, requested: impl FnOnce() -> Result<RunRequest, String>) -> Vec<Effect> {
         match command {
             Command::TogglePause => {
                 if !self.running() {
-                    return self.start(form);
+                    return self.start(requested());
                 }
                 self.paused = !self.paused;
                 vec![Effect::Control(ControlChange::Pause(self.paused))]
@@ -157,7 +166,7 @@ impl SessionView {
             Command::Step => {
                 if !self.running() {
                     self.paused = true;
-                    let mut effects = self.start(form);
+                    let mut effects = self.start(requested());
                     effects.push(Effect::Control(ControlChange::Step));
                     return effects;
                 }
@@ -171,15 +180,7 @@ impl SessionView {
                 self.pace = PACES[next];
                 vec![Effect::Control(ControlChange::Pace(self.pace))]
             }
-            Command::Restart => {
-                let mut effects = vec![Effect::Control(ControlChange::Cancel)];
-                effects.extend(self.start(form));
-                effects
-            }
-            Command::EditSession => {
-                form.open = true;
-                vec![]
-            }
+            Command::Restart => self.restart(requested()),
             Command::DrillConversions => {
                 self.drill = !self.drill;
                 if self.drill { vec![Effect::LoadConversionSites] } else { vec![] }
