@@ -5,6 +5,7 @@
 //! Imports point one way: `ui` (drawing) reads `state`; `state` (update) reads
 //! `action` and `model` (the plain data actions and effects carry); `layout`
 //! (pane geometry and the `Pane`s) is a leaf both `state` and `ui` read.
+//! `tests/layers.rs` checks it.
 
 pub mod action;
 mod app;
