@@ -5,7 +5,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use thetabench::tui::fixtures;
 use thetabench::tui::theme::Theme;
-use thetabench::tui::ui::view;
+use thetabench::tui::ui::draw;
 
 fn main() {
     divan::main();
@@ -13,10 +13,10 @@ fn main() {
 
 #[divan::bench]
 fn session_screen_200x60(bencher: divan::Bencher) {
-    let state = fixtures::running(200, 60);
+    let mut state = fixtures::running(200, 60);
     let theme = Theme::default();
     let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
     bencher.bench_local(|| {
-        terminal.draw(|frame| view(&state, &theme, frame)).unwrap();
+        draw(&mut terminal, &mut state, &theme).unwrap();
     });
 }

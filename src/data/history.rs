@@ -1,7 +1,7 @@
 //! A window of bars as a strategy sees it: borrowed columns from the columnar
 //! store (no copy) or a borrowed slice of rows from the row store.
 
-use super::representation::HeldColumns;
+use super::columns::HeldColumns;
 use crate::market::Bar;
 
 #[derive(Clone, Copy)]

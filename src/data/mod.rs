@@ -7,6 +7,7 @@
 //! `Vec<Bar>` on load and is the simple reference parity holds the columnar
 //! store to.
 
+mod columns;
 mod history;
 mod loader;
 mod representation;

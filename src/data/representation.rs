@@ -3,12 +3,11 @@
 
 use std::ops::Range;
 
-use polars::prelude::{ChunkedArray, DataFrame, PolarsNumericType};
-use polars_buffer::Buffer;
+use polars::prelude::DataFrame;
 
 use super::Quote;
+use super::columns::HeldColumns;
 use super::history::History;
-use crate::market::bars::DATETIME;
 use crate::market::conversion::{ConversionKind, Conversions};
 use crate::market::{Bar, DataStyle, QuoteBar};
 
@@ -34,103 +33,26 @@ pub trait Representation {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Columnar;
 
-/// A loaded frame's columns, each held as the buffer it shares with the frame:
-/// every answer is a slice index, with no lookup or downcast per call. A column
-/// the frame lacks (quotes have no `open`) is empty.
-pub struct HeldColumns {
-    stamps: Buffer<i64>,
-    open: Buffer<f64>,
-    high: Buffer<f64>,
-    low: Buffer<f64>,
-    close: Buffer<f64>,
-    volume: Buffer<i64>,
-    count: Buffer<i64>,
-    bid: Buffer<f64>,
-    ask: Buffer<f64>,
-    bid_size: Buffer<i64>,
-    ask_size: Buffer<i64>,
-}
-
-/// One value of a column, 0 past its end (an absent column is empty).
-fn at<T: Copy + Default>(column: &[T], row: usize) -> T {
-    column.get(row).copied().unwrap_or_default()
-}
-
-/// A column's values, shared with the frame (nothing is copied); empty unless it
-/// is a single chunk without nulls, which `hold` makes it by rechunking first.
-fn values<T: PolarsNumericType>(column: Option<&ChunkedArray<T>>) -> Buffer<T::Native> {
-    column
-        .filter(|ca| ca.cont_slice().is_ok())
-        .and_then(|ca| ca.downcast_iter().next())
-        .map(|array| array.values().clone())
-        .unwrap_or_default()
-}
-
-impl HeldColumns {
-    pub(super) fn closes(&self, rows: Range<usize>) -> &[f64] {
-        self.close.get(rows).unwrap_or(&[])
-    }
-
-    pub(super) fn bar_at(&self, row: usize) -> Bar {
-        Bar {
-            ts_ms: at(&self.stamps, row),
-            open: at(&self.open, row),
-            high: at(&self.high, row),
-            low: at(&self.low, row),
-            close: at(&self.close, row),
-            volume: at(&self.volume, row),
-            count: at(&self.count, row),
-        }
-    }
-
-    fn quote_at(&self, row: usize) -> QuoteBar {
-        QuoteBar {
-            ts_ms: at(&self.stamps, row),
-            bid: at(&self.bid, row),
-            ask: at(&self.ask, row),
-            bid_size: at(&self.bid_size, row),
-            ask_size: at(&self.ask_size, row),
-        }
-    }
-}
-
 impl Representation for Columnar {
     type Held = HeldColumns;
     const NAME: &'static str = "columnar";
 
-    fn hold(mut frame: DataFrame, _style: DataStyle, _ledger: &Conversions) -> HeldColumns {
-        // Contiguous buffers make every later answer a plain slice.
-        frame.rechunk_mut();
-        let column = |name: &str| frame.column(name).ok();
-        let f64s = |name: &str| values(column(name).and_then(|c| c.f64().ok()));
-        let i64s = |name: &str| values(column(name).and_then(|c| c.i64().ok()));
-        HeldColumns {
-            stamps: values(column(DATETIME).and_then(|c| c.datetime().ok()).map(|dt| dt.physical())),
-            open: f64s("open"),
-            high: f64s("high"),
-            low: f64s("low"),
-            close: f64s("close"),
-            volume: i64s("volume"),
-            count: i64s("count"),
-            bid: f64s("bid"),
-            ask: f64s("ask"),
-            bid_size: i64s("bid_size"),
-            ask_size: i64s("ask_size"),
-        }
+    fn hold(frame: DataFrame, _style: DataStyle, _ledger: &Conversions) -> HeldColumns {
+        HeldColumns::from_frame(frame)
     }
 
     fn stamps(held: &HeldColumns) -> &[i64] {
-        &held.stamps
+        held.stamps()
     }
 
     #[inline]
     fn history(held: &HeldColumns, rows: Range<usize>) -> History<'_> {
-        let len = held.stamps.len();
+        let len = held.stamps().len();
         History::Columns { held, start: rows.start.min(len), end: rows.end.min(len) }
     }
 
     fn quote(held: &HeldColumns, row: usize) -> Option<Quote> {
-        (row < held.stamps.len() && row < held.bid.len()).then(|| Quote::from(held.quote_at(row)))
+        held.has_quote(row).then(|| Quote::from(held.quote_at(row)))
     }
 }
 
@@ -150,14 +72,14 @@ impl Representation for Rows {
 
     fn hold(frame: DataFrame, style: DataStyle, ledger: &Conversions) -> HeldRows {
         let columns = Columnar::hold(frame, style, ledger);
-        let rows = 0..columns.stamps.len();
+        let rows = 0..columns.stamps().len();
         ledger.record(ConversionKind::Materialize, rows.len());
         let (mut bars, mut quotes) = (Vec::new(), Vec::new());
         match style {
             DataStyle::Ohlc => bars = rows.map(|i| columns.bar_at(i)).collect(),
             DataStyle::Quote => quotes = rows.map(|i| columns.quote_at(i)).collect(),
         }
-        HeldRows { stamps: columns.stamps.to_vec(), bars, quotes }
+        HeldRows { stamps: columns.stamps().to_vec(), bars, quotes }
     }
 
     fn stamps(held: &HeldRows) -> &[i64] {
@@ -179,7 +101,7 @@ mod tests {
     use polars::prelude::Column;
 
     use super::*;
-    use crate::market::bars::datetime_dtype;
+    use crate::market::bars::{DATETIME, datetime_dtype};
 
     /// Closes whose sum depends on the order they are added in.
     fn frame(closes: &[f64]) -> DataFrame {

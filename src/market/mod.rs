@@ -6,12 +6,14 @@ pub mod asset;
 pub mod bars;
 pub mod calendar;
 pub mod conversion;
+mod parse_error;
 pub mod symbol;
 pub mod time;
 pub mod timestep;
 
-pub use asset::{Asset, AssetParseError, OptionContract, Right, Strike};
+pub use asset::{Asset, OptionContract, Right, Strike};
 pub use bars::{Bar, DataStyle, QuoteBar};
 pub use calendar::{Calendar, Session};
+pub use parse_error::AssetParseError;
 pub use symbol::Symbol;
 pub use timestep::Timestep;

@@ -9,7 +9,7 @@ use std::ops::Deref;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::asset::AssetParseError;
+use super::parse_error::AssetParseError;
 
 /// 1 to [`Symbol::MAX_LEN`] ASCII letters, digits or '.', upper-cased.
 #[derive(Clone, Copy)]

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
-use super::state::browser::{DatasetDetail, DatasetRow};
-use super::state::parity::{ParityKind, ParityReport};
-use crate::engine::RunEvent;
+use super::model::{CoverageRow, DatasetDetail, DatasetRow, ParityKind, ParityReport, RunSummary};
+use super::runner::ControlChange;
+use crate::engine::{DatasetRead, RunEvent};
 use crate::market::conversion::{ConversionCount, ConversionKind};
 use crate::run::RunRequest;
 
@@ -117,7 +117,7 @@ pub enum Action {
     },
     RunFailed(String),
     ConversionSites(Vec<(ConversionKind, String, ConversionCount)>),
-    Coverage(Vec<super::state::session::CoverageRow>),
+    Coverage(Vec<CoverageRow>),
     Log(Vec<String>),
     Datasets(Result<Vec<DatasetRow>, String>),
     Detail(Result<Box<DatasetDetail>, String>),
@@ -131,37 +131,16 @@ pub enum Action {
     ParityDone(Result<Box<ParityReport>, String>),
 }
 
-/// The end of a run, as the session screen shows it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RunSummary {
-    pub final_value: f64,
-    pub total_return: f64,
-    pub max_drawdown: f64,
-    pub sharpe: f64,
-    pub trades: usize,
-    pub run_dir: Option<PathBuf>,
-}
-
-/// A run request carried in an effect; compared by what it asks for.
-#[derive(Debug, Clone)]
-pub struct RequestKey(pub Box<RunRequest>);
-
-impl PartialEq for RequestKey {
-    fn eq(&self, other: &RequestKey) -> bool {
-        format!("{:?}", self.0) == format!("{:?}", other.0)
-    }
-}
-
 /// Work `update` asks for; the loop runs it off the UI task and answers with an `Action`.
 #[derive(Debug, Clone)]
 pub enum Effect {
     Quit,
     StartRun(RunRequest),
     /// Pause/resume/step/pace/cancel go to the engine thread's control block.
-    Control(super::runner::ControlChange),
+    Control(ControlChange),
     LoadConversionSites,
     /// The coverage of the datasets the run reads, each against its window.
-    LoadCoverage(Vec<crate::engine::DatasetRead>),
+    LoadCoverage(Vec<DatasetRead>),
     LoadDatasets,
     VerifyAll,
     LoadDetail(PathBuf),

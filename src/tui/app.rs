@@ -10,13 +10,13 @@ use ratatui::Terminal;
 use ratatui::backend::Backend;
 use tokio::sync::mpsc;
 
-use super::action::{Action, Effect, RunSummary};
+use super::action::{Action, Effect};
 use super::effects;
+use super::model::{ParityKind, ParityReport, RunSummary};
 use super::runner::{self, Control, ControlChange, EngineMsg};
-use super::state::parity::ParityKind;
 use super::state::{State, handle_event, update};
 use super::theme::Theme;
-use super::ui::view;
+use super::ui::draw;
 use crate::cache::{Cache, Store};
 use crate::data::StoreKind;
 use crate::metrics::Metrics;
@@ -64,7 +64,7 @@ where
     let mut last_frame = tokio::time::Instant::now() - FRAME;
     loop {
         if dirty && last_frame.elapsed() >= FRAME {
-            terminal.draw(|frame| view(&state, &theme, frame))?;
+            draw(terminal, &mut state, &theme)?;
             dirty = false;
             last_frame = tokio::time::Instant::now();
         }
@@ -263,12 +263,7 @@ fn run_name(strategy: &str, store: StoreKind, tag: &str) -> String {
 }
 
 /// Makes the runs a parity choice asks for (if any) and compares them.
-fn parity(
-    kind: ParityKind,
-    options: &SessionOptions,
-    url: &str,
-    source: &str,
-) -> Result<Box<super::state::parity::ParityReport>, String> {
+fn parity(kind: ParityKind, options: &SessionOptions, url: &str, source: &str) -> Result<Box<ParityReport>, String> {
     let runs = crate::run::runs_dir();
     match kind {
         ParityKind::Dirs(a, b) => effects::compare(&a, &b, (label(&a), label(&b))),

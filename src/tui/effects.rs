@@ -5,9 +5,7 @@ use std::path::{Path, PathBuf};
 use polars::prelude::DataFrame;
 
 use super::action::Action;
-use super::state::browser::{DatasetDetail, DatasetRow};
-use super::state::parity::{ParityReport, RunSide};
-use super::state::session::CoverageRow;
+use super::model::{CoverageRow, DatasetDetail, DatasetRow, ParityReport, RunSide};
 use crate::cache::coverage::required_days;
 use crate::cache::report::{self, ChecksumState};
 use crate::cache::{Cache, Store, Window};

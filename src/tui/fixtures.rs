@@ -6,11 +6,9 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
 
-use super::action::{Action, RunSummary};
+use super::action::Action;
 use super::keymap::{DEFAULT_KEYMAP, Keymap};
-use super::state::browser::{DatasetDetail, DatasetRow};
-use super::state::parity::{ParityReport, RunSide};
-use super::state::session::CoverageRow;
+use super::model::{CoverageRow, DatasetDetail, DatasetRow, ParityReport, RunSide, RunSummary};
 use super::state::{Load, State, update};
 use crate::cache::Window;
 use crate::cache::report::{ChecksumState, DatasetSummary, Inspection, session_runs};

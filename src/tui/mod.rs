@@ -1,13 +1,20 @@
 //! The workbench: a terminal UI over a backtest as it runs, the cache, and
 //! parity between runs. Elm-shaped: one `State`, `update` returns effects,
 //! `view` draws; `app` runs the loop and the effects.
+//!
+//! Imports point one way: `ui` (drawing) reads `state`; `state` (update) reads
+//! `action` and `model` (the plain data actions and effects carry); `layout`
+//! (pane geometry and the `Pane`s) is a leaf both `state` and `ui` read.
+//! `tests/layers.rs` checks it.
 
 pub mod action;
 mod app;
 mod effects;
 pub mod fixtures;
 pub mod keymap;
+pub mod layout;
 pub mod log_buffer;
+pub mod model;
 pub mod runner;
 pub mod session_file;
 pub mod state;

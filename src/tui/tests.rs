@@ -7,17 +7,19 @@ use ratatui::backend::TestBackend;
 
 use super::action::{Action, Effect};
 use super::fixtures;
+use super::layout::{DrawnAreas, Pane};
 use super::runner::ControlChange;
 use super::state::session::RunStatus;
 use super::state::{Load, Screen, State, handle_event, update};
 use super::theme::Theme;
-use super::ui::view;
+use super::ui::draw;
 
 const SIZES: [(u16, u16); 2] = [(120, 40), (80, 24)];
 
-fn render(state: &State) -> Terminal<TestBackend> {
+/// Draws `state` as the loop does, so it keeps the drawn areas clicks are tested against.
+fn render(state: &mut State) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(state.width, state.height)).unwrap();
-    terminal.draw(|frame| view(state, &Theme::default(), frame)).unwrap();
+    draw(&mut terminal, state, &Theme::default()).unwrap();
     terminal
 }
 
@@ -25,7 +27,7 @@ fn render(state: &State) -> Terminal<TestBackend> {
 /// nothing is drawn outside the buffer.
 fn snapshot(name: &str, make: impl Fn(u16, u16) -> State) {
     for (w, h) in SIZES {
-        let terminal = render(&make(w, h));
+        let terminal = render(&mut make(w, h));
         assert_eq!(terminal.backend().buffer().area.width, w);
         insta::assert_snapshot!(format!("{name}_{w}x{h}"), terminal.backend());
     }
@@ -49,7 +51,7 @@ fn session_screen_finished_with_a_scrubbed_cursor() {
 #[test]
 fn session_screen_shows_an_unreachable_terminal() {
     snapshot("session_unreachable", fixtures::unreachable_terminal);
-    let text = render(&fixtures::unreachable_terminal(120, 40)).backend().to_string();
+    let text = render(&mut fixtures::unreachable_terminal(120, 40)).backend().to_string();
     assert!(text.contains("terminal unreachable"));
 }
 
@@ -77,9 +79,9 @@ fn browser_list_and_detail() {
 fn parity_identical_and_divergent() {
     snapshot("parity_identical", |w, h| fixtures::parity(w, h, true));
     snapshot("parity_divergent", |w, h| fixtures::parity(w, h, false));
-    let text = render(&fixtures::parity(120, 40, false)).backend().to_string();
+    let text = render(&mut fixtures::parity(120, 40, false)).backend().to_string();
     assert!(text.contains("first divergence: trade row 2"));
-    assert!(render(&fixtures::parity(120, 40, true)).backend().to_string().contains("identical to the last bit"));
+    assert!(render(&mut fixtures::parity(120, 40, true)).backend().to_string().contains("identical to the last bit"));
 }
 
 #[test]
@@ -95,7 +97,7 @@ fn help_overlay() {
 fn too_small_notice() {
     let mut state = fixtures::running(120, 40);
     update(&mut state, Action::Resize { width: 40, height: 12 });
-    let terminal = render(&state);
+    let terminal = render(&mut state);
     insta::assert_snapshot!("too_small_40x12", terminal.backend());
     assert!(terminal.backend().to_string().contains("terminal too small"));
 }
@@ -169,7 +171,7 @@ fn the_browser_filter_narrows_the_list() {
     assert_eq!(assets, ["PLTR", "PLTR 2025-04-18 91 C"]);
     press(&mut state, KeyCode::Char('o'));
     assert_eq!(state.browser.visible()[0].summary.rows, 15_600, "sorted by rows, largest first");
-    insta::assert_snapshot!("browser_filtered_120x40", render(&state).backend());
+    insta::assert_snapshot!("browser_filtered_120x40", render(&mut state).backend());
 }
 
 #[test]
@@ -177,7 +179,7 @@ fn eviction_asks_first_and_only_yes_evicts() {
     let mut state = fixtures::browser(120, 40);
     assert!(press(&mut state, KeyCode::Char('d')).is_empty());
     assert!(state.browser.confirm_evict.is_some());
-    assert!(render(&state).backend().to_string().contains("Move this dataset out of the cache?"));
+    assert!(render(&mut state).backend().to_string().contains("Move this dataset out of the cache?"));
     assert!(press(&mut state, KeyCode::Char('j')).is_empty(), "any other key keeps it");
     assert!(state.browser.confirm_evict.is_none());
     press(&mut state, KeyCode::Char('d'));
@@ -267,7 +269,8 @@ fn scrubbing_moves_the_cursor_only_after_the_run() {
 #[test]
 fn a_click_focuses_the_pane_under_it() {
     let mut state = fixtures::running(120, 40);
-    let areas = super::ui::layout::session_areas(state.body_area(), state.session.timeline_rows());
+    render(&mut state);
+    let DrawnAreas::Session(areas) = state.drawn else { panic!("the session screen drew {:?}", state.drawn) };
     handle_event(
         &mut state,
         &Event::Mouse(crossterm::event::MouseEvent {
@@ -277,7 +280,7 @@ fn a_click_focuses_the_pane_under_it() {
             modifiers: KeyModifiers::NONE,
         }),
     );
-    assert_eq!(state.session.focus, super::state::session::Pane::Log);
+    assert_eq!(state.session.focus, Pane::Log);
 }
 
 #[test]
@@ -294,7 +297,7 @@ fn positions_carry_average_cost_and_unrealized_pnl() {
 #[test]
 fn clicking_a_dataset_row_selects_it() {
     let mut state = fixtures::browser(120, 40);
-    let screen = render(&state).backend().to_string();
+    let screen = render(&mut state).backend().to_string();
     let row = screen.lines().position(|l| l.contains("PLTR 2025-04-18 91 C")).unwrap() as u16;
     let click = |row| {
         Event::Mouse(MouseEvent {
@@ -313,7 +316,7 @@ fn clicking_a_dataset_row_selects_it() {
 }
 
 /// The key bar (the bottom row) at `width`, without its trailing padding.
-fn key_bar(state: &State) -> String {
+fn key_bar(state: &mut State) -> String {
     let buffer = render(state).backend().buffer().clone();
     let y = buffer.area.height - 1;
     let row: String = (0..buffer.area.width).map(|x| buffer[(x, y)].symbol()).collect();
@@ -322,10 +325,10 @@ fn key_bar(state: &State) -> String {
 
 #[test]
 fn the_key_bar_shows_whole_hints_at_every_width() {
-    let full = key_bar(&fixtures::running(400, 40));
+    let full = key_bar(&mut fixtures::running(400, 40));
     assert!(full.ends_with("parity"), "a wide bar shows every hint: {full}");
     for width in 60..=200 {
-        let bar = key_bar(&fixtures::running(width, 40));
+        let bar = key_bar(&mut fixtures::running(width, 40));
         let rest = full.strip_prefix(bar.as_str()).unwrap_or_else(|| panic!("{width}: {bar:?} is not {full:?}"));
         // Descriptions never hold two spaces in a row, so this is a hint boundary.
         assert!(rest.is_empty() || rest.starts_with("  "), "{width}: a hint is cut in {bar:?}");
@@ -335,7 +338,7 @@ fn the_key_bar_shows_whole_hints_at_every_width() {
 #[test]
 fn clicking_a_run_in_the_parity_list_selects_it() {
     let mut state = fixtures::parity(120, 40, true);
-    let screen = render(&state).backend().to_string();
+    let screen = render(&mut state).backend().to_string();
     let row = screen.lines().position(|l| l.contains("weekly-momentum-columnar")).unwrap() as u16;
     let click = |column, row| {
         Event::Mouse(MouseEvent {

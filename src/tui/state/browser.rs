@@ -3,30 +3,11 @@
 
 use std::path::PathBuf;
 
-use chrono::NaiveDate;
+use ratatui::layout::Rect;
 
 use super::Load;
-use crate::cache::report::{ChecksumState, DatasetSummary, Inspection};
 use crate::tui::action::{Action, Command, Effect};
-
-/// One listed dataset; the checksum arrives later from a background verify.
-#[derive(Debug, Clone)]
-pub struct DatasetRow {
-    pub summary: DatasetSummary,
-    pub checksum: Option<ChecksumState>,
-}
-
-/// Everything the detail pane shows of one dataset: what `cache inspect` shows,
-/// the held days one by one for the timeline, and the first rows.
-#[derive(Debug, Clone)]
-pub struct DatasetDetail {
-    pub inspection: Inspection,
-    /// Every held session (`inspection.coverage` folds them into runs).
-    pub days: Vec<NaiveDate>,
-    pub columns: Vec<String>,
-    /// The first rows, each cell formatted (times in ET).
-    pub preview: Vec<Vec<String>>,
-}
+use crate::tui::model::{DatasetDetail, DatasetRow};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortKey {
@@ -112,14 +93,14 @@ impl Browser {
         (self.selected.saturating_sub(visible.saturating_sub(1)), visible)
     }
 
-    /// A click on the list in `body` (the area the list is drawn in) selects the row under it.
-    pub fn click(&mut self, body: ratatui::layout::Rect, row: u16) {
+    /// A click on the dataset table drawn in `table` selects the row under it.
+    pub fn click(&mut self, table: Rect, row: u16) {
         if self.detail.is_some() {
             return;
         }
-        // The table fills the body less its status line; rows start below border and header.
-        let (offset, visible) = self.list_window(body.height.saturating_sub(1));
-        let first = body.y + 2;
+        // Rows start below the border and the header.
+        let (offset, visible) = self.list_window(table.height);
+        let first = table.y + 2;
         if row >= first && ((row - first) as usize) < visible {
             let index = offset + (row - first) as usize;
             if index < self.visible().len() {

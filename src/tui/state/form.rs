@@ -2,13 +2,12 @@
 
 use chrono::NaiveDate;
 
-use super::session::SessionView;
 use crate::cache::Window;
 use crate::data::StoreKind;
 use crate::engine::Account;
 use crate::run::RunRequest;
 use crate::strategies::NAMES;
-use crate::tui::action::{Command, Effect};
+use crate::tui::action::Command;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Field {
@@ -139,7 +138,9 @@ impl Form {
         }
     }
 
-    pub fn command(&mut self, command: Command, session: &mut SessionView) -> Vec<Effect> {
+    /// Applies a command to the form. Returns the request to run when the
+    /// command presses the run button on a valid form, which also closes it.
+    pub fn command(&mut self, command: Command) -> Option<RunRequest> {
         let at = Field::ALL.iter().position(|f| *f == self.field).unwrap_or(0);
         match command {
             Command::Back if self.editing => self.editing = false,
@@ -150,18 +151,16 @@ impl Form {
             Command::ScrubRight => self.cycle(true),
             Command::Open if self.field.is_text() => self.editing = !self.editing,
             Command::Open if self.field == Field::Run => match self.request() {
-                Ok(_) => {
+                Ok(request) => {
                     self.error = None;
                     self.open = false;
-                    let mut effects = vec![Effect::Control(crate::tui::runner::ControlChange::Cancel)];
-                    effects.extend(session.start(self));
-                    return effects;
+                    return Some(request);
                 }
                 Err(e) => self.error = Some(e),
             },
             Command::Open => self.cycle(true),
             _ => {}
         }
-        vec![]
+        None
     }
 }

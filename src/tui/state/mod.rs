@@ -1,5 +1,6 @@
 //! The one `State` and `update`, which applies an `Action` and returns the
-//! `Effect`s the loop must run. `update` never awaits and never does I/O.
+//! `Effect`s the loop must run. `update` never awaits and never does I/O; it
+//! tests clicks against the areas the last frame drew.
 
 pub mod browser;
 pub mod form;
@@ -10,6 +11,8 @@ use crossterm::event::{Event, KeyCode, KeyEventKind, MouseEventKind};
 
 use super::action::{Action, Command, Effect};
 use super::keymap::{Keymap, Mode};
+use super::layout::{DrawnAreas, Pane};
+use super::runner::ControlChange;
 use crate::run::RunRequest;
 
 /// Lines the log pane keeps.
@@ -55,6 +58,8 @@ pub struct State {
     pub log: Vec<String>,
     pub log_scroll: usize,
     pub quitting: bool,
+    /// Where the last frame drew its clickable panes (`ui::draw` keeps it).
+    pub drawn: DrawnAreas,
 }
 
 impl State {
@@ -73,6 +78,7 @@ impl State {
             log: Vec::new(),
             log_scroll: 0,
             quitting: false,
+            drawn: DrawnAreas::Nothing,
         }
     }
 
@@ -132,34 +138,24 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::Click { column, row } => {
-            match state.screen {
-                Screen::Session => state.session.click(
-                    super::ui::layout::session_areas(state.body_area(), state.session.timeline_rows()),
-                    column,
-                    row,
-                ),
-                Screen::Browser => state.browser.click(state.body_area(), row),
-                Screen::Parity => {
-                    let [list, _] = super::ui::layout::parity_areas(state.body_area());
-                    state.parity.click(list, column, row);
-                }
+            match state.drawn {
+                DrawnAreas::Session(areas) => state.session.click(areas, column, row),
+                DrawnAreas::DatasetTable(table) => state.browser.click(table, row),
+                DrawnAreas::ParityChoices(list) => state.parity.click(list, column, row),
+                DrawnAreas::Nothing => {}
             }
             vec![]
         }
         Action::Scroll { column, row, down } => {
-            if state.screen == Screen::Session {
-                state.session.click(
-                    super::ui::layout::session_areas(state.body_area(), state.session.timeline_rows()),
-                    column,
-                    row,
-                );
+            if let DrawnAreas::Session(areas) = state.drawn {
+                state.session.click(areas, column, row);
             }
             command_update(state, if down { Command::Down } else { Command::Up })
         }
         Action::Tick => state.session.tick(),
         Action::SourceReady { description } => {
             state.source = Load::Loaded(description);
-            state.session.start(&mut state.form)
+            state.session.start(state.form.request())
         }
         Action::SourceFailed(message) => {
             state.source = Load::Failed(message.clone());
@@ -229,7 +225,7 @@ fn command_update(state: &mut State, command: Command) -> Vec<Effect> {
             }
         }
         Command::Up | Command::Down | Command::PageUp | Command::PageDown
-            if state.screen == Screen::Session && !state.form.open && state.session.focus == session::Pane::Log =>
+            if state.screen == Screen::Session && !state.form.open && state.session.focus == Pane::Log =>
         {
             let step = match command {
                 Command::Up => 1isize,
@@ -239,10 +235,14 @@ fn command_update(state: &mut State, command: Command) -> Vec<Effect> {
             };
             state.log_scroll = state.log_scroll.saturating_add_signed(step).min(state.log.len().saturating_sub(1));
         }
+        Command::EditSession if state.mode() == Mode::Session => state.form.open = true,
         _ => {
             return match state.mode() {
-                Mode::Form => state.form.command(command, &mut state.session),
-                Mode::Session => state.session.command(command, &mut state.form),
+                Mode::Form => match state.form.command(command) {
+                    Some(request) => state.session.restart(Ok(request)),
+                    None => vec![],
+                },
+                Mode::Session => state.session.command(command, || state.form.request()),
                 Mode::Browser => state.browser.command(command),
                 Mode::Parity => state.parity.command(command, &state.form),
                 Mode::Global => vec![],
@@ -254,12 +254,5 @@ fn command_update(state: &mut State, command: Command) -> Vec<Effect> {
 
 fn quit(state: &mut State) -> Vec<Effect> {
     state.quitting = true;
-    vec![Effect::Control(super::runner::ControlChange::Cancel), Effect::Quit]
-}
-
-impl State {
-    /// The body below the header and status lines and above the key bar.
-    pub fn body_area(&self) -> ratatui::layout::Rect {
-        super::ui::layout::frame_areas(ratatui::layout::Rect::new(0, 0, self.width, self.height)).body
-    }
+    vec![Effect::Control(ControlChange::Cancel), Effect::Quit]
 }

@@ -6,37 +6,8 @@ use ratatui::layout::{Margin, Position, Rect};
 
 use super::Load;
 use super::form::Form;
-use crate::run::artifacts::Stats;
-use crate::run::parity::Parity;
 use crate::tui::action::{Action, Command, Effect};
-
-/// Which two runs to compare.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ParityKind {
-    /// The form's request on the columnar store and on the rows store.
-    BothStores(crate::tui::action::RequestKey),
-    /// The form's request twice over a fresh cache: first cold, then warm.
-    ColdWarm(crate::tui::action::RequestKey),
-    Dirs(PathBuf, PathBuf),
-}
-
-/// One side of a comparison, read back from its run directory.
-#[derive(Debug, Clone)]
-pub struct RunSide {
-    pub label: String,
-    pub stats: Stats,
-    /// Equity totals with their ET times.
-    pub equity: Vec<(String, f64)>,
-    /// Trade rows as written in `trades.csv` (without the header).
-    pub trades: Vec<String>,
-}
-
-#[derive(Debug, Clone)]
-pub struct ParityReport {
-    pub parity: Parity,
-    pub a: RunSide,
-    pub b: RunSide,
-}
+use crate::tui::model::{ParityKind, ParityReport, RequestKey};
 
 #[derive(Debug, Clone)]
 pub struct ParityView {
@@ -87,7 +58,7 @@ impl ParityView {
     }
 
     pub fn command(&mut self, command: Command, form: &Form) -> Vec<Effect> {
-        let request = || form.request().map(|r| crate::tui::action::RequestKey(Box::new(r)));
+        let request = || form.request().map(|r| RequestKey(Box::new(r)));
         let last = self.choice_count().saturating_sub(1);
         match command {
             Command::Up => self.selected = self.selected.saturating_sub(1),

@@ -2,17 +2,17 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 
-use super::form::Form;
 use crate::engine::{DatasetRead, RunEvent};
 use crate::market::Asset;
 use crate::market::conversion::{ConversionCount, ConversionKind};
 use crate::metrics::MetricsSnapshot;
 use crate::run::RunRequest;
-use crate::tui::action::{Action, Command, Effect, RunSummary};
+use crate::tui::action::{Action, Command, Effect};
+use crate::tui::layout::{Pane, SessionAreas};
+use crate::tui::model::{CoverageRow, RunSummary};
 use crate::tui::runner::ControlChange;
-use crate::tui::ui::layout::SessionAreas;
 
 /// Paces the `+`/`-` keys step through, in trading days per second; `None` is full speed.
 pub const PACES: [Option<f64>; 6] = [Some(1.0), Some(2.0), Some(5.0), Some(10.0), Some(25.0), None];
@@ -30,22 +30,6 @@ pub enum RunStatus {
     Failed(String),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pane {
-    Equity,
-    Positions,
-    Cache,
-    Conversions,
-    Orders,
-    Coverage,
-    Log,
-}
-
-impl Pane {
-    pub const ALL: [Pane; 7] =
-        [Pane::Equity, Pane::Positions, Pane::Cache, Pane::Conversions, Pane::Orders, Pane::Coverage, Pane::Log];
-}
-
 /// One held position with what the fills say it cost.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PositionRow {
@@ -56,17 +40,6 @@ pub struct PositionRow {
     pub value: f64,
     pub unrealized: f64,
     pub days_to_expiry: Option<i64>,
-}
-
-/// One dataset's coverage, for the timeline.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CoverageRow {
-    pub label: String,
-    pub days: Vec<NaiveDate>,
-    pub placeholders: Vec<NaiveDate>,
-    /// Sessions the run asked for (the window, clipped at expiry).
-    pub required: Vec<NaiveDate>,
-    pub expiry: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone)]
@@ -132,9 +105,10 @@ impl SessionView {
         }
     }
 
-    /// Clears the last run and asks for a new one with the form's request.
-    pub fn start(&mut self, form: &mut Form) -> Vec<Effect> {
-        let request = form.request().unwrap_or_else(|_| self.request.clone());
+    /// Clears the last run and asks for a new one: `requested` (the session
+    /// form's request), or the last request again when the form is not a valid run.
+    pub fn start(&mut self, requested: Result<RunRequest, String>) -> Vec<Effect> {
+        let request = requested.unwrap_or_else(|_| self.request.clone());
         let (paused, pace, focus) = (self.paused, self.pace, self.focus);
         *self = SessionView { paused, pace, focus, ..SessionView::new(request.clone()) };
         self.status = RunStatus::Running;
@@ -143,6 +117,13 @@ impl SessionView {
             Effect::Control(ControlChange::Pause(paused)),
             Effect::Control(ControlChange::Pace(pace)),
         ]
+    }
+
+    /// Cancels the run in progress, then starts as [`SessionView::start`] does.
+    pub fn restart(&mut self, requested: Result<RunRequest, String>) -> Vec<Effect> {
+        let mut effects = vec![Effect::Control(ControlChange::Cancel)];
+        effects.extend(self.start(requested));
+        effects
     }
 
     pub fn fail(&mut self, message: String) {
@@ -176,11 +157,13 @@ impl SessionView {
         }
     }
 
-    pub fn command(&mut self, command: Command, form: &mut Form) -> Vec<Effect> {
+    /// Applies a session-screen command; `requested` is the session form's
+    /// request, read only when the command starts a run.
+    pub fn command(&mut self, command: Command, requested: impl FnOnce() -> Result<RunRequest, String>) -> Vec<Effect> {
         match command {
             Command::TogglePause => {
                 if !self.running() {
-                    return self.start(form);
+                    return self.start(requested());
                 }
                 self.paused = !self.paused;
                 vec![Effect::Control(ControlChange::Pause(self.paused))]
@@ -188,7 +171,7 @@ impl SessionView {
             Command::Step => {
                 if !self.running() {
                     self.paused = true;
-                    let mut effects = self.start(form);
+                    let mut effects = self.start(requested());
                     effects.push(Effect::Control(ControlChange::Step));
                     return effects;
                 }
@@ -202,15 +185,7 @@ impl SessionView {
                 self.pace = PACES[next];
                 vec![Effect::Control(ControlChange::Pace(self.pace))]
             }
-            Command::Restart => {
-                let mut effects = vec![Effect::Control(ControlChange::Cancel)];
-                effects.extend(self.start(form));
-                effects
-            }
-            Command::EditSession => {
-                form.open = true;
-                vec![]
-            }
+            Command::Restart => self.restart(requested()),
             Command::DrillConversions => {
                 self.drill = !self.drill;
                 if self.drill { vec![Effect::LoadConversionSites] } else { vec![] }

@@ -7,21 +7,23 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Row, Table, Widget};
 
 use super::chrome::pane;
-use super::layout::centered;
 use super::timeline::Timeline;
 use crate::cache::Window;
 use crate::cache::report::ChecksumState;
+use crate::tui::layout::{centered, dataset_list_areas};
+use crate::tui::model::{CoverageRow, DatasetDetail};
 use crate::tui::state::Load;
-use crate::tui::state::browser::{Browser, DatasetDetail};
-use crate::tui::state::session::CoverageRow;
+use crate::tui::state::browser::Browser;
 use crate::tui::theme::Theme;
 
-pub fn render(browser: &Browser, theme: &Theme, area: Rect, buf: &mut Buffer) {
+/// Draws the cache browser into `area`; the dataset table's area when it drew one.
+pub fn render(browser: &Browser, theme: &Theme, area: Rect, buf: &mut Buffer) -> Option<Rect> {
+    let mut table = None;
     match &browser.detail {
         Some(Load::Loaded(detail)) => render_detail(browser, detail, theme, area, buf),
         Some(Load::Failed(e)) => message(&format!("could not open the dataset: {e}"), theme, area, buf),
         Some(_) => message("loading the dataset…", theme, area, buf),
-        None => render_list(browser, theme, area, buf),
+        None => table = render_list(browser, theme, area, buf),
     }
     if browser.confirm_evict.is_some() {
         let rect = centered(area, 60, 5);
@@ -33,6 +35,7 @@ pub fn render(browser: &Browser, theme: &Theme, area: Rect, buf: &mut Buffer) {
         .block(pane("Evict", true, theme))
         .render(rect, buf);
     }
+    table
 }
 
 fn message(text: &str, theme: &Theme, area: Rect, buf: &mut Buffer) {
@@ -60,7 +63,8 @@ fn size(bytes: u64) -> String {
     }
 }
 
-fn render_list(browser: &Browser, theme: &Theme, area: Rect, buf: &mut Buffer) {
+/// The dataset table, or a message in its place; the table's area when drawn.
+fn render_list(browser: &Browser, theme: &Theme, area: Rect, buf: &mut Buffer) -> Option<Rect> {
     let filter = if browser.filtering || !browser.filter.is_empty() {
         format!(" · filter /{}{}", browser.filter, if browser.filtering { "▏" } else { "" })
     } else {
@@ -70,14 +74,21 @@ fn render_list(browser: &Browser, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let block = pane(&title, true, theme);
     let rows = match &browser.datasets {
         Load::Loaded(_) => browser.visible(),
-        Load::Failed(e) => return message(&format!("could not list the cache: {e}"), theme, area, buf),
-        _ => return message("reading the cache…", theme, area, buf),
+        Load::Failed(e) => {
+            message(&format!("could not list the cache: {e}"), theme, area, buf);
+            return None;
+        }
+        _ => {
+            message("reading the cache…", theme, area, buf);
+            return None;
+        }
     };
     if rows.is_empty() {
         let text = if browser.filter.is_empty() { "the cache is empty" } else { "no dataset matches the filter" };
-        return Paragraph::new(Span::styled(text, theme.muted())).block(block).render(area, buf);
+        Paragraph::new(Span::styled(text, theme.muted())).block(block).render(area, buf);
+        return None;
     }
-    let [table_area, status] = area.layout(&Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]));
+    let [table_area, status] = dataset_list_areas(area);
     let (offset, visible_rows) = browser.list_window(table_area.height);
     let table_rows = rows.iter().enumerate().skip(offset).take(visible_rows).map(|(i, r)| {
         let s = &r.summary;
@@ -131,6 +142,7 @@ fn render_list(browser: &Browser, theme: &Theme, area: Rect, buf: &mut Buffer) {
         .render(table_area, buf);
     let line = browser.message.clone().unwrap_or_else(|| format!("{} datasets", rows.len()));
     Paragraph::new(Span::styled(line, theme.muted())).render(status, buf);
+    Some(table_area)
 }
 
 fn render_detail(browser: &Browser, d: &DatasetDetail, theme: &Theme, area: Rect, buf: &mut Buffer) {

@@ -5,9 +5,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Widget};
 
-use super::layout::centered;
 use crate::tui::action::Command;
 use crate::tui::keymap::Mode;
+use crate::tui::layout::centered;
 use crate::tui::state::session::RunStatus;
 use crate::tui::state::{Load, Screen, State};
 use crate::tui::theme::Theme;

@@ -8,12 +8,14 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Paragraph, Row, Table, Widget};
 
 use super::chrome::pane;
-use super::layout::parity_areas;
+use crate::tui::layout::parity_areas;
+use crate::tui::model::ParityReport;
 use crate::tui::state::Load;
-use crate::tui::state::parity::{NOW_CHOICES, ParityReport, ParityView};
+use crate::tui::state::parity::{NOW_CHOICES, ParityView};
 use crate::tui::theme::Theme;
 
-pub fn render(view: &ParityView, theme: &Theme, area: Rect, buf: &mut Buffer) {
+/// Draws the parity screen into `area` and says where the list of runs went.
+pub fn render(view: &ParityView, theme: &Theme, area: Rect, buf: &mut Buffer) -> Rect {
     let [choices, report] = parity_areas(area);
     render_choices(view, theme, choices, buf);
     let text = |t: &str, style: Style| {
@@ -26,6 +28,7 @@ pub fn render(view: &ParityView, theme: &Theme, area: Rect, buf: &mut Buffer) {
         Load::Failed(e) => text(e, theme.warning_style()).render(report, buf),
         Load::Loaded(r) => render_report(r, view.trades_scroll, theme, report, buf),
     }
+    choices
 }
 
 fn render_choices(view: &ParityView, theme: &Theme, area: Rect, buf: &mut Buffer) {

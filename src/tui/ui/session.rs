@@ -8,13 +8,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Chart, Clear, Dataset, Gauge, GraphType, Paragraph, Row, Sparkline, Table, Widget, Wrap};
 
 use super::chrome::pane;
-use super::layout::{centered, session_areas};
 use super::timeline::Timeline;
 use crate::engine::Account;
 use crate::market::time::{et_date, fmt_et};
+use crate::tui::layout::{Pane, SessionAreas, centered, session_areas};
 use crate::tui::state::State;
 use crate::tui::state::form::{Field, Form};
-use crate::tui::state::session::{Pane, RunStatus, SessionView};
+use crate::tui::state::session::{RunStatus, SessionView};
 use crate::tui::theme::Theme;
 
 /// The deepest fall from a running peak, as a positive fraction.
@@ -26,7 +26,8 @@ fn max_drawdown(equity: &[(chrono::DateTime<chrono::Utc>, f64)]) -> f64 {
     })
 }
 
-pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
+/// Draws the session screen into `area` and says where its panes went.
+pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) -> SessionAreas {
     let session = &state.session;
     let areas = session_areas(area, session.timeline_rows());
     let focused = |p: Pane| session.focus == p;
@@ -57,6 +58,7 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     if state.form.open {
         FormPane { form: &state.form, theme }.render(centered(area, 64, Field::ALL.len() as u16 + 4), buf);
     }
+    areas
 }
 
 /// The newest lines at the bottom; `scroll` lines back from the end.

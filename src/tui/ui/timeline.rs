@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget};
 
 use crate::cache::Window;
-use crate::tui::state::session::CoverageRow;
+use crate::tui::model::CoverageRow;
 use crate::tui::theme::Theme;
 
 pub struct Timeline<'a> {

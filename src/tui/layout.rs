@@ -1,13 +1,45 @@
-//! Pane geometry, computed from the frame size alone so drawing and mouse
-//! hit-testing agree without the view writing anything back.
+//! Pane geometry: where each screen's panes go in a frame of a given size, the
+//! session screen's `Pane`s, and the areas a drawn frame reports back so a click
+//! is tested against what is on the screen. A leaf: `ui` lays frames out with it
+//! and `state` hit-tests clicks with it; it reads neither.
 
 use ratatui::layout::{Constraint, Layout, Position, Rect};
-
-use crate::tui::state::session::Pane;
 
 /// Below this the workbench says so instead of drawing.
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 20;
+
+/// The session screen's panes, in focus order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Equity,
+    Positions,
+    Cache,
+    Conversions,
+    Orders,
+    Coverage,
+    Log,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 7] =
+        [Pane::Equity, Pane::Positions, Pane::Cache, Pane::Conversions, Pane::Orders, Pane::Coverage, Pane::Log];
+}
+
+/// Where the last frame drew what a click can land on; the view returns it and
+/// the state keeps it until the next frame.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DrawnAreas {
+    /// No frame yet, a frame too small to hold panes, or a screen with nothing
+    /// to click (the browser's detail or a message in place of its table).
+    #[default]
+    Nothing,
+    Session(SessionAreas),
+    /// The browser's dataset table, borders and header included.
+    DatasetTable(Rect),
+    /// The parity screen's list of runs to compare, borders included.
+    ParityChoices(Rect),
+}
 
 pub struct FrameAreas {
     pub header: Rect,
@@ -21,7 +53,7 @@ pub fn frame_areas(area: Rect) -> FrameAreas {
     FrameAreas { header, body, keybar }
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SessionAreas {
     pub equity: Rect,
     pub positions: Rect,
@@ -65,6 +97,11 @@ pub fn session_areas(body: Rect, timeline_rows: usize) -> SessionAreas {
         Constraint::Fill(1),
     ]));
     SessionAreas { equity, positions, cache, conversions, orders, coverage, log }
+}
+
+/// The cache browser's list: the dataset table, and a status line below it.
+pub fn dataset_list_areas(body: Rect) -> [Rect; 2] {
+    body.layout(&Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]))
 }
 
 /// The parity screen: the list of runs to compare, and the comparison.

@@ -1,0 +1,106 @@
+//! A loaded frame's columns as the columnar store holds them: each column is the
+//! buffer it shares with the frame, so a bar, a quote or a run of closes is a
+//! slice index away. `History` windows borrow them; `Columnar` and `Rows` build
+//! on them.
+
+use std::ops::Range;
+
+use polars::prelude::{ChunkedArray, DataFrame, PolarsNumericType};
+use polars_buffer::Buffer;
+
+use crate::market::bars::DATETIME;
+use crate::market::{Bar, QuoteBar};
+
+/// A loaded frame's columns, each held as the buffer it shares with the frame:
+/// every answer is a slice index, with no lookup or downcast per call. A column
+/// the frame lacks (quotes have no `open`) is empty.
+pub struct HeldColumns {
+    stamps: Buffer<i64>,
+    open: Buffer<f64>,
+    high: Buffer<f64>,
+    low: Buffer<f64>,
+    close: Buffer<f64>,
+    volume: Buffer<i64>,
+    count: Buffer<i64>,
+    bid: Buffer<f64>,
+    ask: Buffer<f64>,
+    bid_size: Buffer<i64>,
+    ask_size: Buffer<i64>,
+}
+
+/// One value of a column, 0 past its end (an absent column is empty).
+fn at<T: Copy + Default>(column: &[T], row: usize) -> T {
+    column.get(row).copied().unwrap_or_default()
+}
+
+/// A column's values, shared with the frame (nothing is copied); empty unless it
+/// is a single chunk without nulls, which `from_frame` makes it by rechunking first.
+fn values<T: PolarsNumericType>(column: Option<&ChunkedArray<T>>) -> Buffer<T::Native> {
+    column
+        .filter(|ca| ca.cont_slice().is_ok())
+        .and_then(|ca| ca.downcast_iter().next())
+        .map(|array| array.values().clone())
+        .unwrap_or_default()
+}
+
+impl HeldColumns {
+    /// Takes a loaded frame's columns, rechunked so each is one contiguous buffer.
+    pub(super) fn from_frame(mut frame: DataFrame) -> HeldColumns {
+        // Contiguous buffers make every later answer a plain slice.
+        frame.rechunk_mut();
+        let column = |name: &str| frame.column(name).ok();
+        let f64s = |name: &str| values(column(name).and_then(|c| c.f64().ok()));
+        let i64s = |name: &str| values(column(name).and_then(|c| c.i64().ok()));
+        HeldColumns {
+            stamps: values(column(DATETIME).and_then(|c| c.datetime().ok()).map(|dt| dt.physical())),
+            open: f64s("open"),
+            high: f64s("high"),
+            low: f64s("low"),
+            close: f64s("close"),
+            volume: i64s("volume"),
+            count: i64s("count"),
+            bid: f64s("bid"),
+            ask: f64s("ask"),
+            bid_size: i64s("bid_size"),
+            ask_size: i64s("ask_size"),
+        }
+    }
+
+    /// The rows' times, in milliseconds since the epoch (UTC).
+    #[inline]
+    pub(super) fn stamps(&self) -> &[i64] {
+        &self.stamps
+    }
+
+    /// Whether `row` holds a quote (the frame has a bid column reaching it).
+    #[inline]
+    pub(super) fn has_quote(&self, row: usize) -> bool {
+        row < self.stamps.len() && row < self.bid.len()
+    }
+
+    pub(super) fn closes(&self, rows: Range<usize>) -> &[f64] {
+        self.close.get(rows).unwrap_or(&[])
+    }
+
+    pub(super) fn bar_at(&self, row: usize) -> Bar {
+        Bar {
+            ts_ms: at(&self.stamps, row),
+            open: at(&self.open, row),
+            high: at(&self.high, row),
+            low: at(&self.low, row),
+            close: at(&self.close, row),
+            volume: at(&self.volume, row),
+            count: at(&self.count, row),
+        }
+    }
+
+    pub(super) fn quote_at(&self, row: usize) -> QuoteBar {
+        QuoteBar {
+            ts_ms: at(&self.stamps, row),
+            bid: at(&self.bid, row),
+            ask: at(&self.ask, row),
+            bid_size: at(&self.bid_size, row),
+            ask_size: at(&self.ask_size, row),
+        }
+    }
+}

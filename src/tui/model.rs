@@ -1,0 +1,91 @@
+//! The plain data actions and effects carry: dataset rows and details, coverage
+//! rows, a finished run's summary, parity requests and reports. A leaf: it reads
+//! the crate's lower layers and nothing else of the workbench.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+
+use crate::cache::report::{ChecksumState, DatasetSummary, Inspection};
+use crate::run::RunRequest;
+use crate::run::artifacts::Stats;
+use crate::run::parity::Parity;
+
+/// One listed dataset; the checksum arrives later from a background verify.
+#[derive(Debug, Clone)]
+pub struct DatasetRow {
+    pub summary: DatasetSummary,
+    pub checksum: Option<ChecksumState>,
+}
+
+/// Everything the detail pane shows of one dataset: what `cache inspect` shows,
+/// the held days one by one for the timeline, and the first rows.
+#[derive(Debug, Clone)]
+pub struct DatasetDetail {
+    pub inspection: Inspection,
+    /// Every held session (`inspection.coverage` folds them into runs).
+    pub days: Vec<NaiveDate>,
+    pub columns: Vec<String>,
+    /// The first rows, each cell formatted (times in ET).
+    pub preview: Vec<Vec<String>>,
+}
+
+/// One dataset's coverage, for the timeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CoverageRow {
+    pub label: String,
+    pub days: Vec<NaiveDate>,
+    pub placeholders: Vec<NaiveDate>,
+    /// Sessions the run asked for (the window, clipped at expiry).
+    pub required: Vec<NaiveDate>,
+    pub expiry: Option<NaiveDate>,
+}
+
+/// The end of a run, as the session screen shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunSummary {
+    pub final_value: f64,
+    pub total_return: f64,
+    pub max_drawdown: f64,
+    pub sharpe: f64,
+    pub trades: usize,
+    pub run_dir: Option<PathBuf>,
+}
+
+/// A run request carried in an effect; compared by what it asks for.
+#[derive(Debug, Clone)]
+pub struct RequestKey(pub Box<RunRequest>);
+
+impl PartialEq for RequestKey {
+    fn eq(&self, other: &RequestKey) -> bool {
+        format!("{:?}", self.0) == format!("{:?}", other.0)
+    }
+}
+
+/// Which two runs to compare.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ParityKind {
+    /// The form's request on the columnar store and on the rows store.
+    BothStores(RequestKey),
+    /// The form's request twice over a fresh cache: first cold, then warm.
+    ColdWarm(RequestKey),
+    Dirs(PathBuf, PathBuf),
+}
+
+/// One side of a comparison, read back from its run directory.
+#[derive(Debug, Clone)]
+pub struct RunSide {
+    pub label: String,
+    pub stats: Stats,
+    /// Equity totals with their ET times.
+    pub equity: Vec<(String, f64)>,
+    /// Trade rows as written in `trades.csv` (without the header).
+    pub trades: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ParityReport {
+    pub parity: Parity,
+    pub a: RunSide,
+    pub b: RunSide,
+}
