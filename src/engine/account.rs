@@ -22,7 +22,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::fees::OPTION_MULTIPLIER;
+use crate::market::asset::OPTION_MULTIPLIER;
 use crate::market::{Asset, Right};
 
 /// Written and read as its command-line form (`cash`, `margin`,

@@ -16,10 +16,10 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 
 use super::account::{Account, Holding, Phase};
 use super::events::RunEvent;
-use super::fees::{FeeModel, multiplier};
+use super::fees::FeeModel;
 use super::fill::{FillDecision, FillSource, evaluate, needs_quote};
 use super::order::{self, Order, OrderError, OrderId, OrderKind, OrderStatus, Side, TimeInForce};
-use super::portfolio::{Portfolio, last_trading_day};
+use super::portfolio::Portfolio;
 use super::valuation::{Valuation, mark};
 use crate::market::time::{et_date, et_date_ms, et_to_utc, fmt_et, utc_from_ms};
 use crate::market::{Asset, Bar, Calendar, QuoteBar, Symbol};
@@ -139,7 +139,7 @@ impl Broker {
         prices: &mut Prices<'_>,
     ) -> Result<f64, OrderError> {
         let others: f64 = self.reserved.iter().filter(|(id, _)| Some(**id) != order).map(|(_, r)| r).sum();
-        let mult = multiplier(asset);
+        let mult = asset.multiplier();
         let fee = self.fees.fee(price, quantity, mult);
         match self.account {
             Account::Cash => match side {
@@ -365,7 +365,7 @@ impl Broker {
             })
             .collect();
         for (contract, quantity) in contracts {
-            let day = last_trading_day(&contract);
+            let day = contract.last_trading_day();
             let underlying_close =
                 data.underlying_close(contract.underlying, day).filter(|s| s.is_finite() && *s > 0.0);
             let asset = Asset::Option(contract);
@@ -472,14 +472,14 @@ impl Broker {
             });
             self.open.push(order);
             // Closing at the mark turns the position's value into cash: equity stays, the requirement falls.
-            cash += h.quantity as f64 * h.price * multiplier(&h.asset);
+            cash += h.quantity as f64 * h.price * h.asset.multiplier();
             holdings.retain(|kept| kept.asset != h.asset);
         }
     }
 
     fn fill(&mut self, order: Order, time: DateTime<Utc>, price: f64, source: FillSource) -> RunEvent {
         self.reserved.remove(&order.id);
-        let fee = self.fees.fee(price, order.quantity, multiplier(&order.asset));
+        let fee = self.fees.fee(price, order.quantity, order.asset.multiplier());
         let effect = self.portfolio.apply_fill(time, &order.asset, order.side, order.quantity, price, fee);
         self.closed.insert(order.id, OrderStatus::Filled { time, price });
         RunEvent::Filled {
@@ -536,7 +536,7 @@ fn reference_price(kind: &OrderKind, side: Side, last: impl FnOnce() -> Option<f
 
 /// Cash plus the value of every holding (shorts count negative).
 fn equity(cash: f64, holdings: &[Holding]) -> f64 {
-    cash + holdings.iter().map(|h| h.quantity as f64 * h.price * multiplier(&h.asset)).fold(0.0, |a, b| a + b)
+    cash + holdings.iter().map(|h| h.quantity as f64 * h.price * h.asset.multiplier()).fold(0.0, |a, b| a + b)
 }
 
 /// `holdings` after trading `delta` units of `asset` at `price`.
@@ -552,7 +552,7 @@ fn with_trade(holdings: &[Holding], asset: &Asset, delta: i64, price: f64) -> Ve
 
 /// A holding's market value, whichever side it is on.
 fn size(h: &Holding) -> f64 {
-    h.price * h.quantity.unsigned_abs() as f64 * multiplier(&h.asset)
+    h.price * h.quantity.unsigned_abs() as f64 * h.asset.multiplier()
 }
 
 /// Liquidation order: short options, long options, short stock, long stock.
@@ -567,7 +567,7 @@ fn liquidation_rank(h: &Holding) -> u8 {
 
 /// Whether `asset` is an option whose last session is `date` or earlier.
 fn expires_by(asset: &Asset, date: NaiveDate) -> bool {
-    matches!(asset, Asset::Option(c) if last_trading_day(c) <= date)
+    matches!(asset, Asset::Option(c) if c.last_trading_day() <= date)
 }
 
 enum Closing {

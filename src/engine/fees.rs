@@ -3,20 +3,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::market::Asset;
-
-/// Shares per listed equity option contract.
-pub const OPTION_MULTIPLIER: f64 = 100.0;
-
-/// How many units of the underlying one unit of `asset` stands for: 100 for
-/// options, 1 for stocks and indices.
-pub fn multiplier(asset: &Asset) -> f64 {
-    match asset {
-        Asset::Option(_) => OPTION_MULTIPLIER,
-        Asset::Stock(_) | Asset::Index(_) => 1.0,
-    }
-}
-
 /// Costs charged on every fill. `Default` is free trading; the reference strategy's
 /// 0.1 % is `FeeModel::percent(0.001)`.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
@@ -48,6 +34,8 @@ impl FeeModel {
 mod tests {
     use super::*;
     use crate::engine::testutil::pltr_call;
+    use crate::market::Asset;
+    use crate::market::asset::OPTION_MULTIPLIER;
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() < 1e-9
@@ -56,7 +44,7 @@ mod tests {
     #[test]
     fn option_fees_include_the_multiplier() {
         let fees = FeeModel::percent(0.001);
-        let fee = fees.fee(3.70, 17, multiplier(&pltr_call()));
+        let fee = fees.fee(3.70, 17, pltr_call().multiplier());
         assert!(close(fee, 6.29), "{fee}");
         // The reference charged 0.0629 here: the same formula without ×100.
         assert!(close(fees.fee(3.70, 17, 1.0), 0.0629));
@@ -68,8 +56,8 @@ mod tests {
         // 0.001 × 2 × 10 × 100 + 1 + 0.65 × 10 = 2 + 1 + 6.5
         assert!(close(fees.fee(2.0, 10, OPTION_MULTIPLIER), 9.5));
         assert_eq!(FeeModel::default().fee(123.0, 7, 1.0), 0.0);
-        assert_eq!(multiplier(&Asset::stock("PLTR").unwrap()), 1.0);
-        assert_eq!(multiplier(&"^SPX".parse().unwrap()), 1.0);
+        assert_eq!(Asset::stock("PLTR").unwrap().multiplier(), 1.0);
+        assert_eq!("^SPX".parse::<Asset>().unwrap().multiplier(), 1.0);
     }
 
     #[test]

@@ -24,7 +24,7 @@ pub use account::{Account, MarginRates};
 pub use broker::{Broker, FillData, LIQUIDATION_TAG};
 pub use clock::Sleep;
 pub use events::{DatasetRead, RunEvent};
-pub use fees::{FeeModel, multiplier};
+pub use fees::FeeModel;
 pub use fill::{FillDecision, FillSource};
 pub use order::{Order, OrderError, OrderId, OrderKind, OrderStatus, Side, TimeInForce};
 pub use portfolio::{Portfolio, Position};

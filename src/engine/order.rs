@@ -6,7 +6,6 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::account::money;
-use super::portfolio::last_trading_day;
 use crate::market::Asset;
 use crate::market::time::{et_date, fmt_et};
 
@@ -229,7 +228,7 @@ pub fn validate(
     }
     kind.validate(side)?;
     if let Asset::Option(contract) = asset {
-        let last_trading_day = last_trading_day(contract);
+        let last_trading_day = contract.last_trading_day();
         if et_date(now) > last_trading_day {
             return Err(OrderError::ContractExpired { asset: asset.to_string(), last_trading_day, at: fmt_et(now) });
         }

@@ -3,20 +3,14 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-use super::fees::{OPTION_MULTIPLIER, multiplier};
 use super::order::Side;
 use super::valuation::{Mark, MarkSource, PositionValue, Valuation};
-use crate::market::{Asset, Calendar, OptionContract, Right};
-
-/// The session an option last trades and settles in: its expiration, or the
-/// session before when that date is a holiday (e.g. Good Friday 2025-04-18).
-pub fn last_trading_day(contract: &OptionContract) -> NaiveDate {
-    Calendar::session_on_or_before(contract.expiration)
-}
+use crate::market::asset::OPTION_MULTIPLIER;
+use crate::market::{Asset, OptionContract};
 
 /// A holding. `quantity` is signed: shorts are negative. What the account allows
 /// (buying power, shorting) is the broker's check (`engine::account`).
@@ -106,7 +100,7 @@ impl Portfolio {
         price: f64,
         fee: f64,
     ) -> FillEffect {
-        let mult = multiplier(asset);
+        let mult = asset.multiplier();
         let notional = price * quantity as f64 * mult;
         let cash_change = match side {
             Side::Buy => -notional - fee,
@@ -150,10 +144,7 @@ impl Portfolio {
     pub fn settle_option(&mut self, contract: &OptionContract, underlying_close: f64) -> Option<Settlement> {
         let position = self.positions.remove(&Asset::Option(*contract))?;
         let strike = contract.strike.dollars();
-        let intrinsic = match contract.right {
-            Right::Call => (underlying_close - strike).max(0.0),
-            Right::Put => (strike - underlying_close).max(0.0),
-        };
+        let intrinsic = contract.right.intrinsic(strike, underlying_close);
         let units = position.quantity as f64 * OPTION_MULTIPLIER;
         let cash = intrinsic * units;
         let realized_pnl = (intrinsic - position.average_cost) * units;
@@ -184,7 +175,7 @@ impl Portfolio {
                     quantity: p.quantity,
                     price: m.price,
                     source: m.source,
-                    value: p.quantity as f64 * m.price * multiplier(asset),
+                    value: p.quantity as f64 * m.price * asset.multiplier(),
                 }
             })
             .collect();

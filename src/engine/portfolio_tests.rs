@@ -1,6 +1,7 @@
 use super::*;
 use crate::engine::fees::FeeModel;
 use crate::engine::testutil::{at, contract, date, pltr_call};
+use crate::market::Right;
 
 fn t() -> DateTime<Utc> {
     at(2025, 3, 13, 9, 30)
@@ -158,7 +159,7 @@ fn positions_list_in_asset_order_whatever_the_fill_order() {
 #[test]
 fn good_friday_expiry_settles_the_session_before() {
     let Asset::Option(c) = pltr_call() else { unreachable!() };
-    assert_eq!(last_trading_day(&c), date(2025, 4, 17));
+    assert_eq!(c.last_trading_day(), date(2025, 4, 17));
     let Asset::Option(h) = hims_call() else { unreachable!() };
-    assert_eq!(last_trading_day(&h), date(2025, 4, 4));
+    assert_eq!(h.last_trading_day(), date(2025, 4, 4));
 }

@@ -34,6 +34,15 @@ impl Right {
         }
     }
 
+    /// What exercising one share is worth with the underlying at `spot`:
+    /// a call `max(0, spot − strike)`, a put `max(0, strike − spot)`.
+    pub fn intrinsic(self, strike: f64, spot: f64) -> f64 {
+        match self {
+            Right::Call => (spot - strike).max(0.0),
+            Right::Put => (strike - spot).max(0.0),
+        }
+    }
+
     /// Accepts `C`, `P`, `CALL`, `PUT` in any case.
     pub fn parse(s: &str) -> Option<Right> {
         match s.to_ascii_uppercase().as_str() {
@@ -109,7 +118,16 @@ pub struct OptionContract {
     pub right: Right,
 }
 
+/// Shares of the underlying one listed equity option contract stands for.
+pub const OPTION_MULTIPLIER: f64 = 100.0;
+
 impl OptionContract {
+    /// The session the contract last trades and settles in: its expiration, or
+    /// the session before when that date is a holiday (e.g. Good Friday 2025-04-18).
+    pub fn last_trading_day(&self) -> NaiveDate {
+        crate::market::Calendar::session_on_or_before(self.expiration)
+    }
+
     /// The OCC symbol without padding, e.g. `PLTR250418C00091000`.
     pub fn occ(&self) -> String {
         format!(
@@ -215,6 +233,15 @@ pub enum Asset {
 }
 
 impl Asset {
+    /// How many units of the underlying one unit stands for: 100 for an
+    /// option contract, 1 for a share or an index.
+    pub fn multiplier(&self) -> f64 {
+        match self {
+            Asset::Option(_) => OPTION_MULTIPLIER,
+            Asset::Stock(_) | Asset::Index(_) => 1.0,
+        }
+    }
+
     /// A stock by its ticker, validated and upper-cased.
     pub fn stock(symbol: &str) -> Result<Asset, AssetParseError> {
         Symbol::new(symbol).map(Asset::Stock)

@@ -32,13 +32,6 @@ pub fn skewed_vol(base_vol: f64, s: f64, k: f64) -> f64 {
     (base_vol * (1.0 - 0.8 * m + 1.5 * m * m)).clamp(0.5 * base_vol, 3.0 * base_vol).max(0.05)
 }
 
-pub fn intrinsic(right: Right, s: f64, k: f64) -> f64 {
-    match right {
-        Right::Call => (s - k).max(0.0),
-        Right::Put => (k - s).max(0.0),
-    }
-}
-
 /// The Black-Scholes price, never below intrinsic value. `years` must be positive.
 pub fn black_scholes(right: Right, s: f64, k: f64, years: f64, vol: f64) -> f64 {
     let root_t = years.sqrt();
@@ -49,7 +42,7 @@ pub fn black_scholes(right: Right, s: f64, k: f64, years: f64, vol: f64) -> f64 
         Right::Call => s * norm_cdf(d1) - k * discount * norm_cdf(d2),
         Right::Put => k * discount * norm_cdf(-d2) - s * norm_cdf(-d1),
     };
-    price.max(intrinsic(right, s, k))
+    price.max(right.intrinsic(k, s))
 }
 
 #[cfg(test)]

@@ -255,7 +255,6 @@ impl SessionView {
                     .lines
                     .iter()
                     .map(|line| {
-                        let multiplier = if matches!(line.asset, Asset::Option(_)) { 100.0 } else { 1.0 };
                         let average_cost =
                             self.costs.get(&line.asset.to_string()).map_or(line.price, |(_, cost)| *cost);
                         PositionRow {
@@ -264,7 +263,7 @@ impl SessionView {
                             average_cost,
                             mark: line.price,
                             value: line.value,
-                            unrealized: (line.price - average_cost) * line.quantity as f64 * multiplier,
+                            unrealized: (line.price - average_cost) * line.quantity as f64 * line.asset.multiplier(),
                             days_to_expiry: line.asset.expiration().map(|e| (e - today).num_days()),
                         }
                     })
