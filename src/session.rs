@@ -10,8 +10,6 @@ use crate::metrics::Metrics;
 use crate::terminal::{self, RunningTerminal, SimConfig};
 use crate::thetadata::{ClientConfig, ThetaClient, ThetaError, Tier};
 
-/// Where a live Theta Terminal v3 listens by default.
-pub const DEFAULT_TERMINAL_URL: &str = "http://127.0.0.1:25503";
 /// The `--terminal` value that asks for the simulated terminal explicitly.
 pub const SIMULATED: &str = "sim";
 
@@ -105,8 +103,8 @@ async fn resolve_source(terminal: Option<&str>, tier: Tier) -> Result<Source, Se
                 None => Ok(Source::Live { url }),
             }
         }
-        None => match probe(DEFAULT_TERMINAL_URL).await {
-            Some(status) if status == "CONNECTED" => Ok(Source::Live { url: DEFAULT_TERMINAL_URL.to_string() }),
+        None => match probe(&crate::thetadata::default_base_url()).await {
+            Some(status) if status == "CONNECTED" => Ok(Source::Live { url: crate::thetadata::default_base_url() }),
             _ => simulated().await,
         },
     }

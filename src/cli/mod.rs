@@ -54,18 +54,18 @@ pub enum Command {
 
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
-    /// weekly-momentum, buy-and-hold or sma-cross
-    #[arg(long, default_value = "weekly-momentum")]
-    pub strategy: String,
-    /// First session, YYYY-MM-DD
-    #[arg(long, value_parser = parse_date, default_value = "2025-03-03")]
-    pub start: NaiveDate,
-    /// Last session, YYYY-MM-DD, inclusive
-    #[arg(long, value_parser = parse_date, default_value = "2025-09-30")]
-    pub end: NaiveDate,
-    /// Starting cash in dollars
-    #[arg(long, default_value_t = 100_000.0)]
-    pub cash: f64,
+    /// weekly-momentum, buy-and-hold or sma-cross [default: the demo run's, weekly-momentum]
+    #[arg(long)]
+    pub strategy: Option<String>,
+    /// First session, YYYY-MM-DD [default: the demo run's, 2025-03-03]
+    #[arg(long, value_parser = parse_date)]
+    pub start: Option<NaiveDate>,
+    /// Last session, YYYY-MM-DD, inclusive [default: the demo run's, 2025-09-30]
+    #[arg(long, value_parser = parse_date)]
+    pub end: Option<NaiveDate>,
+    /// Starting cash in dollars [default: the demo run's, 100000]
+    #[arg(long)]
+    pub cash: Option<f64>,
     /// Data representation: columnar (Polars) or rows (the reference)
     #[arg(long, default_value = "columnar")]
     pub store: crate::data::StoreKind,

@@ -51,12 +51,13 @@ fn progress_bar(event: &RunEvent) {
 }
 
 pub async fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
-    let window = super::window(args.start, args.end)?;
+    let demo = RunRequest::demo();
+    let window = super::window(args.start.unwrap_or(demo.window.start), args.end.unwrap_or(demo.window.end))?;
     let request = RunRequest {
-        strategy: args.strategy.clone(),
+        strategy: args.strategy.clone().unwrap_or(demo.strategy),
         params: args.params.clone(),
         window,
-        cash: args.cash,
+        cash: args.cash.unwrap_or(demo.cash),
         store: args.store,
         account: args.account,
     };
@@ -68,7 +69,7 @@ pub async fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
 pub async fn run_request(cli: &Cli, request: RunRequest, out: Option<PathBuf>, json: bool) -> anyhow::Result<ExitCode> {
     let window = request.window;
     // Bad parameters are reported before any data is touched.
-    crate::strategies::build(&request.strategy, &request.params)?;
+    let built = crate::run::prepare(&request)?;
     let session = Session::open(&cli.session_options()).await?;
     let cache = session.cache.clone();
     let runtime = tokio::runtime::Handle::current();
@@ -80,7 +81,7 @@ pub async fn run_request(cli: &Cli, request: RunRequest, out: Option<PathBuf>, j
                 progress_bar(event);
             }
         };
-        crate::run::execute(cache, runtime, &engine_request, &mut sink, &mut || true)
+        crate::run::execute(cache, runtime, &engine_request, built, &mut sink, &mut || true)
     })
     .await
     .context("the engine thread failed")?

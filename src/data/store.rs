@@ -35,6 +35,12 @@ impl StoreKind {
     }
 }
 
+impl std::fmt::Display for StoreKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl FromStr for StoreKind {
     type Err = String;
 

@@ -17,7 +17,7 @@ use crate::cache::{Cache, Fetcher, Window};
 use crate::data::{Columnar, DataStore, Loader, Representation, Rows, StoreKind};
 use crate::engine::{self, Account, RunError, RunEvent, RunSpec};
 use crate::metrics::MetricsSnapshot;
-use crate::strategies::{self, ParamError};
+use crate::strategies::{self, Built, ParamError};
 pub use record::Record;
 pub use stats::Performance;
 
@@ -30,6 +30,24 @@ pub struct RunRequest {
     pub store: StoreKind,
     /// Cash or margin: what the broker lets an order spend.
     pub account: Account,
+}
+
+impl RunRequest {
+    /// The demo run the workbench opens on and `thetabench run` makes without
+    /// options: weekly-momentum over March to September 2025 with $100,000 in a
+    /// cash account, on the columnar store. `assets/demo-session.toml` spells
+    /// the same run out as a session file (a test holds the two together).
+    pub fn demo() -> RunRequest {
+        let day = |m, d| chrono::NaiveDate::from_ymd_opt(2025, m, d).unwrap_or_default();
+        RunRequest {
+            strategy: strategies::names()[0].to_string(),
+            params: Vec::new(),
+            window: Window { start: day(3, 3), end: day(9, 30) },
+            cash: 100_000.0,
+            store: StoreKind::Columnar,
+            account: Account::Cash,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -52,20 +70,26 @@ pub struct RunResult {
     pub elapsed: Duration,
 }
 
-/// Runs a backtest synchronously. Call it from a thread that is not running
-/// async code (e.g. `spawn_blocking`); `runtime` drives the cache's fetches.
+/// Checks a request and builds its strategy: the one place a run's strategy is
+/// made, before any data is touched, so bad input is reported first.
+pub fn prepare(request: &RunRequest) -> Result<Built, RunFailure> {
+    if !(request.cash.is_finite() && request.cash > 0.0) {
+        return Err(RunFailure::Cash(request.cash));
+    }
+    Ok(strategies::build(&request.strategy, &request.params)?)
+}
+
+/// Runs a prepared backtest synchronously. Call it from a thread that is not
+/// running async code (e.g. `spawn_blocking`); `runtime` drives the cache's fetches.
 pub fn execute<F: Fetcher>(
     cache: Arc<Cache<F>>,
     runtime: Handle,
     request: &RunRequest,
+    mut built: Built,
     sink: &mut dyn FnMut(&RunEvent),
     keep_going: &mut dyn FnMut() -> bool,
 ) -> Result<RunResult, RunFailure> {
-    if !(request.cash.is_finite() && request.cash > 0.0) {
-        return Err(RunFailure::Cash(request.cash));
-    }
     let started = Instant::now();
-    let mut built = strategies::build(&request.strategy, &request.params)?;
     let spec = RunSpec { window: request.window, cash: request.cash, fees: built.fees, account: request.account };
     let loader = Loader::new(cache.clone(), runtime);
     let mut record = Record::default();

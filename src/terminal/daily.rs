@@ -12,6 +12,7 @@ use chrono::NaiveDate;
 use super::rng::Rng;
 use super::universe::{Profile, UNIVERSE};
 use crate::market::Calendar;
+use crate::market::calendar::{FIRST_YEAR, LAST_YEAR};
 
 /// Per-session pull of the log price toward the base (half-life about 140 sessions).
 const MEAN_REVERSION: f64 = 0.005;
@@ -35,11 +36,11 @@ pub struct DailyPath {
 
 impl DailyPath {
     pub fn first_date() -> NaiveDate {
-        NaiveDate::from_ymd_opt(2012, 1, 3).unwrap_or_default()
+        NaiveDate::from_ymd_opt(FIRST_YEAR, 1, 1).map(Calendar::session_on_or_after).unwrap_or_default()
     }
 
     pub fn last_date() -> NaiveDate {
-        NaiveDate::from_ymd_opt(2030, 12, 31).unwrap_or_default()
+        NaiveDate::from_ymd_opt(LAST_YEAR, 12, 31).unwrap_or_default()
     }
 
     /// The session where the walk starts at the base price.

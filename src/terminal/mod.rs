@@ -32,8 +32,8 @@ use crate::thetadata::Tier;
 /// `thetabench terminal`: serve the simulated terminal over HTTP.
 #[derive(clap::Args, Debug, Clone)]
 pub struct TerminalArgs {
-    /// Port to listen on (the real v3 terminal's is 25503)
-    #[arg(long, default_value_t = 25503)]
+    /// Port to listen on (the real v3 terminal's)
+    #[arg(long, default_value_t = crate::thetadata::DEFAULT_PORT)]
     pub port: u16,
     /// Address to bind
     #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]

@@ -25,8 +25,8 @@ use super::limiter::Limiter;
 use super::mangle::mangle;
 use super::request::{Endpoint, Params, parse};
 use super::table::Rendered;
+use crate::thetadata::STATUS_PATH;
 
-pub const STATUS_PATH: &str = "/v3/terminal/mdds/status";
 pub const NO_DATA: &str = "No data found for your request";
 
 /// What every request handler shares.

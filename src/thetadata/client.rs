@@ -40,7 +40,7 @@ pub struct ClientConfig {
 impl Default for ClientConfig {
     fn default() -> ClientConfig {
         ClientConfig {
-            base_url: "http://127.0.0.1:25503".to_string(),
+            base_url: super::default_base_url(),
             concurrency: 4,
             max_attempts: 6,
             backoff_base: Duration::from_millis(100),

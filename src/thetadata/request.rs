@@ -17,6 +17,9 @@ pub struct Request {
     query: Vec<(&'static str, String)>,
 }
 
+/// The terminal's link to ThetaData's servers: `CONNECTED` when it is logged in.
+pub const STATUS_PATH: &str = "/v3/terminal/mdds/status";
+
 /// Session bars start here (ET); the terminal's own default, sent explicitly.
 const SESSION_START: &str = "09:30:00";
 
@@ -51,7 +54,7 @@ impl Request {
     }
 
     pub fn status() -> Request {
-        Request::new("/v3/terminal/mdds/status")
+        Request::new(STATUS_PATH)
     }
 
     /// One session of intraday bars, from the open to the last bar stamp before

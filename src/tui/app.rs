@@ -259,7 +259,7 @@ fn run_cache(options: &SessionOptions, session: &Session) -> Result<Arc<Cache<Th
 
 fn run_name(strategy: &str, store: StoreKind, tag: &str) -> String {
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
-    format!("{strategy}-{}-{tag}-{stamp}", format!("{store:?}").to_lowercase())
+    format!("{strategy}-{store}-{tag}-{stamp}")
 }
 
 /// Makes the runs a parity choice asks for (if any) and compares them.

@@ -135,7 +135,10 @@ pub fn spawn_run(
                 control.apply(ControlChange::Cancel);
             }
         };
-        let outcome = crate::run::execute(cache, runtime, &request, &mut sink, &mut || control.keep_going())
+        let outcome = crate::run::prepare(&request)
+            .and_then(|built| {
+                crate::run::execute(cache, runtime, &request, built, &mut sink, &mut || control.keep_going())
+            })
             .map_err(|e| e.to_string())
             .map(|result| {
                 let dir = run_dir.and_then(|(dir, source)| crate::run::save(&dir, &request, &result, &source).ok());
@@ -154,7 +157,9 @@ pub fn run_to_dir(
     source: &str,
 ) -> Result<PathBuf, String> {
     let runtime = tokio::runtime::Handle::current();
-    let result = crate::run::execute(cache, runtime, request, &mut |_| {}, &mut || true).map_err(|e| e.to_string())?;
+    let result = crate::run::prepare(request)
+        .and_then(|built| crate::run::execute(cache, runtime, request, built, &mut |_| {}, &mut || true))
+        .map_err(|e| e.to_string())?;
     crate::run::save(dir, request, &result, source).map_err(|e| format!("writing {}: {e}", dir.display()))
 }
 

@@ -24,16 +24,17 @@ pub struct SessionFile {
 }
 
 impl Default for SessionFile {
-    /// The demo session: weekly-momentum over March to September 2025.
+    /// The demo session ([`RunRequest::demo`]).
     fn default() -> SessionFile {
+        let demo = RunRequest::demo();
         SessionFile {
-            strategy: crate::strategies::NAMES[0].to_string(),
-            start: NaiveDate::from_ymd_opt(2025, 3, 3).unwrap_or_default(),
-            end: NaiveDate::from_ymd_opt(2025, 9, 30).unwrap_or_default(),
-            cash: 100_000.0,
-            store: StoreKind::Columnar,
-            account: Account::Cash,
-            params: vec![],
+            strategy: demo.strategy,
+            start: demo.window.start,
+            end: demo.window.end,
+            cash: demo.cash,
+            store: demo.store,
+            account: demo.account,
+            params: demo.params,
         }
     }
 }

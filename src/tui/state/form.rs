@@ -6,7 +6,7 @@ use crate::cache::Window;
 use crate::data::StoreKind;
 use crate::engine::Account;
 use crate::run::RunRequest;
-use crate::strategies::NAMES;
+use crate::strategies::names;
 use crate::tui::action::Command;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,7 +64,7 @@ impl Form {
             open: false,
             editing: false,
             field: Field::Strategy,
-            strategy: NAMES.iter().position(|n| *n == request.strategy).unwrap_or(0),
+            strategy: names().iter().position(|n| *n == request.strategy).unwrap_or(0),
             start: request.window.start.to_string(),
             end: request.window.end.to_string(),
             cash: format!("{}", request.cash),
@@ -77,11 +77,11 @@ impl Form {
 
     pub fn value(&self, field: Field) -> String {
         match field {
-            Field::Strategy => NAMES[self.strategy % NAMES.len()].to_string(),
+            Field::Strategy => names()[self.strategy % names().len()].to_string(),
             Field::Start => self.start.clone(),
             Field::End => self.end.clone(),
             Field::Cash => self.cash.clone(),
-            Field::Store => format!("{:?}", self.store).to_lowercase(),
+            Field::Store => self.store.to_string(),
             Field::Params => self.params.clone(),
             Field::Run => String::new(),
         }
@@ -95,7 +95,7 @@ impl Form {
         let window = Window::new(date(&self.start)?, date(&self.end)?).map_err(|e| e.to_string())?;
         let cash: f64 = self.cash.trim().parse().map_err(|_| format!("{:?} is not an amount", self.cash))?;
         let params: Vec<String> = self.params.split_whitespace().map(String::from).collect();
-        let strategy = NAMES[self.strategy % NAMES.len()].to_string();
+        let strategy = names()[self.strategy % names().len()].to_string();
         crate::strategies::build(&strategy, &params).map_err(|e| e.to_string())?;
         Ok(RunRequest { strategy, params, window, cash, store: self.store, account: self.account })
     }
@@ -126,9 +126,9 @@ impl Form {
         match self.field {
             Field::Strategy => {
                 self.strategy = if forward {
-                    (self.strategy + 1) % NAMES.len()
+                    (self.strategy + 1) % names().len()
                 } else {
-                    (self.strategy + NAMES.len() - 1) % NAMES.len()
+                    (self.strategy + names().len() - 1) % names().len()
                 }
             }
             Field::Store => {

@@ -71,7 +71,7 @@ impl Widget for Header<'_> {
                     r.strategy,
                     r.window.start,
                     r.window.end,
-                    format!("{:?}", r.store).to_lowercase(),
+                    r.store,
                     r.cash
                 ),
                 theme.style(),
