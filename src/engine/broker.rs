@@ -56,8 +56,6 @@ pub struct Broker {
     portfolio: Portfolio,
     fees: FeeModel,
     account: Account,
-    /// What each open order holds back from buying power, by id.
-    reserved: BTreeMap<OrderId, f64>,
     margin_call: Option<MarginCall>,
     /// In submission order, which is the order they are considered in.
     open: Vec<Order>,
@@ -75,7 +73,6 @@ impl Broker {
             portfolio: Portfolio::new(cash),
             fees,
             account,
-            reserved: BTreeMap::new(),
             margin_call: None,
             open: Vec::new(),
             closed: BTreeMap::new(),
@@ -101,7 +98,7 @@ impl Broker {
     /// requirement and the reservations.
     pub fn buying_power(&self, prices: &mut Prices<'_>) -> f64 {
         let holdings = self.holdings(prices);
-        let reserved: f64 = self.reserved.values().sum();
+        let reserved: f64 = self.open.iter().map(|o| o.reserved).sum();
         match self.account {
             Account::Cash => self.portfolio.cash() - reserved,
             Account::Margin(_) => {
@@ -127,8 +124,10 @@ impl Broker {
     }
 
     /// Whether the account can carry `quantity` of `asset` bought or sold at
-    /// `price` on top of everything else (open orders other than `order`
-    /// included); the amount to reserve for it if so.
+    /// `price` on top of everything else, open orders' reservations included;
+    /// the amount to reserve for it if so. At a fill the order is out of the
+    /// book, and so are the orders not yet considered in that pass, so a fill
+    /// is checked against what the account holds, not against reservations.
     fn afford(
         &self,
         order: Option<OrderId>,
@@ -138,7 +137,7 @@ impl Broker {
         price: f64,
         prices: &mut Prices<'_>,
     ) -> Result<f64, OrderError> {
-        let others: f64 = self.reserved.iter().filter(|(id, _)| Some(**id) != order).map(|(_, r)| r).sum();
+        let others: f64 = self.open.iter().filter(|o| Some(o.id) != order).map(|o| o.reserved).sum();
         let mult = asset.multiplier();
         let fee = self.fees.fee(price, quantity, mult);
         match self.account {
@@ -233,10 +232,8 @@ impl Broker {
         };
         self.last_id += 1;
         let id = OrderId(self.last_id);
-        if reservation > 0.0 {
-            self.reserved.insert(id, reservation);
-        }
-        let order = Order::new(id, asset, side, quantity, kind, tif, now, tag.into());
+        let mut order = Order::new(id, asset, side, quantity, kind, tif, now, tag.into());
+        order.reserved = reservation;
         self.pending.push(RunEvent::OrderSubmitted {
             time: now,
             order_id: id,
@@ -478,7 +475,6 @@ impl Broker {
     }
 
     fn fill(&mut self, order: Order, time: DateTime<Utc>, price: f64, source: FillSource) -> RunEvent {
-        self.reserved.remove(&order.id);
         let fee = self.fees.fee(price, order.quantity, order.asset.multiplier());
         let effect = self.portfolio.apply_fill(time, &order.asset, order.side, order.quantity, price, fee);
         self.closed.insert(order.id, OrderStatus::Filled { time, price });
@@ -500,7 +496,6 @@ impl Broker {
     /// Closes an order the account cannot carry at its fill price.
     fn refuse_at_fill(&mut self, order: Order, time: DateTime<Utc>, refusal: &OrderError) -> RunEvent {
         let reason = refusal.to_string();
-        self.reserved.remove(&order.id);
         self.closed.insert(order.id, OrderStatus::Cancelled { time, reason: reason.clone() });
         let Order { id, asset, side, quantity, .. } = order;
         RunEvent::OrderRejected { time, order_id: Some(id), asset, side, quantity, reason, cash: self.portfolio.cash() }
@@ -508,7 +503,6 @@ impl Broker {
 
     fn close(&mut self, order: Order, time: DateTime<Utc>, reason: String, how: Closing) -> RunEvent {
         let (order_id, asset) = (order.id, order.asset);
-        self.reserved.remove(&order_id);
         match how {
             Closing::Cancelled => {
                 self.closed.insert(order_id, OrderStatus::Cancelled { time, reason: reason.clone() });

@@ -137,6 +137,8 @@ pub struct Order {
     pub waiting: Option<String>,
     /// Bars opening before this instant were already considered; none is seen twice.
     pub next_bar_from: DateTime<Utc>,
+    /// Buying power the order holds back while it is open (see `engine::account`).
+    pub reserved: f64,
 }
 
 impl Order {
@@ -164,6 +166,7 @@ impl Order {
             tag,
             waiting: None,
             next_bar_from: submitted_at,
+            reserved: 0.0,
         }
     }
 

@@ -74,6 +74,8 @@ impl Portfolio {
         listed
     }
 
+    // Strategies ask at every iteration for every asset they trade.
+    #[inline]
     pub fn position(&self, asset: &Asset) -> Option<&Position> {
         self.positions.get(asset)
     }

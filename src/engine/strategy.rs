@@ -8,7 +8,7 @@ use super::events::RunEvent;
 use super::order::{Order, OrderError, OrderId, OrderKind, Side, TimeInForce};
 use super::portfolio::Portfolio;
 use crate::data::{DataError, MarketData};
-use crate::market::Asset;
+use crate::market::{Asset, Timestep};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StrategyError {
@@ -19,10 +19,13 @@ pub enum StrategyError {
 }
 
 /// The last trade of `asset` a strategy could see now, for the account's
-/// checks (the bars a fill would meet, so no other dataset is read for it). A
-/// data error counts as unknown: the order is then checked when it fills.
+/// checks: the close of the latest visible minute when it traded (one bar, so
+/// no more history is loaded for it), else [`MarketData::last_price`]. A data
+/// error counts as unknown: the order is then checked when it fills.
 fn current_price(data: &mut dyn MarketData, asset: &Asset) -> Option<f64> {
-    data.last_price(asset).ok().flatten().filter(|p| p.is_finite() && *p > 0.0)
+    let latest = data.history(asset, 1, Timestep::Minute).ok().and_then(|h| (h.len() == 1).then(|| h.bar(0)));
+    let traded = latest.filter(|b| b.count > 0).map(|b| b.close);
+    traded.or_else(|| data.last_price(asset).ok().flatten()).filter(|p| p.is_finite() && *p > 0.0)
 }
 
 pub trait Strategy {
