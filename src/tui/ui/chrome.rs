@@ -68,11 +68,7 @@ impl Widget for Header<'_> {
             Span::styled(
                 format!(
                     "  {} {}..{} {} ${:.0} · session {done}/{total} {when} · pace {pace}",
-                    r.strategy,
-                    r.window.start,
-                    r.window.end,
-                    r.store,
-                    r.cash
+                    r.strategy, r.window.start, r.window.end, r.store, r.cash
                 ),
                 theme.style(),
             ),
