@@ -3,23 +3,32 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::engine::{RunEvent, Valuation};
+use crate::engine::{FillSource, RunEvent, Side, Valuation};
 
-/// One line of `trades.csv`: a fill, an expiry settlement, or an order the
-/// account refused (`rejected`, with its reason; no money moved).
+/// One entry of the trade ledger, written as a line of `trades.csv`
+/// (`artifacts::TradeLine`): a fill, an expiry settlement, or an order the
+/// account refused (`rejected`, with its reason; no money moved). Every field
+/// means the same on every kind of row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TradeRow {
     pub time: DateTime<Utc>,
+    /// `fill`, `settlement` or `rejected`.
     pub event: &'static str,
     pub order_id: Option<u64>,
     pub asset: String,
-    pub side: &'static str,
+    /// The direction of the position change: a settlement closing a long
+    /// sells, one closing a short buys.
+    pub side: Side,
+    /// Shares or contracts, always positive.
     pub quantity: i64,
+    /// The fill price; the intrinsic value on a settlement; 0 when rejected.
     pub price: f64,
     pub fee: f64,
+    /// `trade` or `quote` on a fill, `expiry` on a settlement, empty when rejected.
     pub source: &'static str,
     pub tag: String,
     pub realized_pnl: f64,
+    /// The cash balance after the row (unchanged by a rejection).
     pub cash: f64,
     /// Why a `rejected` row was refused; empty on other rows.
     pub reason: String,
@@ -72,13 +81,13 @@ impl Record {
                     event: "fill",
                     order_id: Some(order_id.0),
                     asset: asset.to_string(),
-                    side: side.as_str(),
+                    side: *side,
                     quantity: *quantity as i64,
                     price: *price,
                     fee: *fee,
                     source: match source {
-                        crate::engine::FillSource::Trade => "trade",
-                        crate::engine::FillSource::Quote => "quote",
+                        FillSource::Trade => "trade",
+                        FillSource::Quote => "quote",
                     },
                     tag: tag.clone(),
                     realized_pnl: *realized_pnl,
@@ -86,20 +95,20 @@ impl Record {
                     reason: String::new(),
                 });
             }
-            RunEvent::Settled { time, asset, quantity, intrinsic, cash, realized_pnl, .. } => {
+            RunEvent::Settled { time, asset, quantity, intrinsic, realized_pnl, cash_after, .. } => {
                 self.trades.push(TradeRow {
                     time: *time,
                     event: "settlement",
                     order_id: None,
                     asset: asset.to_string(),
-                    side: if *quantity > 0 { "sell" } else { "buy" },
+                    side: if *quantity > 0 { Side::Sell } else { Side::Buy },
                     quantity: quantity.abs(),
                     price: *intrinsic,
                     fee: 0.0,
                     source: "expiry",
                     tag: "expiry".into(),
                     realized_pnl: *realized_pnl,
-                    cash: *cash,
+                    cash: *cash_after,
                     reason: String::new(),
                 });
             }
@@ -109,7 +118,7 @@ impl Record {
                     event: "rejected",
                     order_id: order_id.map(|id| id.0),
                     asset: asset.to_string(),
-                    side: side.as_str(),
+                    side: *side,
                     quantity: *quantity as i64,
                     price: 0.0,
                     fee: 0.0,
@@ -135,3 +144,4 @@ impl Record {
         self.journal.push(event.describe());
     }
 }
+
