@@ -7,6 +7,7 @@ mod common;
 use std::path::Path;
 
 use common::*;
+use thetabench::run::artifacts::{EquityLine, TradeLine};
 use thetabench::terminal::SimConfig;
 
 const SYMBOLS: &str = "SPY,QQQ,IWM,AAPL,MSFT,NVDA,TSLA,AMZN,META,GOOGL";
@@ -25,33 +26,9 @@ fn sma_cross(cache: &Path, url: &str, out: &Path, store: &str, account: &str) ->
     json(&output)
 }
 
-/// `trades.csv` as rows of (column name, value).
-fn trades(dir: &Path) -> Vec<Vec<(String, String)>> {
-    let mut reader = csv_rows(&std::fs::read_to_string(dir.join("trades.csv")).unwrap());
-    let header = reader.remove(0);
-    reader.into_iter().map(|row| header.iter().cloned().zip(row).collect()).collect()
-}
-
-/// A small CSV reader that honours double quotes (reasons contain commas).
-fn csv_rows(text: &str) -> Vec<Vec<String>> {
-    text.lines()
-        .map(|line| {
-            let (mut fields, mut field, mut quoted) = (Vec::new(), String::new(), false);
-            for c in line.chars() {
-                match (c, quoted) {
-                    ('"', _) => quoted = !quoted,
-                    (',', false) => fields.push(std::mem::take(&mut field)),
-                    _ => field.push(c),
-                }
-            }
-            fields.push(field);
-            fields
-        })
-        .collect()
-}
-
-fn field<'a>(row: &'a [(String, String)], name: &str) -> &'a str {
-    row.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str()).unwrap()
+/// A CSV artifact's rows, read by column name with the `csv` crate.
+fn read<T: serde::de::DeserializeOwned>(path: &Path) -> Vec<T> {
+    csv::Reader::from_path(path).unwrap().deserialize().collect::<Result<_, _>>().unwrap()
 }
 
 #[test]
@@ -61,20 +38,19 @@ fn a_cash_account_never_goes_below_zero_and_lists_its_refusals() {
     let cash = sma_cross(cache.path(), &sim.url(), &runs.path().join("cash"), "columnar", "cash");
     assert!(cash["trades"].as_u64().unwrap() > 20, "{cash}");
 
-    let rows = trades(&runs.path().join("cash"));
-    let refused: Vec<_> = rows.iter().filter(|r| field(r, "event") == "rejected").collect();
+    let rows: Vec<TradeLine> = read(&runs.path().join("cash/trades.csv"));
+    let refused: Vec<_> = rows.iter().filter(|r| r.event == "rejected").collect();
     assert!(!refused.is_empty(), "200 shares a cross outruns $100,000");
     for r in &refused {
-        assert!(field(r, "reason").starts_with("insufficient buying power: needs "), "{r:?}");
-        assert_eq!(field(r, "side"), "BUY", "sales of held shares are never refused");
+        assert!(r.reason.starts_with("insufficient buying power: needs "), "{r:?}");
+        assert_eq!(r.side, "BUY", "sales of held shares are never refused");
     }
-    for r in rows.iter().filter(|r| field(r, "event") == "fill") {
-        let balance: f64 = field(r, "cash").parse().unwrap();
-        assert!(balance >= 0.0, "cash after a fill went negative: {r:?}");
+    for r in &rows {
+        assert!(r.cash >= 0.0, "the balance after a row went negative: {r:?}");
     }
-    let equity = csv_rows(&std::fs::read_to_string(runs.path().join("cash/equity.csv")).unwrap());
-    for row in &equity[1..] {
-        assert!(row[2].parse::<f64>().unwrap() >= 0.0, "cash at a close went negative: {row:?}");
+    let equity: Vec<EquityLine> = read(&runs.path().join("cash/equity.csv"));
+    for row in &equity {
+        assert!(row.cash >= 0.0, "cash at a close went negative: {row:?}");
     }
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(runs.path().join("cash/manifest.json")).unwrap()).unwrap();

@@ -376,6 +376,7 @@ impl Broker {
                     intrinsic: s.intrinsic,
                     cash: s.cash,
                     realized_pnl: s.realized_pnl,
+                    cash_after: self.portfolio.cash(),
                 },
                 None => RunEvent::SettlementPending {
                     time: close,

@@ -222,7 +222,8 @@ fn expiry_cancels_open_orders_then_settles_in_the_money() {
                 underlying_close: 95.5,
                 intrinsic: 4.5,
                 cash: 900.0,
-                realized_pnl: 300.0
+                realized_pnl: 300.0,
+                cash_after: 10_000.0 - 600.0 + 900.0
             },
         ]
     );
@@ -248,8 +249,9 @@ fn expiry_out_of_the_money_is_worthless_and_a_missing_close_is_retried() {
 
     data.closes.insert(("PLTR".into(), date(2025, 4, 17)), 80.0);
     let settled = broker.end_of_session(date(2025, 4, 21), &mut data);
-    assert!(matches!(&settled[..], [Settled { intrinsic, cash, realized_pnl, time, .. }]
-        if *intrinsic == 0.0 && *cash == 0.0 && *realized_pnl == -100.0 && *time == at(2025, 4, 21, 16, 0)));
+    assert!(matches!(&settled[..], [Settled { intrinsic, cash, realized_pnl, time, cash_after, .. }]
+        if *intrinsic == 0.0 && *cash == 0.0 && *realized_pnl == -100.0 && *time == at(2025, 4, 21, 16, 0)
+            && *cash_after == 900.0));
     assert!(broker.portfolio().positions().is_empty());
     assert_eq!(broker.portfolio().cash(), 900.0);
 }

@@ -87,9 +87,11 @@ pub enum RunEvent {
         quantity: i64,
         underlying_close: f64,
         intrinsic: f64,
-        /// Credited (long) or debited (short): `intrinsic × quantity × 100`.
+        /// The cash change: credited (long) or debited (short), `intrinsic × quantity × 100`.
         cash: f64,
         realized_pnl: f64,
+        /// The cash balance after the settlement, as `Filled::cash_after`.
+        cash_after: f64,
     },
     /// An expired option could not be settled yet (no underlying close); it is
     /// retried at every following session end.

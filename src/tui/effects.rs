@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use polars::prelude::DataFrame;
+use serde::de::DeserializeOwned;
 
 use super::action::Action;
 use super::model::{CoverageRow, DatasetDetail, DatasetRow, ParityReport, RunSide};
@@ -11,7 +12,7 @@ use crate::cache::report::{self, ChecksumState};
 use crate::cache::{Cache, Store, Window};
 use crate::engine::DatasetRead;
 use crate::market::time::fmt_et_ms;
-use crate::run::artifacts::Stats;
+use crate::run::artifacts::{self, EquityLine, Stats};
 use crate::thetadata::ThetaClient;
 
 /// Rows of a dataset the detail preview shows.
@@ -134,15 +135,15 @@ pub fn compare(a: &Path, b: &Path, labels: (String, String)) -> Result<Box<Parit
 fn side(dir: &Path, label: String) -> Result<RunSide, String> {
     let read =
         |name: &str| std::fs::read_to_string(dir.join(name)).map_err(|e| format!("{}: {e}", dir.join(name).display()));
-    let stats: Stats = serde_json::from_str(&read(crate::run::artifacts::STATS)?).map_err(|e| e.to_string())?;
-    let equity = read(crate::run::artifacts::EQUITY)?
-        .lines()
-        .skip(1)
-        .filter_map(|line| {
-            let fields: Vec<&str> = line.split(',').collect();
-            Some((fields.get(1)?.to_string(), fields.last()?.parse().ok()?))
-        })
-        .collect();
-    let trades = read(crate::run::artifacts::TRADES)?.lines().skip(1).map(String::from).collect();
-    Ok(RunSide { label, stats, equity, trades })
+    let stats: Stats = serde_json::from_str(&read(artifacts::STATS)?).map_err(|e| e.to_string())?;
+    let equity: Vec<EquityLine> = rows(dir, artifacts::EQUITY)?;
+    let trades = rows(dir, artifacts::TRADES)?;
+    Ok(RunSide { label, stats, equity: equity.into_iter().map(|p| (p.time_et, p.total)).collect(), trades })
+}
+
+/// A CSV artifact's rows, read by column name.
+fn rows<T: DeserializeOwned>(dir: &Path, name: &str) -> Result<Vec<T>, String> {
+    let path = dir.join(name);
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    artifacts::read_rows(&text).map_err(|e| format!("{}: {e}", path.display()))
 }

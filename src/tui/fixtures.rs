@@ -19,7 +19,7 @@ use crate::market::conversion::{ConversionCount, ConversionKind};
 use crate::market::{Asset, OptionContract, Right, Strike, Symbol};
 use crate::metrics::MetricsSnapshot;
 use crate::run::RunRequest;
-use crate::run::artifacts::Stats;
+use crate::run::artifacts::{Stats, TradeLine};
 use crate::run::parity::{Divergence, Parity};
 use crate::run::stats::Performance;
 
@@ -287,13 +287,55 @@ fn side(label: &str, final_value: f64, bump: f64) -> RunSide {
         trades: 2,
         win_rate: 0.5,
     };
+    let entry = TradeLine {
+        time_utc: "2025-03-05T20:00:00+00:00".into(),
+        time_et: "2025-03-05 15:00 -05:00".into(),
+        event: "fill".into(),
+        order_id: Some(1),
+        asset: "PLTR 2025-04-18 91 C".into(),
+        side: "BUY".into(),
+        quantity: 10,
+        price: 3.5,
+        fee: 3.5,
+        source: "quote".into(),
+        tag: "entry".into(),
+        realized_pnl: 0.0,
+        cash: 96_496.5,
+        reason: String::new(),
+    };
     RunSide {
         label: label.into(),
-        stats: Stats { performance, network_requests: 12, cache_hits: 40, cache_misses: 6, hit_ratio: 0.87, conversions: BTreeMap::from([("decode".into(), 6), ("load".into(), 40)]), elapsed_ms: 900 },
-        equity: (0..40).map(|n| (format!("{} 16:00", day(n)), 100_000.0 + (n as f64 * 0.3).sin() * 800.0 + if n > 20 { bump } else { 0.0 })).collect(),
+        stats: Stats {
+            performance,
+            network_requests: 12,
+            cache_hits: 40,
+            cache_misses: 6,
+            hit_ratio: 0.87,
+            conversions: BTreeMap::from([("decode".into(), 6), ("load".into(), 40)]),
+            elapsed_ms: 900,
+        },
+        equity: (0..40)
+            .map(|n| {
+                (
+                    format!("{} 16:00", day(n)),
+                    100_000.0 + (n as f64 * 0.3).sin() * 800.0 + if n > 20 { bump } else { 0.0 },
+                )
+            })
+            .collect(),
         trades: vec![
-            "2025-03-05T20:00:00+00:00,2025-03-05 15:00 -05:00,fill,1,PLTR 2025-04-18 91 C,buy,10,3.5,3.5,quote,entry,0,96496.5".into(),
-            format!("2025-03-26T20:00:00+00:00,2025-03-26 16:00 -04:00,fill,2,PLTR 2025-04-18 91 C,sell,10,{},3.9,quote,exit,400,{}", 3.9 + bump / 1000.0, 100_896.6 + bump),
+            entry.clone(),
+            TradeLine {
+                time_utc: "2025-03-26T20:00:00+00:00".into(),
+                time_et: "2025-03-26 16:00 -04:00".into(),
+                order_id: Some(2),
+                side: "SELL".into(),
+                price: 3.9 + bump / 1000.0,
+                fee: 3.9,
+                tag: "exit".into(),
+                realized_pnl: 400.0,
+                cash: 100_896.6 + bump,
+                ..entry
+            },
         ],
     }
 }

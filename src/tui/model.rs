@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 
 use crate::cache::report::{ChecksumState, DatasetSummary, Inspection};
 use crate::run::RunRequest;
-use crate::run::artifacts::Stats;
+use crate::run::artifacts::{Stats, TradeLine};
 use crate::run::parity::Parity;
 
 /// One listed dataset; the checksum arrives later from a background verify.
@@ -79,8 +79,8 @@ pub struct RunSide {
     pub stats: Stats,
     /// Equity totals with their ET times.
     pub equity: Vec<(String, f64)>,
-    /// Trade rows as written in `trades.csv` (without the header).
-    pub trades: Vec<String>,
+    /// The rows of `trades.csv`.
+    pub trades: Vec<TradeLine>,
 }
 
 #[derive(Debug, Clone)]

@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Paragraph, Row, Table, Widget};
 
 use super::chrome::pane;
+use crate::run::artifacts::TradeLine;
 use crate::tui::layout::parity_areas;
 use crate::tui::model::ParityReport;
 use crate::tui::state::Load;
@@ -168,8 +169,14 @@ fn render_report(r: &ParityReport, scroll: usize, theme: &Theme, area: Rect, buf
     let count = r.a.trades.len().max(r.b.trades.len());
     let height = trades.height.saturating_sub(3) as usize;
     let start = scroll.min(count.saturating_sub(1));
-    let short = |row: Option<&String>| {
-        row.map(|r| r.split(',').skip(1).take(8).collect::<Vec<_>>().join(" ")).unwrap_or_else(|| "—".into())
+    let short = |row: Option<&TradeLine>| {
+        row.map_or_else(
+            || "—".into(),
+            |t| {
+                let id = t.order_id.map(|id| id.to_string()).unwrap_or_default();
+                format!("{} {} {id} {} {} {} {} {}", t.time_et, t.event, t.asset, t.side, t.quantity, t.price, t.fee)
+            },
+        )
     };
     let trade_rows = (start..count).take(height).map(|i| {
         let (a, b) = (r.a.trades.get(i), r.b.trades.get(i));
