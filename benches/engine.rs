@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use thetabench::cache::{Cache, DatasetKey, Window};
-use thetabench::data::{Columnar, DataStore, Loader};
+use thetabench::data::{Columnar, Loader, MarketView};
 use thetabench::engine::{Account, FeeModel, RunSpec};
 use thetabench::market::{Asset, Calendar, DataStyle, Timestep};
 use thetabench::metrics::Metrics;
@@ -34,7 +34,7 @@ fn sma_cross_ten_symbols_one_year(bencher: divan::Bencher) {
     let window = Window::new(day("2024-01-02"), day("2024-12-31")).unwrap();
     let bars_per_symbol: i64 =
         Calendar::sessions_between(window.start, window.end).map(|d| Calendar::session(d).unwrap().minutes()).sum();
-    let mut store = DataStore::<Columnar, _>::new(Loader::new(cache.clone(), runtime.handle().clone()), window);
+    let mut store = MarketView::<Columnar, _>::new(Loader::new(cache.clone(), runtime.handle().clone()), window);
     let spec = RunSpec { window, cash: 1_000_000.0, fees: FeeModel::default(), account: Account::Cash };
     let params = vec![format!("symbols={SYMBOLS}")];
     // The first run fetches and loads; only later runs are timed.

@@ -18,14 +18,14 @@ const LAYERS: &[&[&str]] = &[
     &["engine"],
     &["strategies"],
     &["run"],
-    &["session", "logging"],
+    &["stack", "logging"],
     &["tui", "cli"],
 ];
 
 /// `tui/`'s modules, lowest first, as `src/tui/mod.rs` describes them: `ui`
 /// reads `state`, `state` reads `action` and the leaves `model` and `layout`.
 const TUI_LAYERS: &[&[&str]] = &[
-    &["model", "layout", "theme", "log_buffer", "runner", "session_file"],
+    &["model", "layout", "theme", "log_buffer", "engine_thread", "run_file"],
     &["action"],
     &["keymap"],
     &["state", "effects"],
@@ -349,7 +349,7 @@ fn tui_imports_point_one_way() {
 
 #[test]
 fn the_reader_sees_use_trees_and_super_paths_but_not_comments_or_strings() {
-    let module: Vec<String> = vec!["tui".into(), "state".into(), "session".into()];
+    let module: Vec<String> = vec!["tui".into(), "state".into(), "run".into()];
     let text = r#"
         use super::{form::Form, Load as Loaded};
         use crate::{run::RunRequest, tui::{model::RunSummary, layout}};
@@ -369,7 +369,7 @@ fn the_reader_sees_use_trees_and_super_paths_but_not_comments_or_strings() {
             "tui::model::RunSummary",
             "tui::layout",
             "market::time::et_date",
-            "tui::state::session",
+            "tui::state::run",
         ]
     );
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use common::*;
 use thetabench::cache::Window;
-use thetabench::data::{Columnar, DataStore, Loader, MarketData};
+use thetabench::data::{Columnar, Loader, MarketData, MarketView};
 use thetabench::engine::{Account, Context, FeeModel, RunEvent, RunSpec, Sleep, Strategy, StrategyError};
 use thetabench::market::time::et_date_ms;
 use thetabench::market::{Asset, Calendar, Timestep};
@@ -147,7 +147,7 @@ fn no_bar_is_visible_before_it_closes() {
     let cache = Arc::new(cache_over(dir.path(), sim.base_url()));
     // Thanksgiving week: a holiday, then the 13:00 early close of 2025-11-28.
     let window = Window::new(d("2025-11-24"), d("2025-12-02")).unwrap();
-    let mut store = DataStore::<Columnar, _>::new(Loader::new(cache, runtime.handle().clone()), window);
+    let mut store = MarketView::<Columnar, _>::new(Loader::new(cache, runtime.handle().clone()), window);
     let mut probe = Probe { asset: Asset::stock("SPY").unwrap(), seen: Vec::new() };
     let spec = RunSpec { window, cash: 100_000.0, fees: FeeModel::default(), account: Account::Cash };
     let mut read = Vec::new();
@@ -189,7 +189,7 @@ fn no_bar_is_visible_before_it_closes() {
     let spy = Asset::stock("SPY").unwrap();
     let handle = store.series(&spy, Timestep::Day).unwrap();
     let other_cache = Arc::new(cache_over(dir.path(), sim.base_url()));
-    let mut other = DataStore::<Columnar, _>::new(Loader::new(other_cache, runtime.handle().clone()), window);
+    let mut other = MarketView::<Columnar, _>::new(Loader::new(other_cache, runtime.handle().clone()), window);
     other.set_now(store.now());
     for timestep in [Timestep::Minute, Timestep::Day] {
         other.series(&spy, timestep).unwrap();

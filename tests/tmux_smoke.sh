@@ -45,7 +45,7 @@ tm send-keys -t "$SESSION" "clear" Enter
 wait_for 'smoke$' 10
 tm send-keys -t "$SESSION" "$BIN --terminal sim" Enter
 
-wait_for "1 Session" 20
+wait_for "1 Run" 20
 wait_for "simulated terminal at" 20
 wait_for "session " 20
 # The run advances: the equity pane gets a value.

@@ -76,7 +76,7 @@ impl<F: Fetcher> Cache<F> {
         self.metrics.cache_miss();
         tracing::info!(target: "thetabench::cache", "[CACHE MISS] {what} need as of {as_of}");
         let values = fetch().await.map_err(|cause| CacheError::List { what: what.to_string(), cause })?;
-        let list = ListFile { fetched: et_date((self.clock)()), values };
+        let list = ListFile { fetched: et_date((self.now)()), values };
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|source| StoreError::Io { path: dir.to_path_buf(), source })?;
         }

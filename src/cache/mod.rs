@@ -56,8 +56,8 @@ pub enum CacheError {
     Lock { key: DatasetKey, detail: String },
 }
 
-/// The clock that decides which sessions are complete.
-pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+/// What time it is: decides which sessions are complete (tests pin it).
+pub type Now = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
 /// The outcome of a coverage check.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,7 +91,7 @@ pub struct Cache<F> {
     store: Store,
     fetcher: F,
     metrics: Arc<Metrics>,
-    clock: Clock,
+    now: Now,
     held: RwLock<HashMap<DatasetKey, Arc<Held>>>,
     flights: Mutex<HashMap<DatasetKey, Arc<tokio::sync::Mutex<()>>>>,
     lists: lists::Lists,
@@ -103,7 +103,7 @@ impl<F: Fetcher> Cache<F> {
             store: Store::new(root),
             fetcher,
             metrics,
-            clock: Arc::new(Utc::now),
+            now: Arc::new(Utc::now),
             held: RwLock::default(),
             flights: Mutex::default(),
             lists: lists::Lists::default(),
@@ -111,8 +111,8 @@ impl<F: Fetcher> Cache<F> {
     }
 
     /// Replaces the wall clock (tests pin "now" to make completeness deterministic).
-    pub fn with_clock(mut self, clock: Clock) -> Cache<F> {
-        self.clock = clock;
+    pub fn with_now(mut self, now: Now) -> Cache<F> {
+        self.now = now;
         self
     }
 
@@ -128,9 +128,9 @@ impl<F: Fetcher> Cache<F> {
         &self.fetcher
     }
 
-    /// The days `window` needs, per the calendar and the clock.
+    /// The days `window` needs, per the calendar and `now`.
     pub fn required(&self, key: &DatasetKey, window: Window) -> DaySet {
-        coverage::required_days(&key.asset, window, (self.clock)())
+        coverage::required_days(&key.asset, window, (self.now)())
     }
 
     /// HIT or MISS for data already in memory: the hot path, no I/O, no locks
@@ -324,7 +324,7 @@ impl<F: Fetcher> Cache<F> {
         if !answered.is_empty() {
             let mut frame = merge(key, frames)?;
             let mut sidecar = held.sidecar.clone();
-            sidecar.set_coverage(&coverage, &answered, (self.clock)());
+            sidecar.set_coverage(&coverage, &answered, (self.now)());
             self.store.commit(key, &mut frame, &mut sidecar)?;
             self.remember(key, Held { coverage: sidecar.coverage(), sidecar, frame });
         }

@@ -78,7 +78,7 @@ fn d(s: &str) -> NaiveDate {
 
 fn cache(dir: &std::path::Path, fetcher: FakeFetcher) -> Cache<FakeFetcher> {
     let now: DateTime<Utc> = "2026-01-02T00:00:00Z".parse().unwrap();
-    Cache::new(dir, fetcher, Arc::new(Metrics::default())).with_clock(Arc::new(move || now))
+    Cache::new(dir, fetcher, Arc::new(Metrics::default())).with_now(Arc::new(move || now))
 }
 
 fn pltr() -> DatasetKey {

@@ -15,7 +15,7 @@ use crate::cache::{DatasetKey, Slice, Store, Window};
 use crate::market::time::fmt_et;
 use crate::market::{DataStyle, Timestep};
 use crate::metrics::MetricsSnapshot;
-use crate::session::Session;
+use crate::stack::DataStack;
 
 pub async fn run(cli: &Cli, command: &CacheCommand) -> anyhow::Result<ExitCode> {
     let store = Store::new(cli.cache_dir());
@@ -201,15 +201,15 @@ async fn fetch(cli: &Cli, args: &FetchArgs) -> anyhow::Result<ExitCode> {
         bail!("cache fetch takes --timestep 1m or 1d; {} bars are resampled from 1m", args.timestep);
     }
     let started = Instant::now();
-    let session = Session::open(&cli.session_options()).await?;
+    let stack = DataStack::open(&cli.stack_options()).await?;
     let key = DatasetKey::new(args.asset, args.timestep, args.style);
     let slice = if args.recheck_placeholders {
-        session.cache.recheck_placeholders(&key, window).await
+        stack.cache.recheck_placeholders(&key, window).await
     } else {
-        session.cache.get(&key, window).await
+        stack.cache.get(&key, window).await
     };
-    let slice = slice.with_context(|| format!("via {}", session.source.describe()))?;
-    let summary = FetchSummary::new(session.source.describe(), &slice, window, &session.metrics.snapshot(), started);
+    let slice = slice.with_context(|| format!("via {}", stack.source.describe()))?;
+    let summary = FetchSummary::new(stack.source.describe(), &slice, window, &stack.metrics.snapshot(), started);
     if args.json.json {
         print_json(&summary)?;
     } else {

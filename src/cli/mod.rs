@@ -13,7 +13,7 @@ use clap::{Parser, Subcommand};
 
 use crate::market::calendar::{FIRST_YEAR, LAST_YEAR};
 use crate::market::{Asset, DataStyle, Timestep};
-use crate::session::SessionOptions;
+use crate::stack::StackOptions;
 use crate::terminal::TerminalArgs;
 use crate::thetadata::Tier;
 
@@ -68,7 +68,7 @@ pub struct RunArgs {
     pub cash: Option<f64>,
     /// Data representation: columnar (Polars) or rows (the reference)
     #[arg(long, default_value = "columnar")]
-    pub store: crate::data::StoreKind,
+    pub store: crate::data::RepresentationKind,
     /// cash (buys paid in full, no shorts) or margin (Reg T: 50%/25% long,
     /// 150%/130% short; rates as margin:long=50/25,short=150/130,grace=1)
     #[arg(long, default_value = "cash")]
@@ -180,8 +180,8 @@ impl Cli {
         }
     }
 
-    pub fn session_options(&self) -> SessionOptions {
-        SessionOptions { cache_dir: self.cache_dir(), terminal: self.terminal.clone(), tier: self.tier }
+    pub fn stack_options(&self) -> StackOptions {
+        StackOptions { cache_dir: self.cache_dir(), terminal: self.terminal.clone(), tier: self.tier }
     }
 }
 
@@ -191,13 +191,13 @@ pub fn default_cache_dir() -> PathBuf {
         .unwrap_or_else(|| std::env::temp_dir().join("thetabench"))
 }
 
-/// The workbench on a terminal; elsewhere the same session headless, as
+/// The workbench on a terminal; elsewhere the same run headless, as
 /// `thetabench run` would print it.
 async fn workbench(cli: &Cli, args: &crate::tui::TuiArgs) -> anyhow::Result<ExitCode> {
     if cli.opens_workbench() {
-        return crate::tui::run(cli.session_options(), args.clone(), cli.log_dir()).await;
+        return crate::tui::run(cli.stack_options(), args.clone(), cli.log_dir()).await;
     }
-    run_cmd::run_request(cli, crate::tui::session_request(args)?, None, false).await
+    run_cmd::run_request(cli, crate::tui::run_file_request(args)?, None, false).await
 }
 
 /// Runs a parsed command line; errors are printed here and become exit code 1.

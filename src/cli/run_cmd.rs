@@ -11,7 +11,7 @@ use super::{Cli, ParityArgs, RunArgs};
 use crate::engine::RunEvent;
 use crate::market::time::fmt_et;
 use crate::run::{RunRequest, RunResult, parity};
-use crate::session::Session;
+use crate::stack::DataStack;
 
 /// What `run --json` prints.
 #[derive(Debug, Serialize)]
@@ -70,8 +70,8 @@ pub async fn run_request(cli: &Cli, request: RunRequest, out: Option<PathBuf>, j
     let window = request.window;
     // Bad parameters are reported before any data is touched.
     let built = crate::run::prepare(&request)?;
-    let session = Session::open(&cli.session_options()).await?;
-    let cache = session.cache.clone();
+    let stack = DataStack::open(&cli.stack_options()).await?;
+    let cache = stack.cache.clone();
     let runtime = tokio::runtime::Handle::current();
     let show_progress = std::io::stderr().is_terminal() && !json;
     let engine_request = request.clone();
@@ -85,9 +85,9 @@ pub async fn run_request(cli: &Cli, request: RunRequest, out: Option<PathBuf>, j
     })
     .await
     .context("the engine thread failed")?
-    .with_context(|| format!("via {}", session.source.describe()))?;
+    .with_context(|| format!("via {}", stack.source.describe()))?;
 
-    let source = session.source.describe();
+    let source = stack.source.describe();
     let dir = out.unwrap_or_else(|| default_run_dir(&request));
     let dir = crate::run::save(&dir, &request, &result, &source)
         .with_context(|| format!("writing the run directory {}", dir.display()))?;

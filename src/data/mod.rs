@@ -17,7 +17,7 @@ mod visibility;
 pub use history::History;
 pub use loader::Loader;
 pub use representation::{Columnar, Representation, Rows};
-pub use store::{DataStore, StoreKind};
+pub use store::{MarketView, RepresentationKind};
 pub use visibility::visible_bars;
 
 use chrono::{DateTime, NaiveDate, Utc};

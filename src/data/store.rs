@@ -21,33 +21,33 @@ use crate::market::{Asset, Bar, Calendar, DataStyle, QuoteBar, Strike, Symbol, T
 /// Which representation a run uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum StoreKind {
+pub enum RepresentationKind {
     Columnar,
     Rows,
 }
 
-impl StoreKind {
+impl RepresentationKind {
     pub fn as_str(self) -> &'static str {
         match self {
-            StoreKind::Columnar => "columnar",
-            StoreKind::Rows => "rows",
+            RepresentationKind::Columnar => "columnar",
+            RepresentationKind::Rows => "rows",
         }
     }
 }
 
-impl std::fmt::Display for StoreKind {
+impl std::fmt::Display for RepresentationKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl FromStr for StoreKind {
+impl FromStr for RepresentationKind {
     type Err = String;
 
-    fn from_str(s: &str) -> Result<StoreKind, String> {
+    fn from_str(s: &str) -> Result<RepresentationKind, String> {
         match s.to_ascii_lowercase().as_str() {
-            "columnar" => Ok(StoreKind::Columnar),
-            "rows" | "row" => Ok(StoreKind::Rows),
+            "columnar" => Ok(RepresentationKind::Columnar),
+            "rows" | "row" => Ok(RepresentationKind::Rows),
             _ => Err(format!("unknown store {s:?}: use columnar or rows")),
         }
     }
@@ -80,7 +80,7 @@ struct Loaded<H> {
     cursor: std::cell::Cell<usize>,
 }
 
-pub struct DataStore<R: Representation, F> {
+pub struct MarketView<R: Representation, F> {
     /// Unique in the process: series handles name the store they came from.
     identity: u64,
     loader: Loader<F>,
@@ -99,10 +99,10 @@ pub struct DataStore<R: Representation, F> {
     representation: PhantomData<R>,
 }
 
-impl<R: Representation, F: Fetcher> DataStore<R, F> {
-    pub fn new(loader: Loader<F>, run: Window) -> DataStore<R, F> {
+impl<R: Representation, F: Fetcher> MarketView<R, F> {
+    pub fn new(loader: Loader<F>, run: Window) -> MarketView<R, F> {
         static STORES: AtomicU64 = AtomicU64::new(0);
-        DataStore {
+        MarketView {
             identity: STORES.fetch_add(1, Ordering::Relaxed),
             loader,
             run,
@@ -246,7 +246,7 @@ impl<R: Representation, F: Fetcher> DataStore<R, F> {
 
 /// What the broker's fill model may see. Unlike [`MarketData`], `bar_at_or_after`
 /// returns a bar that is still forming at `t`: the bar an order placed at `t` meets.
-impl<R: Representation, F: Fetcher> DataStore<R, F> {
+impl<R: Representation, F: Fetcher> MarketView<R, F> {
     /// The first minute bar opening at or after `t` in `t`'s session.
     pub fn bar_at_or_after(&mut self, asset: &Asset, t: DateTime<Utc>) -> Result<Option<Bar>, DataError> {
         let Some(close) = self.session_close(t) else { return Ok(None) };
@@ -302,7 +302,7 @@ impl<R: Representation, F: Fetcher> DataStore<R, F> {
     }
 }
 
-impl<R: Representation, F: Fetcher> MarketData for DataStore<R, F> {
+impl<R: Representation, F: Fetcher> MarketData for MarketView<R, F> {
     fn now(&self) -> DateTime<Utc> {
         self.now
     }
@@ -354,8 +354,8 @@ impl<R: Representation, F: Fetcher> MarketData for DataStore<R, F> {
     }
 }
 
-impl<R: Representation, F> std::fmt::Debug for DataStore<R, F> {
+impl<R: Representation, F> std::fmt::Debug for MarketView<R, F> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "DataStore<{}> at {} with {} datasets", R::NAME, fmt_et(self.now), self.datasets.len())
+        write!(f, "MarketView<{}> at {} with {} datasets", R::NAME, fmt_et(self.now), self.datasets.len())
     }
 }

@@ -7,13 +7,13 @@
 
 pub mod account;
 pub mod broker;
-pub mod clock;
 pub mod events;
 pub mod fees;
 pub mod fill;
 pub mod order;
 pub mod portfolio;
 pub mod runner;
+pub mod schedule;
 pub mod strategy;
 pub mod valuation;
 
@@ -22,12 +22,12 @@ mod testutil;
 
 pub use account::{Account, MarginRates};
 pub use broker::{Broker, FillData, LIQUIDATION_TAG};
-pub use clock::Sleep;
 pub use events::{DatasetRead, RunEvent};
 pub use fees::FeeModel;
 pub use fill::{FillDecision, FillSource};
 pub use order::{Order, OrderError, OrderId, OrderKind, OrderStatus, Side, TimeInForce};
 pub use portfolio::{Portfolio, Position};
 pub use runner::{RunError, RunSpec, run};
+pub use schedule::Sleep;
 pub use strategy::{Context, Strategy, StrategyError};
 pub use valuation::{Mark, MarkSource, Valuation, mark};

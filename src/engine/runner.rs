@@ -7,12 +7,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::account::Account;
 use super::broker::{Broker, FillData};
-use super::clock::iterations;
 use super::events::{DatasetRead, RunEvent};
 use super::fees::FeeModel;
+use super::schedule::iterations;
 use super::strategy::{Context, Strategy, StrategyError};
 use crate::cache::{Fetcher, Window};
-use crate::data::{DataError, DataStore, Representation};
+use crate::data::{DataError, MarketView, Representation};
 use crate::market::{Asset, Bar, Calendar, QuoteBar, Symbol};
 
 #[derive(Debug, Clone, Copy)]
@@ -36,7 +36,7 @@ pub enum RunError {
 /// The broker's view of the store. The broker's questions cannot fail, so the
 /// first data error is kept here and ends the run right after the call.
 struct BrokerView<'a, R: Representation, F> {
-    store: &'a mut DataStore<R, F>,
+    store: &'a mut MarketView<R, F>,
     error: Option<DataError>,
 }
 
@@ -75,7 +75,7 @@ impl<R: Representation, F: Fetcher> FillData for BrokerView<'_, R, F> {
 /// is asked before each iteration (a pause or a cancel from a UI blocks or
 /// returns false there). Returns the broker as it stands after the last close.
 pub fn run<R: Representation, F: Fetcher>(
-    store: &mut DataStore<R, F>,
+    store: &mut MarketView<R, F>,
     strategy: &mut dyn Strategy,
     spec: &RunSpec,
     sink: &mut dyn FnMut(&RunEvent),
@@ -85,7 +85,7 @@ pub fn run<R: Representation, F: Fetcher>(
     let sessions: Vec<NaiveDate> = Calendar::sessions_between(spec.window.start, spec.window.end).collect();
     let name = strategy.name().to_string();
     let mut loads_seen = 0;
-    let mut report_datasets = |store: &DataStore<R, F>, time, sink: &mut dyn FnMut(&RunEvent)| {
+    let mut report_datasets = |store: &MarketView<R, F>, time, sink: &mut dyn FnMut(&RunEvent)| {
         if store.loads() != loads_seen {
             loads_seen = store.loads();
             let datasets = store.datasets_read().into_iter().map(|(key, window)| DatasetRead { key, window }).collect();
@@ -123,7 +123,7 @@ pub fn run<R: Representation, F: Fetcher>(
 }
 
 fn with_view<R: Representation, F: Fetcher, T>(
-    store: &mut DataStore<R, F>,
+    store: &mut MarketView<R, F>,
     time: DateTime<Utc>,
     call: impl FnOnce(&mut BrokerView<'_, R, F>) -> T,
 ) -> Result<T, RunError> {

@@ -3,10 +3,10 @@
 use chrono::{DateTime, Utc};
 
 use super::broker::Broker;
-use super::clock::Sleep;
 use super::events::RunEvent;
 use super::order::{Order, OrderError, OrderId, OrderKind, Side, TimeInForce};
 use super::portfolio::Portfolio;
+use super::schedule::Sleep;
 use crate::data::{DataError, MarketData};
 use crate::market::{Asset, Timestep};
 

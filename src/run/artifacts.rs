@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize, Serializer};
 
 use super::record::{EquityPoint, Record, TradeRow};
 use super::stats::Performance;
-use crate::data::StoreKind;
+use crate::data::RepresentationKind;
 use crate::engine::valuation::PositionValue;
 use crate::engine::{Account, MarkSource};
 use crate::market::time::fmt_et;
@@ -33,7 +33,7 @@ pub struct Manifest {
     pub start: NaiveDate,
     pub end: NaiveDate,
     pub cash: f64,
-    pub store: StoreKind,
+    pub store: RepresentationKind,
     /// Absent in runs written before accounts existed: those ran unchecked.
     #[serde(default)]
     pub account: Option<Account>,

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use tokio::runtime::Handle;
 
 use crate::cache::{Cache, Fetcher, Window};
-use crate::data::{Columnar, DataStore, Loader, Representation, Rows, StoreKind};
+use crate::data::{Columnar, Loader, MarketView, Representation, RepresentationKind, Rows};
 use crate::engine::{self, Account, RunError, RunEvent, RunSpec};
 use crate::metrics::MetricsSnapshot;
 use crate::strategies::{self, Built, ParamError};
@@ -27,7 +27,7 @@ pub struct RunRequest {
     pub params: Vec<String>,
     pub window: Window,
     pub cash: f64,
-    pub store: StoreKind,
+    pub store: RepresentationKind,
     /// Cash or margin: what the broker lets an order spend.
     pub account: Account,
 }
@@ -44,7 +44,7 @@ impl RunRequest {
             params: Vec::new(),
             window: Window { start: day(3, 3), end: day(9, 30) },
             cash: 100_000.0,
-            store: StoreKind::Columnar,
+            store: RepresentationKind::Columnar,
             account: Account::Cash,
         }
     }
@@ -98,8 +98,10 @@ pub fn execute<F: Fetcher>(
         sink(event);
     };
     let keys = match request.store {
-        StoreKind::Columnar => run_on::<Columnar, F>(loader, &spec, built.strategy.as_mut(), &mut observe, keep_going),
-        StoreKind::Rows => run_on::<Rows, F>(loader, &spec, built.strategy.as_mut(), &mut observe, keep_going),
+        RepresentationKind::Columnar => {
+            run_on::<Columnar, F>(loader, &spec, built.strategy.as_mut(), &mut observe, keep_going)
+        }
+        RepresentationKind::Rows => run_on::<Rows, F>(loader, &spec, built.strategy.as_mut(), &mut observe, keep_going),
     }
     .map_err(Box::new)?;
     let performance = stats::performance(request.cash, &record.equity, &record.trades);
@@ -161,7 +163,7 @@ fn run_on<R: Representation, F: Fetcher>(
     sink: &mut dyn FnMut(&RunEvent),
     keep_going: &mut dyn FnMut() -> bool,
 ) -> Result<Vec<crate::cache::DatasetKey>, RunError> {
-    let mut store = DataStore::<R, F>::new(loader, spec.window);
+    let mut store = MarketView::<R, F>::new(loader, spec.window);
     engine::run(&mut store, strategy, spec, sink, keep_going)?;
     Ok(store.dataset_keys())
 }

@@ -1,5 +1,5 @@
 //! The simulated Theta Terminal: a real HTTP server speaking the Theta Terminal
-//! v3 protocol (`/work/notes/wire.md`) from a deterministic synthetic market,
+//! v3 protocol (`docs/wire.md`) from a deterministic synthetic market,
 //! with tier-sized concurrency and fault injection. It powers the offline demo
 //! and the integration tests.
 

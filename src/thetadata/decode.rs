@@ -72,7 +72,7 @@ pub struct CsvDecoder {
     rows: u64,
     /// Input bytes of the record being read, against [`MAX_LINE_BYTES`].
     line_bytes: usize,
-    clock: fields::EtClock,
+    clock: fields::EtStamps,
 }
 
 impl CsvDecoder {
@@ -97,7 +97,7 @@ impl CsvDecoder {
             values,
             rows: 0,
             line_bytes: 0,
-            clock: fields::EtClock::default(),
+            clock: fields::EtStamps::default(),
         }
     }
 
@@ -204,7 +204,7 @@ fn plan(layout: &Layout, header: &Record) -> Result<(Vec<String>, Vec<Slot>), De
 struct RowSink<'a> {
     row: u64,
     layout: &'a Layout,
-    clock: &'a mut fields::EtClock,
+    clock: &'a mut fields::EtStamps,
 }
 
 impl RowSink<'_> {

@@ -1,5 +1,5 @@
 //! The Theta Terminal v3 HTTP client: requests per the wire contract
-//! (`/work/notes/wire.md`), a streaming CSV decoder into the bar schema, a
+//! (`docs/wire.md`), a streaming CSV decoder into the bar schema, a
 //! tier-sized concurrency cap and a retry policy. It speaks the protocol and
 //! nothing more; it does not know a cache exists.
 

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
+use super::engine_thread::ControlChange;
 use super::model::{CoverageRow, DatasetDetail, DatasetRow, ParityKind, ParityReport, RunSummary};
-use super::runner::ControlChange;
 use crate::engine::{DatasetRead, RunEvent};
 use crate::market::conversion::{ConversionCount, ConversionKind};
 use crate::run::RunRequest;
@@ -17,7 +17,7 @@ use crate::run::RunRequest;
 pub enum Command {
     Quit,
     Help,
-    SessionScreen,
+    RunScreen,
     BrowserScreen,
     ParityScreen,
     FocusNext,
@@ -32,7 +32,7 @@ pub enum Command {
     Faster,
     Slower,
     Restart,
-    EditSession,
+    EditRun,
     DrillConversions,
     ScrubLeft,
     ScrubRight,
@@ -53,7 +53,7 @@ impl Command {
         match self {
             Command::Quit => "quit",
             Command::Help => "help",
-            Command::SessionScreen => "session",
+            Command::RunScreen => "run",
             Command::BrowserScreen => "cache browser",
             Command::ParityScreen => "parity",
             Command::FocusNext => "next pane",
@@ -68,7 +68,7 @@ impl Command {
             Command::Faster => "faster",
             Command::Slower => "slower",
             Command::Restart => "run again",
-            Command::EditSession => "edit session",
+            Command::EditRun => "edit the run",
             Command::DrillConversions => "conversions by site",
             Command::ScrubLeft => "cursor left",
             Command::ScrubRight => "cursor right",

@@ -12,15 +12,15 @@ use tokio::sync::mpsc;
 
 use super::action::{Action, Effect};
 use super::effects;
+use super::engine_thread::{self, Control, ControlChange, EngineMsg};
 use super::model::{ParityKind, ParityReport, RunSummary};
-use super::runner::{self, Control, ControlChange, EngineMsg};
 use super::state::{State, handle_event, update};
 use super::theme::Theme;
 use super::ui::draw;
 use crate::cache::{Cache, Store};
-use crate::data::StoreKind;
+use crate::data::RepresentationKind;
 use crate::metrics::Metrics;
-use crate::session::{Session, SessionOptions};
+use crate::stack::{DataStack, StackOptions};
 use crate::thetadata::ThetaClient;
 
 const TICK: Duration = Duration::from_millis(250);
@@ -29,8 +29,8 @@ const FRAME: Duration = Duration::from_millis(16);
 
 /// What the effects need from the outside world.
 struct Resources {
-    options: SessionOptions,
-    session: Option<Session>,
+    options: StackOptions,
+    stack: Option<DataStack>,
     control: Arc<Control>,
     run_metrics: Option<Arc<Metrics>>,
     engine_rx: Option<mpsc::Receiver<EngineMsg>>,
@@ -41,7 +41,7 @@ pub async fn run_loop<B: Backend>(
     terminal: &mut Terminal<B>,
     mut state: State,
     theme: Theme,
-    options: SessionOptions,
+    options: StackOptions,
 ) -> anyhow::Result<()>
 where
     B::Error: Send + Sync + 'static,
@@ -49,7 +49,7 @@ where
     let (replies, mut reply_rx) = mpsc::unbounded_channel();
     let mut resources = Resources {
         options,
-        session: None,
+        stack: None,
         control: Arc::new(Control::default()),
         run_metrics: None,
         engine_rx: None,
@@ -80,9 +80,9 @@ where
             Some(message) = recv_engine(&mut resources.engine_rx) => engine_action(&mut resources, &mut state, message),
             Some(action) = reply_rx.recv() => update(&mut state, action),
             outcome = recv_opening(&mut opening) => match outcome {
-                Ok(session) => {
-                    let description = session.source.describe();
-                    resources.session = Some(session);
+                Ok(stack) => {
+                    let description = stack.source.describe();
+                    resources.stack = Some(stack);
                     update(&mut state, Action::SourceReady { description })
                 }
                 Err(e) => update(&mut state, Action::SourceFailed(e)),
@@ -157,18 +157,18 @@ fn engine_action(resources: &mut Resources, state: &mut State, message: EngineMs
     }
 }
 
-type Opening = tokio::sync::oneshot::Receiver<Result<Session, String>>;
+type Opening = tokio::sync::oneshot::Receiver<Result<DataStack, String>>;
 
 /// Opens the data source in the background, so the first frame never waits on it.
-fn open_session(options: SessionOptions) -> Opening {
+fn open_session(options: StackOptions) -> Opening {
     let (tx, rx) = tokio::sync::oneshot::channel();
     tokio::spawn(async move {
-        let _ = tx.send(Session::open(&options).await.map_err(|e| e.to_string()));
+        let _ = tx.send(DataStack::open(&options).await.map_err(|e| e.to_string()));
     });
     rx
 }
 
-async fn recv_opening(opening: &mut Option<Opening>) -> Result<Session, String> {
+async fn recv_opening(opening: &mut Option<Opening>) -> Result<DataStack, String> {
     match opening {
         Some(rx) => {
             let outcome = rx.await.unwrap_or_else(|_| Err("the data source task ended".into()));
@@ -195,11 +195,11 @@ fn execute(resources: &mut Resources, state: &State, effect: Effect) {
         Effect::StartRun(request) => {
             resources.control.apply(ControlChange::Cancel);
             resources.control = Arc::new(Control::default());
-            let Some(session) = &resources.session else {
+            let Some(stack) = &resources.stack else {
                 let _ = replies.send(Action::RunFailed("the data source is not ready".into()));
                 return;
             };
-            let cache = match run_cache(&resources.options, session) {
+            let cache = match run_cache(&resources.options, stack) {
                 Ok(cache) => cache,
                 Err(e) => {
                     let _ = replies.send(Action::RunFailed(e));
@@ -210,9 +210,13 @@ fn execute(resources: &mut Resources, state: &State, effect: Effect) {
             let (tx, rx) = mpsc::channel(1024);
             resources.engine_rx = Some(rx);
             let dir = crate::run::runs_dir().join(run_name(&request.strategy, request.store, "tui"));
-            if let Err(e) =
-                runner::spawn_run(cache, request, resources.control.clone(), tx, Some((dir, session.source.describe())))
-            {
+            if let Err(e) = engine_thread::spawn_run(
+                cache,
+                request,
+                resources.control.clone(),
+                tx,
+                Some((dir, stack.source.describe())),
+            ) {
                 let _ = replies.send(Action::RunFailed(format!("starting the engine thread: {e}")));
             }
         }
@@ -226,8 +230,8 @@ fn execute(resources: &mut Resources, state: &State, effect: Effect) {
         Effect::LoadDetail(path) => spawn_blocking_reply(replies, move || effects::detail(&store, &path)),
         Effect::Evict(path) => spawn_blocking_reply(replies, move || effects::evict(&store, &path)),
         Effect::RecheckPlaceholders(sidecar) => {
-            let cache = match &resources.session {
-                Some(session) => run_cache(&resources.options, session),
+            let cache = match &resources.stack {
+                Some(stack) => run_cache(&resources.options, stack),
                 None => Err("the data source is not ready".into()),
             };
             let replies = replies.clone();
@@ -241,40 +245,40 @@ fn execute(resources: &mut Resources, state: &State, effect: Effect) {
         }
         Effect::LoadSavedRuns => spawn_blocking_reply(replies, || effects::saved_runs(&crate::run::runs_dir())),
         Effect::Parity(kind) => {
-            let Some(session) = &resources.session else {
+            let Some(stack) = &resources.stack else {
                 let _ = replies.send(Action::ParityDone(Err("the data source is not ready".into())));
                 return;
             };
-            let (options, url, source) = (resources.options.clone(), session.source.url(), session.source.describe());
+            let (options, url, source) = (resources.options.clone(), stack.source.url(), stack.source.describe());
             let _ = state;
             spawn_blocking_reply(replies, move || Action::ParityDone(parity(kind, &options, &url, &source)));
         }
     }
 }
 
-/// A cache over the session's source with this run's own counters.
-fn run_cache(options: &SessionOptions, session: &Session) -> Result<Arc<Cache<ThetaClient>>, String> {
-    runner::fresh_cache(&options.cache_dir, &session.source.url(), options.tier)
+/// A cache over the data stack's source with this run's own counters.
+fn run_cache(options: &StackOptions, stack: &DataStack) -> Result<Arc<Cache<ThetaClient>>, String> {
+    engine_thread::fresh_cache(&options.cache_dir, &stack.source.url(), options.tier)
 }
 
-fn run_name(strategy: &str, store: StoreKind, tag: &str) -> String {
+fn run_name(strategy: &str, store: RepresentationKind, tag: &str) -> String {
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
     format!("{strategy}-{store}-{tag}-{stamp}")
 }
 
 /// Makes the runs a parity choice asks for (if any) and compares them.
-fn parity(kind: ParityKind, options: &SessionOptions, url: &str, source: &str) -> Result<Box<ParityReport>, String> {
+fn parity(kind: ParityKind, options: &StackOptions, url: &str, source: &str) -> Result<Box<ParityReport>, String> {
     let runs = crate::run::runs_dir();
     match kind {
         ParityKind::Dirs(a, b) => effects::compare(&a, &b, (label(&a), label(&b))),
         ParityKind::BothStores(request) => {
             let mut request = *request.0;
             let mut dirs = Vec::new();
-            for store in [StoreKind::Columnar, StoreKind::Rows] {
+            for store in [RepresentationKind::Columnar, RepresentationKind::Rows] {
                 request.store = store;
-                let cache = runner::fresh_cache(&options.cache_dir, url, options.tier)?;
+                let cache = engine_thread::fresh_cache(&options.cache_dir, url, options.tier)?;
                 let dir = runs.join(run_name(&request.strategy, store, "parity"));
-                dirs.push(runner::run_to_dir(cache, &request, &dir, source)?);
+                dirs.push(engine_thread::run_to_dir(cache, &request, &dir, source)?);
             }
             effects::compare(&dirs[0], &dirs[1], ("columnar store".into(), "rows store".into()))
         }
@@ -284,9 +288,9 @@ fn parity(kind: ParityKind, options: &SessionOptions, url: &str, source: &str) -
             let scratch = tempfile::tempdir().map_err(|e| e.to_string())?;
             let mut dirs = Vec::new();
             for tag in ["cold", "warm"] {
-                let cache = runner::fresh_cache(scratch.path(), url, options.tier)?;
+                let cache = engine_thread::fresh_cache(scratch.path(), url, options.tier)?;
                 let dir = runs.join(run_name(&request.strategy, request.store, tag));
-                dirs.push(runner::run_to_dir(cache, &request, &dir, source)?);
+                dirs.push(engine_thread::run_to_dir(cache, &request, &dir, source)?);
             }
             effects::compare(&dirs[0], &dirs[1], ("cold cache".into(), "warm cache".into()))
         }

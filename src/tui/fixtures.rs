@@ -12,7 +12,7 @@ use super::model::{CoverageRow, DatasetDetail, DatasetRow, ParityReport, RunSide
 use super::state::{Load, State, update};
 use crate::cache::Window;
 use crate::cache::report::{ChecksumState, DatasetSummary, Inspection, session_runs};
-use crate::data::StoreKind;
+use crate::data::RepresentationKind;
 use crate::engine::valuation::PositionValue;
 use crate::engine::{FillSource, MarkSource, OrderId, OrderKind, RunEvent, Side, TimeInForce, Valuation};
 use crate::market::conversion::{ConversionCount, ConversionKind};
@@ -37,7 +37,7 @@ pub fn request() -> RunRequest {
         params: vec![],
         window: Window::new(day(0), day(60)).unwrap_or_else(|_| unreachable_window()),
         cash: 100_000.0,
-        store: StoreKind::Columnar,
+        store: RepresentationKind::Columnar,
         account: crate::engine::Account::Cash,
     }
 }
@@ -197,7 +197,7 @@ pub fn finished(width: u16, height: u16) -> State {
             },
         },
     );
-    state.session.scrub = Some(19);
+    state.run.scrub = Some(19);
     state
 }
 

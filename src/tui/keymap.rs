@@ -13,19 +13,19 @@ pub const DEFAULT_KEYMAP: &str = include_str!("../../assets/keymap.toml");
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Mode {
     Global,
-    Session,
+    Run,
     Browser,
     Parity,
     Form,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 5] = [Mode::Global, Mode::Session, Mode::Browser, Mode::Parity, Mode::Form];
+    pub const ALL: [Mode; 5] = [Mode::Global, Mode::Run, Mode::Browser, Mode::Parity, Mode::Form];
 
     fn table(self) -> &'static str {
         match self {
             Mode::Global => "global",
-            Mode::Session => "session",
+            Mode::Run => "run",
             Mode::Browser => "browser",
             Mode::Parity => "parity",
             Mode::Form => "form",
@@ -35,10 +35,10 @@ impl Mode {
     pub fn title(self) -> &'static str {
         match self {
             Mode::Global => "Everywhere",
-            Mode::Session => "Session",
+            Mode::Run => "Run",
             Mode::Browser => "Cache browser",
             Mode::Parity => "Parity",
-            Mode::Form => "Session form",
+            Mode::Form => "Run form",
         }
     }
 }
@@ -168,8 +168,8 @@ mod tests {
         let keymap = Keymap::parse(DEFAULT_KEYMAP).unwrap();
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
         assert_eq!(keymap.resolve(Mode::Browser, ctrl_c), Some(Command::Quit));
-        assert_eq!(keymap.resolve(Mode::Session, KeyCode::Char('c').into()), Some(Command::DrillConversions));
-        assert_eq!(keymap.resolve(Mode::Session, KeyCode::Char(' ').into()), Some(Command::TogglePause));
+        assert_eq!(keymap.resolve(Mode::Run, KeyCode::Char('c').into()), Some(Command::DrillConversions));
+        assert_eq!(keymap.resolve(Mode::Run, KeyCode::Char(' ').into()), Some(Command::TogglePause));
         assert_eq!(keymap.resolve(Mode::Browser, KeyCode::Char('/').into()), Some(Command::Filter));
         assert_eq!(keymap.resolve(Mode::Parity, KeyCode::Char('/').into()), None);
     }
@@ -178,8 +178,8 @@ mod tests {
     fn user_entries_patch_one_key_at_a_time() {
         let mut keymap = Keymap::parse(DEFAULT_KEYMAP).unwrap();
         keymap.merge("[global]\n\"x\" = \"quit\"\n").unwrap();
-        assert_eq!(keymap.resolve(Mode::Session, KeyCode::Char('x').into()), Some(Command::Quit));
-        assert_eq!(keymap.resolve(Mode::Session, KeyCode::Char('q').into()), Some(Command::Quit));
+        assert_eq!(keymap.resolve(Mode::Run, KeyCode::Char('x').into()), Some(Command::Quit));
+        assert_eq!(keymap.resolve(Mode::Run, KeyCode::Char('q').into()), Some(Command::Quit));
         assert!(keymap.merge("[nowhere]\n\"x\" = \"quit\"\n").is_err());
         assert!(keymap.merge("[global]\n\"x\" = \"explode\"\n").is_err());
     }

@@ -1,5 +1,5 @@
 //! Pane geometry: where each screen's panes go in a frame of a given size, the
-//! session screen's `Pane`s, and the areas a drawn frame reports back so a click
+//! run screen's `Pane`s, and the areas a drawn frame reports back so a click
 //! is tested against what is on the screen. A leaf: `ui` lays frames out with it
 //! and `state` hit-tests clicks with it; it reads neither.
 
@@ -9,7 +9,7 @@ use ratatui::layout::{Constraint, Layout, Position, Rect};
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 20;
 
-/// The session screen's panes, in focus order.
+/// The run screen's panes, in focus order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {
     Equity,
@@ -34,7 +34,7 @@ pub enum DrawnAreas {
     /// to click (the browser's detail or a message in place of its table).
     #[default]
     Nothing,
-    Session(SessionAreas),
+    Run(RunAreas),
     /// The browser's dataset table, borders and header included.
     DatasetTable(Rect),
     /// The parity screen's list of runs to compare, borders included.
@@ -54,7 +54,7 @@ pub fn frame_areas(area: Rect) -> FrameAreas {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SessionAreas {
+pub struct RunAreas {
     pub equity: Rect,
     pub positions: Rect,
     pub cache: Rect,
@@ -64,7 +64,7 @@ pub struct SessionAreas {
     pub log: Rect,
 }
 
-impl SessionAreas {
+impl RunAreas {
     pub fn pane_at(&self, at: Position) -> Option<Pane> {
         [
             (self.equity, Pane::Equity),
@@ -81,7 +81,7 @@ impl SessionAreas {
     }
 }
 
-pub fn session_areas(body: Rect, timeline_rows: usize) -> SessionAreas {
+pub fn run_areas(body: Rect, timeline_rows: usize) -> RunAreas {
     let roomy = body.height >= 30;
     let timeline = if roomy { (timeline_rows.max(1) as u16 + 2).clamp(4, body.height / 4) } else { 4 };
     let [top, middle, coverage, log] = body.layout(&Layout::vertical([
@@ -96,7 +96,7 @@ pub fn session_areas(body: Rect, timeline_rows: usize) -> SessionAreas {
         Constraint::Percentage(22),
         Constraint::Fill(1),
     ]));
-    SessionAreas { equity, positions, cache, conversions, orders, coverage, log }
+    RunAreas { equity, positions, cache, conversions, orders, coverage, log }
 }
 
 /// The cache browser's list: the dataset table, and a status line below it.

@@ -10,13 +10,13 @@
 pub mod action;
 mod app;
 mod effects;
+pub mod engine_thread;
 pub mod fixtures;
 pub mod keymap;
 pub mod layout;
 pub mod log_buffer;
 pub mod model;
-pub mod runner;
-pub mod session_file;
+pub mod run_file;
 pub mod state;
 pub mod theme;
 pub mod ui;
@@ -32,37 +32,38 @@ use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use crossterm::execute;
 use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
 
-use crate::session::SessionOptions;
+use crate::stack::StackOptions;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct TuiArgs {
-    /// A session file (TOML): strategy, start, end, cash, store, params
-    #[arg(long, value_name = "FILE")]
-    pub session: Option<PathBuf>,
+    /// A run file (TOML): strategy, start, end, cash, store, account, params
+    /// (`--session` is the old name)
+    #[arg(long = "run", value_name = "FILE", alias = "session")]
+    pub run_file: Option<PathBuf>,
     /// Colour theme: dark, light, high-contrast, or one in <config dir>/themes
     #[arg(long, value_name = "NAME", default_value = "dark")]
     pub theme: String,
 }
 
 impl Default for TuiArgs {
-    /// The demo session in the dark theme, as a bare `thetabench` starts.
+    /// The demo run in the dark theme, as a bare `thetabench` starts.
     fn default() -> TuiArgs {
-        TuiArgs { session: None, theme: "dark".into() }
+        TuiArgs { run_file: None, theme: "dark".into() }
     }
 }
 
-/// The backtest a workbench session starts with: the session file's, or the demo.
-pub fn session_request(args: &TuiArgs) -> anyhow::Result<crate::run::RunRequest> {
-    match &args.session {
-        Some(path) => session_file::load(path),
-        None => session_file::SessionFile::default().request(),
+/// The backtest the workbench opens on: the run file's, or the demo.
+pub fn run_file_request(args: &TuiArgs) -> anyhow::Result<crate::run::RunRequest> {
+    match &args.run_file {
+        Some(path) => run_file::load(path),
+        None => run_file::RunFile::default().request(),
     }
 }
 
 /// Opens the workbench; the caller has checked that stdout is a terminal and
 /// given `logging::init` the [`log_buffer::layer`], so no log line lands on the screen.
-pub async fn run(options: SessionOptions, args: TuiArgs, log_dir: PathBuf) -> anyhow::Result<ExitCode> {
-    let request = session_request(&args)?;
+pub async fn run(options: StackOptions, args: TuiArgs, log_dir: PathBuf) -> anyhow::Result<ExitCode> {
+    let request = run_file_request(&args)?;
     let theme = theme::Theme::load(&args.theme)?;
     let keymap = keymap::Keymap::load()?;
     let state = state::State::new(keymap, request);

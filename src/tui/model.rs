@@ -41,7 +41,7 @@ pub struct CoverageRow {
     pub expiry: Option<NaiveDate>,
 }
 
-/// The end of a run, as the session screen shows it.
+/// The end of a run, as the run screen shows it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunSummary {
     pub final_value: f64,

@@ -6,10 +6,10 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use super::action::{Action, Effect};
+use super::engine_thread::ControlChange;
 use super::fixtures;
 use super::layout::{DrawnAreas, Pane};
-use super::runner::ControlChange;
-use super::state::session::RunStatus;
+use super::state::run::RunStatus;
 use super::state::{Load, Screen, State, handle_event, update};
 use super::theme::Theme;
 use super::ui::draw;
@@ -35,29 +35,29 @@ fn snapshot(name: &str, make: impl Fn(u16, u16) -> State) {
 
 #[test]
 fn session_screen_running() {
-    snapshot("session_running", fixtures::running);
+    snapshot("run_running", fixtures::running);
 }
 
 #[test]
 fn session_screen_empty_while_connecting() {
-    snapshot("session_connecting", fixtures::empty);
+    snapshot("run_connecting", fixtures::empty);
 }
 
 #[test]
 fn session_screen_finished_with_a_scrubbed_cursor() {
-    snapshot("session_finished", fixtures::finished);
+    snapshot("run_finished", fixtures::finished);
 }
 
 #[test]
 fn session_screen_shows_an_unreachable_terminal() {
-    snapshot("session_unreachable", fixtures::unreachable_terminal);
+    snapshot("run_unreachable", fixtures::unreachable_terminal);
     let text = render(&mut fixtures::unreachable_terminal(120, 40)).backend().to_string();
     assert!(text.contains("terminal unreachable"));
 }
 
 #[test]
 fn session_form() {
-    snapshot("session_form", |w, h| {
+    snapshot("run_form", |w, h| {
         let mut state = fixtures::running(w, h);
         press(&mut state, KeyCode::Char('e'));
         state
@@ -117,21 +117,21 @@ fn number_keys_switch_screens_and_load_what_they_show() {
     assert!(matches!(effects[..], [Effect::LoadSavedRuns]));
     assert!(press(&mut state, KeyCode::Char('3')).is_empty(), "loads once");
     press(&mut state, KeyCode::Char('1'));
-    assert_eq!(state.screen, Screen::Session);
+    assert_eq!(state.screen, Screen::Run);
 }
 
 #[test]
 fn pause_and_single_step_reach_the_engine() {
     let mut state = fixtures::running(120, 40);
     let effects = press(&mut state, KeyCode::Char(' '));
-    assert!(state.session.paused);
+    assert!(state.run.paused);
     assert!(matches!(effects[..], [Effect::Control(ControlChange::Pause(true))]));
     let effects = press(&mut state, KeyCode::Char('s'));
     assert!(matches!(effects[..], [Effect::Control(ControlChange::Pause(true)), Effect::Control(ControlChange::Step)]));
     let effects = press(&mut state, KeyCode::Char('-'));
     assert!(matches!(effects[..], [Effect::Control(ControlChange::Pace(Some(25.0)))]));
     press(&mut state, KeyCode::Char(' '));
-    assert!(!state.session.paused);
+    assert!(!state.run.paused);
 }
 
 #[test]
@@ -140,7 +140,7 @@ fn help_opens_swallows_keys_and_closes() {
     press(&mut state, KeyCode::Char('?'));
     assert!(state.help);
     assert!(press(&mut state, KeyCode::Char('2')).is_empty());
-    assert_eq!(state.screen, Screen::Session);
+    assert_eq!(state.screen, Screen::Run);
     press(&mut state, KeyCode::Esc);
     assert!(!state.help);
 }
@@ -252,25 +252,25 @@ fn the_form_edits_the_request_and_starts_again() {
     assert_eq!(request.strategy, "buy-and-hold");
     assert_eq!(request.cash, 5000.0);
     assert!(!state.form.open);
-    assert_eq!(state.session.status, RunStatus::Running);
-    assert!(state.session.equity.is_empty());
+    assert_eq!(state.run.status, RunStatus::Running);
+    assert!(state.run.equity.is_empty());
 }
 
 #[test]
 fn scrubbing_moves_the_cursor_only_after_the_run() {
     let mut state = fixtures::running(120, 40);
     press(&mut state, KeyCode::Left);
-    assert_eq!(state.session.scrub, None);
+    assert_eq!(state.run.scrub, None);
     let mut state = fixtures::finished(120, 40);
     press(&mut state, KeyCode::Left);
-    assert_eq!(state.session.scrub, Some(18));
+    assert_eq!(state.run.scrub, Some(18));
 }
 
 #[test]
 fn a_click_focuses_the_pane_under_it() {
     let mut state = fixtures::running(120, 40);
     render(&mut state);
-    let DrawnAreas::Session(areas) = state.drawn else { panic!("the session screen drew {:?}", state.drawn) };
+    let DrawnAreas::Run(areas) = state.drawn else { panic!("the run screen drew {:?}", state.drawn) };
     handle_event(
         &mut state,
         &Event::Mouse(crossterm::event::MouseEvent {
@@ -280,18 +280,18 @@ fn a_click_focuses_the_pane_under_it() {
             modifiers: KeyModifiers::NONE,
         }),
     );
-    assert_eq!(state.session.focus, Pane::Log);
+    assert_eq!(state.run.focus, Pane::Log);
 }
 
 #[test]
 fn positions_carry_average_cost_and_unrealized_pnl() {
     let state = fixtures::running(120, 40);
-    let position = &state.session.positions[0];
+    let position = &state.run.positions[0];
     assert_eq!(position.quantity, 10);
     assert_eq!(position.average_cost, 3.5);
     assert!((position.unrealized - (position.mark - 3.5) * 1000.0).abs() < 1e-9);
-    assert_eq!(state.session.progress, (30, 43));
-    assert_eq!(state.session.hit_history.len(), 30);
+    assert_eq!(state.run.progress, (30, 43));
+    assert_eq!(state.run.hit_history.len(), 30);
 }
 
 #[test]

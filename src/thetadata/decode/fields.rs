@@ -105,12 +105,12 @@ pub fn parse_date_days(raw: &[u8]) -> Option<i64> {
 /// memoised: the tz lookup runs once per hour of data, not once per row, and
 /// every hour still gets its own offset (DST switches land on hour boundaries).
 #[derive(Debug, Default)]
-pub struct EtClock {
+pub struct EtStamps {
     hour: Option<(u64, i64)>,
     open: Option<(u64, i64)>,
 }
 
-impl EtClock {
+impl EtStamps {
     /// `YYYY-MM-DDTHH:MM:SS[.fff]` (or a space for `T`) in ET, as UTC milliseconds.
     pub fn utc_ms(&mut self, raw: &[u8]) -> Option<i64> {
         let ((y, mo, d), rest) = split_date(raw)?;
@@ -187,8 +187,8 @@ mod tests {
 
     #[test]
     fn timestamps_convert_per_date() {
-        let mut clock = EtClock::default();
-        let utc = |c: &mut EtClock, s: &str| {
+        let mut clock = EtStamps::default();
+        let utc = |c: &mut EtStamps, s: &str| {
             chrono::DateTime::from_timestamp_millis(c.utc_ms(s.as_bytes()).unwrap()).unwrap().to_rfc3339()
         };
         assert_eq!(utc(&mut clock, "2025-03-07T09:30:00.000"), "2025-03-07T14:30:00+00:00");
@@ -202,7 +202,7 @@ mod tests {
 
     #[test]
     fn session_open_from_created() {
-        let mut clock = EtClock::default();
+        let mut clock = EtStamps::default();
         let open = clock.session_open_ms(b"2025-03-10T17:15:00.000").unwrap();
         assert_eq!(chrono::DateTime::from_timestamp_millis(open).unwrap().to_rfc3339(), "2025-03-10T13:30:00+00:00");
         assert_eq!(clock.session_open_ms(b"20250310"), Some(open));

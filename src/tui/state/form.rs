@@ -1,9 +1,9 @@
-//! The session form: strategy, window, cash, store and parameters, then start.
+//! The run form: strategy, window, cash, store and parameters, then start.
 
 use chrono::NaiveDate;
 
 use crate::cache::Window;
-use crate::data::StoreKind;
+use crate::data::RepresentationKind;
 use crate::engine::Account;
 use crate::run::RunRequest;
 use crate::strategies::names;
@@ -50,8 +50,8 @@ pub struct Form {
     pub start: String,
     pub end: String,
     pub cash: String,
-    pub store: StoreKind,
-    /// Carried from the session as it is; the form does not edit it.
+    pub store: RepresentationKind,
+    /// Carried from the run file as it is; the form does not edit it.
     pub account: Account,
     /// `key=value` pairs separated by spaces.
     pub params: String,
@@ -132,7 +132,11 @@ impl Form {
                 }
             }
             Field::Store => {
-                self.store = if self.store == StoreKind::Columnar { StoreKind::Rows } else { StoreKind::Columnar }
+                self.store = if self.store == RepresentationKind::Columnar {
+                    RepresentationKind::Rows
+                } else {
+                    RepresentationKind::Columnar
+                }
             }
             _ => {}
         }

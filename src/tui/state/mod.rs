@@ -5,14 +5,14 @@
 pub mod browser;
 pub mod form;
 pub mod parity;
-pub mod session;
+pub mod run;
 
 use crossterm::event::{Event, KeyCode, KeyEventKind, MouseEventKind};
 
 use super::action::{Action, Command, Effect};
+use super::engine_thread::ControlChange;
 use super::keymap::{Keymap, Mode};
 use super::layout::{DrawnAreas, Pane};
-use super::runner::ControlChange;
 use crate::run::RunRequest;
 
 /// Lines the log pane keeps.
@@ -20,7 +20,7 @@ pub const LOG_LINES: usize = 500;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
-    Session,
+    Run,
     Browser,
     Parity,
 }
@@ -51,7 +51,7 @@ pub struct State {
     pub keymap: Keymap,
     /// The data source, as the header names it.
     pub source: Load<String>,
-    pub session: session::SessionView,
+    pub run: run::RunView,
     pub form: form::Form,
     pub browser: browser::Browser,
     pub parity: parity::ParityView,
@@ -65,14 +65,14 @@ pub struct State {
 impl State {
     pub fn new(keymap: Keymap, request: RunRequest) -> State {
         State {
-            screen: Screen::Session,
+            screen: Screen::Run,
             help: false,
             width: 120,
             height: 40,
             keymap,
             source: Load::Loading,
             form: form::Form::from_request(&request),
-            session: session::SessionView::new(request),
+            run: run::RunView::new(request),
             browser: browser::Browser::default(),
             parity: parity::ParityView::default(),
             log: Vec::new(),
@@ -85,8 +85,8 @@ impl State {
     /// The keymap table in force: the form while it is open, else the screen's.
     pub fn mode(&self) -> Mode {
         match self.screen {
-            Screen::Session if self.form.open => Mode::Form,
-            Screen::Session => Mode::Session,
+            Screen::Run if self.form.open => Mode::Form,
+            Screen::Run => Mode::Run,
             Screen::Browser => Mode::Browser,
             Screen::Parity => Mode::Parity,
         }
@@ -139,7 +139,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Click { column, row } => {
             match state.drawn {
-                DrawnAreas::Session(areas) => state.session.click(areas, column, row),
+                DrawnAreas::Run(areas) => state.run.click(areas, column, row),
                 DrawnAreas::DatasetTable(table) => state.browser.click(table, row),
                 DrawnAreas::ParityChoices(list) => state.parity.click(list, column, row),
                 DrawnAreas::Nothing => {}
@@ -147,19 +147,19 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::Scroll { column, row, down } => {
-            if let DrawnAreas::Session(areas) = state.drawn {
-                state.session.click(areas, column, row);
+            if let DrawnAreas::Run(areas) = state.drawn {
+                state.run.click(areas, column, row);
             }
             command_update(state, if down { Command::Down } else { Command::Up })
         }
-        Action::Tick => state.session.tick(),
+        Action::Tick => state.run.tick(),
         Action::SourceReady { description } => {
             state.source = Load::Loaded(description);
-            state.session.start(state.form.request())
+            state.run.start(state.form.request())
         }
         Action::SourceFailed(message) => {
             state.source = Load::Failed(message.clone());
-            state.session.fail(message);
+            state.run.fail(message);
             vec![]
         }
         Action::Log(lines) => {
@@ -188,7 +188,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         | Action::RunFinished { .. }
         | Action::RunFailed(_)
         | Action::ConversionSites(_)
-        | Action::Coverage(_) => state.session.apply(action),
+        | Action::Coverage(_) => state.run.apply(action),
         Action::Datasets(_) | Action::Detail(_) | Action::Evicted(_) | Action::Rechecked { .. } => {
             state.browser.apply(action)
         }
@@ -209,7 +209,7 @@ fn command_update(state: &mut State, command: Command) -> Vec<Effect> {
     match command {
         Command::Quit => return quit(state),
         Command::Help => state.help = true,
-        Command::SessionScreen => state.screen = Screen::Session,
+        Command::RunScreen => state.screen = Screen::Run,
         Command::BrowserScreen => {
             state.screen = Screen::Browser;
             if matches!(state.browser.datasets, Load::Idle) {
@@ -225,7 +225,7 @@ fn command_update(state: &mut State, command: Command) -> Vec<Effect> {
             }
         }
         Command::Up | Command::Down | Command::PageUp | Command::PageDown
-            if state.screen == Screen::Session && !state.form.open && state.session.focus == Pane::Log =>
+            if state.screen == Screen::Run && !state.form.open && state.run.focus == Pane::Log =>
         {
             let step = match command {
                 Command::Up => 1isize,
@@ -235,14 +235,14 @@ fn command_update(state: &mut State, command: Command) -> Vec<Effect> {
             };
             state.log_scroll = state.log_scroll.saturating_add_signed(step).min(state.log.len().saturating_sub(1));
         }
-        Command::EditSession if state.mode() == Mode::Session => state.form.open = true,
+        Command::EditRun if state.mode() == Mode::Run => state.form.open = true,
         _ => {
             return match state.mode() {
                 Mode::Form => match state.form.command(command) {
-                    Some(request) => state.session.restart(Ok(request)),
+                    Some(request) => state.run.restart(Ok(request)),
                     None => vec![],
                 },
-                Mode::Session => state.session.command(command, || state.form.request()),
+                Mode::Run => state.run.command(command, || state.form.request()),
                 Mode::Browser => state.browser.command(command),
                 Mode::Parity => state.parity.command(command, &state.form),
                 Mode::Global => vec![],

@@ -83,7 +83,7 @@ impl ParityView {
                         Ok(r) if choice == 0 => self.start(ParityKind::BothStores(r)),
                         Ok(r) => self.start(ParityKind::ColdWarm(r)),
                         Err(e) => {
-                            self.report = Load::Failed(format!("the session form is not a valid run: {e}"));
+                            self.report = Load::Failed(format!("the run form does not describe a valid run: {e}"));
                             vec![]
                         }
                     };

@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Widget};
 use crate::tui::action::Command;
 use crate::tui::keymap::Mode;
 use crate::tui::layout::centered;
-use crate::tui::state::session::RunStatus;
+use crate::tui::state::run::RunStatus;
 use crate::tui::state::{Load, Screen, State};
 use crate::tui::theme::Theme;
 
@@ -43,7 +43,7 @@ impl Widget for Header<'_> {
         };
         let tabs = Line::from(vec![
             Span::styled("thetabench ", theme.title()),
-            tab(Screen::Session, " 1 Session "),
+            tab(Screen::Run, " 1 Run "),
             Span::raw(" "),
             tab(Screen::Browser, " 2 Cache "),
             Span::raw(" "),
@@ -51,18 +51,18 @@ impl Widget for Header<'_> {
             Span::raw("  "),
             source,
         ]);
-        let session = &state.session;
-        let r = &session.request;
-        let status = match &session.status {
+        let run = &state.run;
+        let r = &run.request;
+        let status = match &run.status {
             RunStatus::Connecting => Span::styled("waiting for the data source", theme.muted()),
-            RunStatus::Running if session.paused => Span::styled("⏸ paused", theme.warning_style()),
+            RunStatus::Running if run.paused => Span::styled("⏸ paused", theme.warning_style()),
             RunStatus::Running => Span::styled("▶ running", theme.accent()),
             RunStatus::Finished(_) => Span::styled("■ finished", theme.style()),
             RunStatus::Failed(_) => Span::styled("✖ failed", theme.warning_style()),
         };
-        let pace = session.pace.map_or("full speed".to_string(), |p| format!("{p} days/s"));
-        let (done, total) = session.progress;
-        let when = session.now.map(crate::market::time::fmt_et).unwrap_or_default();
+        let pace = run.pace.map_or("full speed".to_string(), |p| format!("{p} days/s"));
+        let (done, total) = run.progress;
+        let when = run.now.map(crate::market::time::fmt_et).unwrap_or_default();
         let line = Line::from(vec![
             status,
             Span::styled(
@@ -80,13 +80,13 @@ impl Widget for Header<'_> {
 /// The commands worth showing in the bar, per mode.
 fn bar_commands(mode: Mode) -> &'static [Command] {
     match mode {
-        Mode::Session => &[
+        Mode::Run => &[
             Command::TogglePause,
             Command::Step,
             Command::Faster,
             Command::Slower,
             Command::Restart,
-            Command::EditSession,
+            Command::EditRun,
             Command::DrillConversions,
             Command::ScrubLeft,
         ],

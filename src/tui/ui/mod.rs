@@ -5,7 +5,7 @@
 pub mod browser;
 pub mod chrome;
 pub mod parity;
-pub mod session;
+pub mod run;
 pub mod timeline;
 
 use ratatui::backend::Backend;
@@ -46,7 +46,7 @@ pub fn view(state: &State, theme: &Theme, frame: &mut Frame) -> DrawnAreas {
     let areas = layout::frame_areas(area);
     frame.render_widget(chrome::Header { state, theme }, areas.header);
     let drawn = match state.screen {
-        Screen::Session => DrawnAreas::Session(session::render(state, theme, areas.body, frame.buffer_mut())),
+        Screen::Run => DrawnAreas::Run(run::render(state, theme, areas.body, frame.buffer_mut())),
         Screen::Browser => browser::render(&state.browser, theme, areas.body, frame.buffer_mut())
             .map_or(DrawnAreas::Nothing, DrawnAreas::DatasetTable),
         Screen::Parity => {

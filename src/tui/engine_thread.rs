@@ -111,10 +111,10 @@ pub enum EngineMsg {
     Finished(Result<(Box<RunResult>, Option<PathBuf>), String>),
 }
 
-/// A fresh cache over the session's source with its own counters, so each run's
+/// A fresh cache over the data stack's source with its own counters, so each run's
 /// numbers start at zero while sharing the cache directory.
 pub fn fresh_cache(cache_dir: &Path, source_url: &str, tier: Tier) -> Result<Arc<Cache<ThetaClient>>, String> {
-    crate::session::cache_over(cache_dir, source_url, tier, Arc::new(Metrics::default())).map_err(|e| e.to_string())
+    crate::stack::cache_over(cache_dir, source_url, tier, Arc::new(Metrics::default())).map_err(|e| e.to_string())
 }
 
 /// Starts a run on its own thread; events flow into `events` until it finishes.

@@ -1,4 +1,4 @@
-//! One session's data stack: where the data comes from (a live Theta Terminal
+//! The data stack every command and the workbench work over: where the data comes from (a live Theta Terminal
 //! or the simulated one), the client, the cache and the counters they share.
 
 use std::path::{Path, PathBuf};
@@ -14,7 +14,7 @@ use crate::thetadata::{ClientConfig, ThetaClient, ThetaError, Tier};
 pub const SIMULATED: &str = "sim";
 
 #[derive(Debug, thiserror::Error)]
-pub enum SessionError {
+pub enum StackError {
     #[error("starting the simulated terminal: {0}")]
     Simulator(std::io::Error),
     #[error("{0}")]
@@ -23,7 +23,7 @@ pub enum SessionError {
     NotConnected { url: String, status: String },
 }
 
-/// The data source a session talks to.
+/// The data source the stack talks to.
 pub enum Source {
     Live { url: String },
     Simulated { terminal: RunningTerminal },
@@ -51,7 +51,7 @@ impl Source {
 }
 
 #[derive(Debug, Clone)]
-pub struct SessionOptions {
+pub struct StackOptions {
     pub cache_dir: PathBuf,
     /// `None`: a live terminal on the default port if it is CONNECTED, else the
     /// simulated one. `sim`: the simulated one. Anything else: that URL.
@@ -59,19 +59,19 @@ pub struct SessionOptions {
     pub tier: Tier,
 }
 
-pub struct Session {
+pub struct DataStack {
     pub source: Source,
     pub cache: Arc<Cache<ThetaClient>>,
     pub metrics: Arc<Metrics>,
 }
 
-impl Session {
-    pub async fn open(options: &SessionOptions) -> Result<Session, SessionError> {
+impl DataStack {
+    pub async fn open(options: &StackOptions) -> Result<DataStack, StackError> {
         let metrics = Arc::new(Metrics::default());
         let source = resolve_source(options.terminal.as_deref(), options.tier).await?;
         let cache = cache_over(&options.cache_dir, &source.url(), options.tier, metrics.clone())?;
         tracing::info!("data source: {}", source.describe());
-        Ok(Session { cache, source, metrics })
+        Ok(DataStack { cache, source, metrics })
     }
 }
 
@@ -87,10 +87,10 @@ pub fn cache_over(
     Ok(Arc::new(Cache::new(cache_dir, client, metrics)))
 }
 
-async fn resolve_source(terminal: Option<&str>, tier: Tier) -> Result<Source, SessionError> {
+async fn resolve_source(terminal: Option<&str>, tier: Tier) -> Result<Source, StackError> {
     let simulated = || async {
         let config = SimConfig { tier, ..SimConfig::default() };
-        terminal::spawn(config).await.map(|terminal| Source::Simulated { terminal }).map_err(SessionError::Simulator)
+        terminal::spawn(config).await.map(|terminal| Source::Simulated { terminal }).map_err(StackError::Simulator)
     };
     match terminal {
         Some(SIMULATED) => simulated().await,
@@ -98,7 +98,7 @@ async fn resolve_source(terminal: Option<&str>, tier: Tier) -> Result<Source, Se
             let url = url.trim_end_matches('/').to_string();
             match probe(&url).await {
                 Some(status) if status == "CONNECTED" => Ok(Source::Live { url }),
-                Some(status) => Err(SessionError::NotConnected { url, status }),
+                Some(status) => Err(StackError::NotConnected { url, status }),
                 // Unreachable: the first request reports it with the retry policy's full message.
                 None => Ok(Source::Live { url }),
             }

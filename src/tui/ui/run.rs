@@ -1,4 +1,4 @@
-//! The session screen's panes: equity and drawdown, positions, cache, conversions,
+//! The run screen's panes: equity and drawdown, positions, cache, conversions,
 //! orders, coverage, log; plus the form and failure overlays.
 
 use ratatui::buffer::Buffer;
@@ -11,10 +11,10 @@ use super::chrome::pane;
 use super::timeline::Timeline;
 use crate::engine::Account;
 use crate::market::time::{et_date, fmt_et};
-use crate::tui::layout::{Pane, SessionAreas, centered, session_areas};
+use crate::tui::layout::{Pane, RunAreas, centered, run_areas};
 use crate::tui::state::State;
 use crate::tui::state::form::{Field, Form};
-use crate::tui::state::session::{RunStatus, SessionView};
+use crate::tui::state::run::{RunStatus, RunView};
 use crate::tui::theme::Theme;
 
 /// The deepest fall from a running peak, as a positive fraction.
@@ -26,30 +26,30 @@ fn max_drawdown(equity: &[(chrono::DateTime<chrono::Utc>, f64)]) -> f64 {
     })
 }
 
-/// Draws the session screen into `area` and says where its panes went.
-pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) -> SessionAreas {
-    let session = &state.session;
-    let areas = session_areas(area, session.timeline_rows());
-    let focused = |p: Pane| session.focus == p;
-    EquityPane { session, theme, focused: focused(Pane::Equity) }.render(areas.equity, buf);
-    PositionsPane { session, theme, focused: focused(Pane::Positions) }.render(areas.positions, buf);
-    CachePane { session, theme, focused: focused(Pane::Cache) }.render(areas.cache, buf);
-    ConversionsPane { session, theme, focused: focused(Pane::Conversions) }.render(areas.conversions, buf);
+/// Draws the run screen into `area` and says where its panes went.
+pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) -> RunAreas {
+    let run = &state.run;
+    let areas = run_areas(area, run.timeline_rows());
+    let focused = |p: Pane| run.focus == p;
+    EquityPane { run, theme, focused: focused(Pane::Equity) }.render(areas.equity, buf);
+    PositionsPane { run, theme, focused: focused(Pane::Positions) }.render(areas.positions, buf);
+    CachePane { run, theme, focused: focused(Pane::Cache) }.render(areas.cache, buf);
+    ConversionsPane { run, theme, focused: focused(Pane::Conversions) }.render(areas.conversions, buf);
     let orders = pane("Orders and fills", focused(Pane::Orders), theme);
-    lines_pane(&session.orders, session.orders_scroll, orders, theme, areas.orders, buf);
-    let cursor = session.cursor_point().map(|(_, t, _)| et_date(t));
-    Timeline { rows: &session.coverage, window: session.request.window, cursor, theme }.render_in(
+    lines_pane(&run.orders, run.orders_scroll, orders, theme, areas.orders, buf);
+    let cursor = run.cursor_point().map(|(_, t, _)| et_date(t));
+    Timeline { rows: &run.coverage, window: run.request.window, cursor, theme }.render_in(
         pane("Coverage (ET): █ cached ░ placeholder · missing │ expiry", focused(Pane::Coverage), theme),
         areas.coverage,
         buf,
     );
     lines_pane(&state.log, state.log_scroll, pane("Log", focused(Pane::Log), theme), theme, areas.log, buf);
-    if let RunStatus::Failed(message) = &session.status {
+    if let RunStatus::Failed(message) = &run.status {
         let rect = centered(area, 70, 6);
         Clear.render(rect, buf);
         Paragraph::new(vec![
             Line::from(Span::styled(message.clone(), theme.warning_style())),
-            Line::from(Span::styled("r runs again · e edits the session · 2 opens the cache", theme.muted())),
+            Line::from(Span::styled("r runs again · e edits the run · 2 opens the cache", theme.muted())),
         ])
         .wrap(Wrap { trim: true })
         .block(pane("Run failed", true, theme))
@@ -81,14 +81,14 @@ fn lines_pane(
 }
 
 struct EquityPane<'a> {
-    session: &'a SessionView,
+    run: &'a RunView,
     theme: &'a Theme,
     focused: bool,
 }
 
 impl Widget for EquityPane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let (s, theme) = (self.session, self.theme);
+        let (s, theme) = (self.run, self.theme);
         let deepest = max_drawdown(&s.equity);
         let title = match s.cursor_point() {
             Some((_, t, v)) if s.scrub.is_some() => format!("Equity · cursor {} {v:.2}", fmt_et(t)),
@@ -171,14 +171,14 @@ impl Widget for EquityPane<'_> {
 }
 
 struct PositionsPane<'a> {
-    session: &'a SessionView,
+    run: &'a RunView,
     theme: &'a Theme,
     focused: bool,
 }
 
 impl Widget for PositionsPane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let (s, theme) = (self.session, self.theme);
+        let (s, theme) = (self.run, self.theme);
         let title = format!("Positions · cash {:.2} · total {:.2}", s.cash, s.total);
         // The account's side of it sits on the bottom border, where it has the width to itself.
         let account = match s.request.account {
@@ -232,14 +232,14 @@ impl Widget for PositionsPane<'_> {
 }
 
 struct CachePane<'a> {
-    session: &'a SessionView,
+    run: &'a RunView,
     theme: &'a Theme,
     focused: bool,
 }
 
 impl Widget for CachePane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let (m, theme) = (&self.session.metrics, self.theme);
+        let (m, theme) = (&self.run.metrics, self.theme);
         let block = pane("Cache", self.focused, theme);
         let inner = block.inner(area);
         block.render(area, buf);
@@ -252,7 +252,7 @@ impl Widget for CachePane<'_> {
             .gauge_style(ratatui::style::Style::new().fg(theme.positive).bg(theme.border))
             .render(gauge, buf);
         Sparkline::default()
-            .data(&self.session.hit_history)
+            .data(&self.run.hit_history)
             .max(100)
             .style(ratatui::style::Style::new().fg(theme.series(0)))
             .render(spark, buf);
@@ -268,14 +268,14 @@ impl Widget for CachePane<'_> {
 }
 
 struct ConversionsPane<'a> {
-    session: &'a SessionView,
+    run: &'a RunView,
     theme: &'a Theme,
     focused: bool,
 }
 
 impl Widget for ConversionsPane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let (s, theme) = (self.session, self.theme);
+        let (s, theme) = (self.run, self.theme);
         let lines: Vec<Line> = if s.drill {
             s.sites
                 .iter()
@@ -321,8 +321,6 @@ impl Widget for FormPane<'_> {
         if let Some(error) = &form.error {
             lines.push(Line::from(Span::styled(error.clone(), theme.warning_style())));
         }
-        Paragraph::new(lines)
-            .block(pane("Session (enter edits · ←/→ choose · esc closes)", true, theme))
-            .render(area, buf);
+        Paragraph::new(lines).block(pane("Run (enter edits · ←/→ choose · esc closes)", true, theme)).render(area, buf);
     }
 }

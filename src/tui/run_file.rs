@@ -1,5 +1,5 @@
-//! Session files: the TOML a workbench session starts from
-//! (see `assets/demo-session.toml`). Every field has the demo's default.
+//! Run files: the TOML describing the backtest a workbench opens on
+//! (see `assets/demo-run.toml`). Every field has the demo run's default.
 
 use std::path::Path;
 
@@ -7,27 +7,27 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::cache::Window;
-use crate::data::StoreKind;
+use crate::data::RepresentationKind;
 use crate::engine::Account;
 use crate::run::RunRequest;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct SessionFile {
+pub struct RunFile {
     pub strategy: String,
     pub start: NaiveDate,
     pub end: NaiveDate,
     pub cash: f64,
-    pub store: StoreKind,
+    pub store: RepresentationKind,
     pub account: Account,
     pub params: Vec<String>,
 }
 
-impl Default for SessionFile {
-    /// The demo session ([`RunRequest::demo`]).
-    fn default() -> SessionFile {
+impl Default for RunFile {
+    /// The demo run ([`RunRequest::demo`]).
+    fn default() -> RunFile {
         let demo = RunRequest::demo();
-        SessionFile {
+        RunFile {
             strategy: demo.strategy,
             start: demo.window.start,
             end: demo.window.end,
@@ -39,8 +39,8 @@ impl Default for SessionFile {
     }
 }
 
-impl SessionFile {
-    pub fn parse(text: &str) -> anyhow::Result<SessionFile> {
+impl RunFile {
+    pub fn parse(text: &str) -> anyhow::Result<RunFile> {
         Ok(toml::from_str(text)?)
     }
 
@@ -60,7 +60,7 @@ impl SessionFile {
 
 pub fn load(path: &Path) -> anyhow::Result<RunRequest> {
     let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
-    SessionFile::parse(&text).and_then(SessionFile::request).map_err(|e| anyhow::anyhow!("{}: {e:#}", path.display()))
+    RunFile::parse(&text).and_then(RunFile::request).map_err(|e| anyhow::anyhow!("{}: {e:#}", path.display()))
 }
 
 #[cfg(test)]
@@ -68,12 +68,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_demo_session_file_is_the_default_session() {
-        let file = SessionFile::parse(include_str!("../../assets/demo-session.toml")).unwrap();
+    fn the_demo_run_file_is_the_default_run() {
+        let file = RunFile::parse(include_str!("../../assets/demo-run.toml")).unwrap();
         let request = file.request().unwrap();
-        let default = SessionFile::default().request().unwrap();
+        let default = RunFile::default().request().unwrap();
         assert_eq!(format!("{request:?}"), format!("{default:?}"));
-        assert!(SessionFile::parse("strategy = \"x\"\ncolour = 1").is_err());
-        assert!(SessionFile::parse("strategy = \"nope\"").unwrap().request().is_err());
+        assert!(RunFile::parse("strategy = \"x\"\ncolour = 1").is_err());
+        assert!(RunFile::parse("strategy = \"nope\"").unwrap().request().is_err());
     }
 }

@@ -1,4 +1,4 @@
-//! The session screen's state: one backtest as it runs, built from its events.
+//! The run screen's state: one backtest as it runs, built from its events.
 
 use std::collections::BTreeMap;
 
@@ -10,9 +10,9 @@ use crate::market::conversion::{ConversionCount, ConversionKind};
 use crate::metrics::MetricsSnapshot;
 use crate::run::RunRequest;
 use crate::tui::action::{Action, Command, Effect};
-use crate::tui::layout::{Pane, SessionAreas};
+use crate::tui::engine_thread::ControlChange;
+use crate::tui::layout::{Pane, RunAreas};
 use crate::tui::model::{CoverageRow, RunSummary};
-use crate::tui::runner::ControlChange;
 
 /// Paces the `+`/`-` keys step through, in trading days per second; `None` is full speed.
 pub const PACES: [Option<f64>; 6] = [Some(1.0), Some(2.0), Some(5.0), Some(10.0), Some(25.0), None];
@@ -43,7 +43,7 @@ pub struct PositionRow {
 }
 
 #[derive(Debug, Clone)]
-pub struct SessionView {
+pub struct RunView {
     pub request: RunRequest,
     pub status: RunStatus,
     pub paused: bool,
@@ -75,9 +75,9 @@ pub struct SessionView {
     ticks: u64,
 }
 
-impl SessionView {
-    pub fn new(request: RunRequest) -> SessionView {
-        SessionView {
+impl RunView {
+    pub fn new(request: RunRequest) -> RunView {
+        RunView {
             cash: request.cash,
             total: request.cash,
             buying_power: request.cash,
@@ -105,12 +105,12 @@ impl SessionView {
         }
     }
 
-    /// Clears the last run and asks for a new one: `requested` (the session
+    /// Clears the last run and asks for a new one: `requested` (the run
     /// form's request), or the last request again when the form is not a valid run.
     pub fn start(&mut self, requested: Result<RunRequest, String>) -> Vec<Effect> {
         let request = requested.unwrap_or_else(|_| self.request.clone());
         let (paused, pace, focus) = (self.paused, self.pace, self.focus);
-        *self = SessionView { paused, pace, focus, ..SessionView::new(request.clone()) };
+        *self = RunView { paused, pace, focus, ..RunView::new(request.clone()) };
         self.status = RunStatus::Running;
         vec![
             Effect::StartRun(request),
@@ -119,7 +119,7 @@ impl SessionView {
         ]
     }
 
-    /// Cancels the run in progress, then starts as [`SessionView::start`] does.
+    /// Cancels the run in progress, then starts as [`RunView::start`] does.
     pub fn restart(&mut self, requested: Result<RunRequest, String>) -> Vec<Effect> {
         let mut effects = vec![Effect::Control(ControlChange::Cancel)];
         effects.extend(self.start(requested));
@@ -150,14 +150,14 @@ impl SessionView {
         Effect::LoadCoverage(self.datasets.clone())
     }
 
-    pub fn click(&mut self, areas: SessionAreas, column: u16, row: u16) {
+    pub fn click(&mut self, areas: RunAreas, column: u16, row: u16) {
         let position = ratatui::layout::Position::new(column, row);
         if let Some(pane) = areas.pane_at(position) {
             self.focus = pane;
         }
     }
 
-    /// Applies a session-screen command; `requested` is the session form's
+    /// Applies a run-screen command; `requested` is the run form's
     /// request, read only when the command starts a run.
     pub fn command(&mut self, command: Command, requested: impl FnOnce() -> Result<RunRequest, String>) -> Vec<Effect> {
         match command {
