@@ -2,6 +2,7 @@
 //! year of 1m bars from disk (target ≤ 20 ms).
 //!
 //! `cargo bench --bench cache`
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
 use std::sync::Arc;
 

@@ -3,6 +3,7 @@
 //! into Parquet files. Target: ≤ 5 s.
 //!
 //! `cargo bench --bench cold_fetch`
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
 use std::sync::Arc;
 

@@ -3,6 +3,7 @@
 //! cost at most 10% of it (`stock_sessions_checked` against `_unchecked`).
 //!
 //! `cargo bench --bench decode`
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
 use std::fmt::Write;
 

@@ -2,6 +2,7 @@
 //! bars) on the columnar store, data already loaded. Target: ≥ 10M bars/s.
 //!
 //! `cargo bench --bench engine`
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
 use std::sync::Arc;
 

@@ -1,5 +1,6 @@
 //! One full frame of the session screen at 200×60 into a TestBackend, from the
 //! running fixture (30 sessions, a position, coverage, log). Budget: 2 ms.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

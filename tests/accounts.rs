@@ -1,6 +1,7 @@
 //! Accounts over real runs: a cash account never lets cash go below zero and
 //! lists what it refused; each account model gives the same run on both
 //! stores; parity names a different account as a settings difference.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
 mod common;
 

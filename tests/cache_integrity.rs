@@ -2,6 +2,7 @@
 //! are refused and nothing of them is committed; sidecars that contradict their
 //! data are not believed; placeholders can be asked about again; interrupted
 //! writes leave nothing behind for long.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
 mod common;
 
@@ -242,10 +243,12 @@ fn a_placeholder_records_when_it_was_made() {
 }
 
 /// Kills a fetch of WDC from 2025-03-03 to `end` at its commit point.
+#[cfg(feature = "failpoints")]
 fn kill_wdc_at_commit(dir: &std::path::Path, url: &str, end: &str) {
     kill_at_commit(dir, ["--terminal", url, "cache", "fetch", "WDC", "--start", "2025-03-03", "--end", end]);
 }
 
+#[cfg(feature = "failpoints")]
 #[test]
 fn a_kill_at_the_commit_point_leaves_one_data_file_after_the_next_commit() {
     let sim = BackgroundTerminal::start(SimConfig::default());
@@ -265,6 +268,7 @@ fn a_kill_at_the_commit_point_leaves_one_data_file_after_the_next_commit() {
     assert!(thetabench(dir.path()).args(["cache", "verify"]).output().unwrap().status.success());
 }
 
+#[cfg(feature = "failpoints")]
 #[test]
 fn gc_removes_orphans_and_says_what_it_removed() {
     let sim = BackgroundTerminal::start(SimConfig::default());

@@ -1,4 +1,5 @@
 //! The caching core against the simulated terminal over loopback HTTP.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
 mod common;
 

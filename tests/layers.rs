@@ -3,6 +3,7 @@
 //! and §7). Reads `src/` with std only. An import is any path written from
 //! `crate::`, `super::` or `self::` (`use` trees included), outside comments and
 //! string literals; a file's module is taken from where it lies under `src/`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
 use std::fs;
 use std::path::{Path, PathBuf};

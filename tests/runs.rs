@@ -1,5 +1,6 @@
 //! Backtest runs against the simulated terminal: cold vs warm, columnar vs
 //! rows, determinism, and no look-ahead.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
 mod common;
 

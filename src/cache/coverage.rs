@@ -7,18 +7,10 @@ use std::sync::OnceLock;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::market::calendar::{FIRST_YEAR, LAST_YEAR};
+use crate::market::calendar::{FIRST_DAY, FIRST_YEAR, LAST_DAY, LAST_YEAR};
 use crate::market::{Asset, Calendar};
 
 const WORDS: usize = 110; // 19 years of days, 64 per word
-
-fn epoch() -> NaiveDate {
-    NaiveDate::from_ymd_opt(FIRST_YEAR, 1, 1).expect("valid date")
-}
-
-fn last_day() -> NaiveDate {
-    NaiveDate::from_ymd_opt(LAST_YEAR, 12, 31).expect("valid date")
-}
 
 /// A window of ET calendar dates, both ends inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -68,20 +60,20 @@ impl std::fmt::Debug for DaySet {
 }
 
 fn index(day: NaiveDate) -> Option<usize> {
-    usize::try_from((day - epoch()).num_days()).ok().filter(|i| *i < WORDS * 64)
+    usize::try_from((day - FIRST_DAY).num_days()).ok().filter(|i| *i < WORDS * 64)
 }
 
 impl DaySet {
     /// Every NYSE session, built once.
     pub fn sessions() -> &'static DaySet {
         static SESSIONS: OnceLock<DaySet> = OnceLock::new();
-        SESSIONS.get_or_init(|| Calendar::sessions_between(epoch(), last_day()).collect())
+        SESSIONS.get_or_init(|| Calendar::sessions_between(FIRST_DAY, LAST_DAY).collect())
     }
 
     /// Every day in `[start, end]` (clipped to the calendar's range).
     pub fn range(start: NaiveDate, end: NaiveDate) -> DaySet {
         let mut set = DaySet::default();
-        let (Some(lo), Some(hi)) = (index(start.max(epoch())), index(end.min(last_day()))) else {
+        let (Some(lo), Some(hi)) = (index(start.max(FIRST_DAY)), index(end.min(LAST_DAY))) else {
             return set;
         };
         if start > end {
@@ -157,7 +149,7 @@ impl DaySet {
     pub fn last(&self) -> Option<NaiveDate> {
         let (w, word) = self.words.iter().enumerate().rev().find(|(_, w)| **w != 0)?;
         let bit = 63 - word.leading_zeros() as usize;
-        Some(epoch() + chrono::Duration::days((w * 64 + bit) as i64))
+        Some(FIRST_DAY + chrono::Duration::days((w * 64 + bit) as i64))
     }
 
     /// Days in ascending order.
@@ -165,7 +157,7 @@ impl DaySet {
         self.words.iter().enumerate().flat_map(|(w, &word)| {
             (0..64)
                 .filter(move |bit| word & (1 << bit) != 0)
-                .map(move |bit| epoch() + chrono::Duration::days((w * 64 + bit) as i64))
+                .map(move |bit| FIRST_DAY + chrono::Duration::days((w * 64 + bit) as i64))
         })
     }
 }

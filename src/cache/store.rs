@@ -21,8 +21,10 @@ use super::key::DatasetKey;
 use super::sidecar::{SCHEMA_VERSION, Sidecar};
 use crate::market::time::utc_from_ms;
 
-/// Set to a file path, the writer creates that file and pauses before its
-/// commit, so tests can kill a process mid-write.
+/// Set to a file path in a build with the `failpoints` feature, the writer
+/// creates that file and pauses before its commit, so tests can kill a
+/// process mid-write. Other builds never read it.
+#[cfg(feature = "failpoints")]
 pub const FAILPOINT_ENV: &str = "THETABENCH_FAILPOINT_BEFORE_COMMIT";
 
 const QUARANTINE: &str = "quarantine";
@@ -344,9 +346,13 @@ pub(super) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StoreErr
     Ok(())
 }
 
+#[cfg(feature = "failpoints")]
 fn pause_at_failpoint() {
     if let Some(marker) = std::env::var_os(FAILPOINT_ENV) {
         let _ = fs::write(&marker, b"paused before commit");
         std::thread::sleep(std::time::Duration::from_secs(60));
     }
 }
+
+#[cfg(not(feature = "failpoints"))]
+fn pause_at_failpoint() {}

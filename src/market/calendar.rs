@@ -13,6 +13,15 @@ use super::time::et_to_utc;
 /// First and last years the calendar vouches for.
 pub const FIRST_YEAR: i32 = 2012;
 pub const LAST_YEAR: i32 = 2030;
+/// The first and last days it covers (checked when compiled).
+pub const FIRST_DAY: NaiveDate = match NaiveDate::from_ymd_opt(FIRST_YEAR, 1, 1) {
+    Some(day) => day,
+    None => panic!("FIRST_YEAR has a January 1st"),
+};
+pub const LAST_DAY: NaiveDate = match NaiveDate::from_ymd_opt(LAST_YEAR, 12, 31) {
+    Some(day) => day,
+    None => panic!("LAST_YEAR has a December 31st"),
+};
 
 /// Unscheduled closures: Hurricane Sandy and national days of mourning.
 const SPECIAL_CLOSURES: [(i32, u32, u32); 4] = [(2012, 10, 29), (2012, 10, 30), (2018, 12, 5), (2025, 1, 9)];
@@ -51,8 +60,8 @@ impl Calendar {
     fn table() -> &'static [Day] {
         static TABLE: OnceLock<Vec<Day>> = OnceLock::new();
         TABLE.get_or_init(|| {
-            let mut day = first_day();
-            let last = NaiveDate::from_ymd_opt(LAST_YEAR, 12, 31).expect("valid date");
+            let mut day = FIRST_DAY;
+            let last = LAST_DAY;
             let mut table = Vec::with_capacity(7000);
             while day <= last {
                 table.push(classify(day));
@@ -63,7 +72,7 @@ impl Calendar {
     }
 
     fn day(date: NaiveDate) -> Day {
-        let index = (date - first_day()).num_days();
+        let index = (date - FIRST_DAY).num_days();
         match usize::try_from(index).ok().and_then(|i| Self::table().get(i)) {
             Some(day) => *day,
             // Outside the table the rules still apply, without special closures.
@@ -140,10 +149,6 @@ impl Calendar {
     }
 }
 
-fn first_day() -> NaiveDate {
-    NaiveDate::from_ymd_opt(FIRST_YEAR, 1, 1).expect("valid date")
-}
-
 fn classify(date: NaiveDate) -> Day {
     if matches!(date.weekday(), Weekday::Sat | Weekday::Sun) || is_holiday(date) {
         Day::Closed
@@ -154,11 +159,15 @@ fn classify(date: NaiveDate) -> Day {
     }
 }
 
+// The holiday rules below only ever name real dates; a failure would be a bug in
+// this file, which the calendar's tests (published session counts) would show.
+#[allow(clippy::expect_used)]
 fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("calendar rule produced a valid date")
 }
 
 /// The n-th (1-based) `weekday` of a month.
+#[allow(clippy::expect_used)]
 fn nth_weekday(year: i32, month: u32, weekday: Weekday, n: u8) -> NaiveDate {
     NaiveDate::from_weekday_of_month_opt(year, month, weekday, n).expect("calendar rule produced a valid date")
 }

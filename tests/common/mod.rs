@@ -1,12 +1,12 @@
 //! Shared test fixtures: a simulated terminal on loopback, a cache over it,
 //! and the built binary.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 #![allow(dead_code)]
 
-use std::ffi::OsStr;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::NaiveDate;
 use thetabench::cache::{Cache, Window};
@@ -81,7 +81,11 @@ pub fn thetabench(cache_dir: &Path) -> Command {
 
 /// Runs the binary with `args` and kills it at its commit point, after its
 /// data file is written and before its sidecar is (the store's failpoint).
-pub fn kill_at_commit(cache_dir: &Path, args: impl IntoIterator<Item = impl AsRef<OsStr>>) {
+#[cfg(feature = "failpoints")]
+pub fn kill_at_commit(cache_dir: &Path, args: impl IntoIterator<Item = impl AsRef<std::ffi::OsStr>>) {
+    use std::process::Stdio;
+    use std::time::Instant;
+
     let marker = cache_dir.join("paused");
     let mut child = thetabench(cache_dir)
         .args(args)
