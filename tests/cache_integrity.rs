@@ -26,6 +26,7 @@ async fn clean_fetch(w: Window) -> polars::prelude::DataFrame {
     cache_over(dir.path(), sim.base_url()).get(&pltr(), w).await.unwrap().frame
 }
 
+#[cfg(feature = "failpoints")]
 fn parquet_files(dir: &std::path::Path) -> Vec<String> {
     all_files(dir).into_iter().map(|(p, _)| p).filter(|p| p.ends_with(".parquet")).collect()
 }
