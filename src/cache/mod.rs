@@ -54,6 +54,29 @@ pub enum CacheError {
     List { what: String, cause: FetchError },
     #[error("waiting for the lock of {key}: {detail}")]
     Lock { key: DatasetKey, detail: String },
+    #[error("reading {key} from disk: {detail}")]
+    Disk { key: DatasetKey, detail: String },
+}
+
+/// What the disk holds of a dataset.
+enum OnDisk {
+    Absent,
+    Loaded(Sidecar, DataFrame),
+    /// Damaged files (a bad checksum, a lying sidecar): quarantined by the caller.
+    Damaged(StoreError),
+}
+
+/// Reads and verifies a dataset's files; only a failing disk is an error.
+fn read_on_disk(store: &Store, key: &DatasetKey) -> Result<OnDisk, StoreError> {
+    let loaded = match store.read_sidecar(key) {
+        Ok(None) => return Ok(OnDisk::Absent),
+        Ok(Some(sidecar)) => store.load(key, &sidecar).map(|frame| OnDisk::Loaded(sidecar, frame)),
+        Err(e) => Err(e),
+    };
+    match loaded {
+        Err(e) if e.is_corruption() => Ok(OnDisk::Damaged(e)),
+        other => other,
+    }
 }
 
 /// What time it is: decides which sessions are complete (tests pin it).
@@ -167,7 +190,7 @@ impl<F: Fetcher> Cache<F> {
             key.asset, key.timestep, key.style, window.start, window.end
         );
         if !self.is_held(key) {
-            self.load_from_disk(key)?;
+            self.load_from_disk(key).await?;
         }
         if recheck {
             let placeholders = required.intersection(&self.held(key).coverage.placeholders);
@@ -243,21 +266,22 @@ impl<F: Fetcher> Cache<F> {
         self.held.write().unwrap_or_else(|e| e.into_inner()).insert(key.clone(), Arc::new(held));
     }
 
-    /// Loads a dataset's verified state from disk into memory. Damaged files
-    /// are quarantined and the dataset starts empty, so it is fetched again.
-    fn load_from_disk(&self, key: &DatasetKey) -> Result<(), CacheError> {
-        let loaded = match self.store.read_sidecar(key) {
-            Ok(None) => Held::empty(key),
-            Ok(Some(sidecar)) => match self.store.load(key, &sidecar) {
-                Ok(frame) => {
-                    self.metrics.conversions.record(ConversionKind::Load, frame.height());
-                    Held { coverage: sidecar.coverage(), sidecar, frame }
-                }
-                Err(e) if e.is_corruption() => self.quarantine(key, &e)?,
-                Err(e) => return Err(e.into()),
-            },
-            Err(e) if e.is_corruption() => self.quarantine(key, &e)?,
-            Err(e) => return Err(e.into()),
+    /// Loads a dataset's verified state from disk into memory. The reading
+    /// (files, sha256, Parquet decoding) runs on the blocking pool, so it never
+    /// stalls the async workers. Damaged files are quarantined and the dataset
+    /// starts empty, so it is fetched again.
+    async fn load_from_disk(&self, key: &DatasetKey) -> Result<(), CacheError> {
+        let (store, owned) = (self.store.clone(), key.clone());
+        let on_disk = tokio::task::spawn_blocking(move || read_on_disk(&store, &owned))
+            .await
+            .map_err(|e| CacheError::Disk { key: key.clone(), detail: e.to_string() })??;
+        let loaded = match on_disk {
+            OnDisk::Absent => Held::empty(key),
+            OnDisk::Loaded(sidecar, frame) => {
+                self.metrics.conversions.record(ConversionKind::Load, frame.height());
+                Held { coverage: sidecar.coverage(), sidecar, frame }
+            }
+            OnDisk::Damaged(e) => self.quarantine(key, &e)?,
         };
         self.remember(key, loaded);
         Ok(())
@@ -287,7 +311,7 @@ impl<F: Fetcher> Cache<F> {
             .await
             .map_err(|e| CacheError::Lock { key: key.clone(), detail: e.to_string() })??;
 
-        self.load_from_disk(key)?;
+        self.load_from_disk(key).await?;
         let held = self.held(key);
         let mut asked = held.coverage.missing(required);
         if recheck {

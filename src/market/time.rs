@@ -54,7 +54,13 @@ pub fn et_day_runs(stamps: &[i64]) -> impl Iterator<Item = (NaiveDate, Range<usi
 }
 
 pub fn utc_from_ms(ms: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+    // Beyond chrono's range (about ±262,000 years) an instant saturates rather
+    // than reading as 1970: no stamp the decoder makes gets near it.
+    DateTime::from_timestamp_millis(ms).unwrap_or(if ms < 0 {
+        DateTime::<Utc>::MIN_UTC
+    } else {
+        DateTime::<Utc>::MAX_UTC
+    })
 }
 
 /// How a person reads a time: `2025-03-10 09:30 -04:00`.
