@@ -178,6 +178,8 @@ impl Portfolio {
                     price: m.price,
                     source: m.source,
                     value: p.quantity as f64 * m.price * asset.multiplier(),
+                    average_cost: p.average_cost,
+                    unrealized_pnl: p.quantity as f64 * (m.price - p.average_cost) * asset.multiplier(),
                 }
             })
             .collect();

@@ -132,6 +132,9 @@ fn value_uses_marks_then_last_mark_then_average_cost() {
         vec![(stock, 81.0, MarkSource::LastMark, 810.0), (pltr_call(), 2.5, MarkSource::QuoteMid, 250.0)]
     );
     assert_eq!((v.positions_value, v.total), (1_060.0, 1_060.0));
+    // Unrealized P&L carries the option's ×100: (2.5 − 2.0) × 1 × 100.
+    let pnl: Vec<_> = v.lines.iter().map(|l| (l.average_cost, l.unrealized_pnl)).collect();
+    assert_eq!(pnl, vec![(80.0, 10.0), (2.0, 50.0)]);
 
     // A position never marked falls back to its cost, labelled as such.
     let mut unmarked = p.clone();

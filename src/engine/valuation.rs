@@ -48,6 +48,10 @@ pub struct PositionValue {
     pub source: MarkSource,
     /// `quantity × price × multiplier`.
     pub value: f64,
+    /// Per share (per contract unit for options), from the fills that opened it.
+    pub average_cost: f64,
+    /// `(price − average_cost) × quantity × multiplier`.
+    pub unrealized_pnl: f64,
 }
 
 /// The portfolio's worth at one instant; `lines` in asset order.

@@ -19,6 +19,16 @@ pub struct Performance {
     pub win_rate: f64,
 }
 
+/// The fall below the running peak at each point, as a positive fraction; the peak
+/// starts at the run's initial value, so a run that only loses has a drawdown too.
+pub fn drawdowns(initial: f64, totals: impl IntoIterator<Item = f64>) -> impl Iterator<Item = f64> {
+    let mut peak = initial;
+    totals.into_iter().map(move |total| {
+        peak = peak.max(total);
+        if peak > 0.0 { 1.0 - total / peak } else { 0.0 }
+    })
+}
+
 pub fn performance(initial: f64, equity: &[EquityPoint], trades: &[TradeRow]) -> Performance {
     let final_value = equity.last().map_or(initial, |p| p.total);
     let total_return = if initial > 0.0 { final_value / initial - 1.0 } else { 0.0 };
@@ -31,14 +41,7 @@ pub fn performance(initial: f64, equity: &[EquityPoint], trades: &[TradeRow]) ->
     } else {
         0.0
     };
-    let mut peak = initial;
-    let mut max_drawdown = 0.0f64;
-    for p in equity {
-        peak = peak.max(p.total);
-        if peak > 0.0 {
-            max_drawdown = max_drawdown.max(1.0 - p.total / peak);
-        }
-    }
+    let max_drawdown = drawdowns(initial, equity.iter().map(|p| p.total)).fold(0.0, f64::max);
     let values: Vec<f64> = std::iter::once(initial).chain(equity.iter().map(|p| p.total)).collect();
     let returns: Vec<f64> = values.windows(2).filter(|w| w[0] != 0.0).map(|w| w[1] / w[0] - 1.0).collect();
     let sharpe = if returns.len() > 1 {
@@ -87,6 +90,8 @@ mod tests {
         assert!((p.total_return - 0.21).abs() < 1e-12);
         assert!((p.max_drawdown - 0.1).abs() < 1e-12, "110 -> 99 is the deepest fall");
         assert!(p.sharpe > 0.0);
+        let losing = performance(100.0, &curve(&[90.0, 95.0]), &[]);
+        assert!((losing.max_drawdown - 0.1).abs() < 1e-12, "the peak starts at the initial value");
         let flat = performance(100.0, &curve(&[100.0, 100.0]), &[]);
         assert_eq!((flat.sharpe, flat.max_drawdown, flat.total_return), (0.0, 0.0, 0.0));
     }

@@ -127,6 +127,8 @@ pub fn running(width: u16, height: u16) -> State {
                 price: mark,
                 source: MarkSource::QuoteMid,
                 value: positions_value,
+                average_cost: 3.5,
+                unrealized_pnl: (mark - 3.5) * 1000.0,
             }]
         } else {
             vec![]

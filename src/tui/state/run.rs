@@ -1,7 +1,5 @@
 //! The run screen's state: one backtest as it runs, built from its events.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Utc};
 
 use crate::engine::{DatasetRead, RunEvent};
@@ -30,7 +28,7 @@ pub enum RunStatus {
     Failed(String),
 }
 
-/// One held position with what the fills say it cost.
+/// One held position as the engine valued it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PositionRow {
     pub asset: Asset,
@@ -56,8 +54,6 @@ pub struct RunView {
     pub buying_power: f64,
     pub margin_used: f64,
     pub positions: Vec<PositionRow>,
-    /// Average cost per asset, kept from fills.
-    costs: BTreeMap<String, (i64, f64)>,
     pub equity: Vec<(DateTime<Utc>, f64)>,
     pub metrics: MetricsSnapshot,
     /// Hit ratio in percent at each session close.
@@ -89,7 +85,6 @@ impl RunView {
             progress: (0, 0),
             now: None,
             positions: vec![],
-            costs: BTreeMap::new(),
             equity: vec![],
             metrics: MetricsSnapshot::default(),
             hit_history: vec![],
@@ -254,18 +249,14 @@ impl RunView {
                 self.positions = valuation
                     .lines
                     .iter()
-                    .map(|line| {
-                        let average_cost =
-                            self.costs.get(&line.asset.to_string()).map_or(line.price, |(_, cost)| *cost);
-                        PositionRow {
-                            asset: line.asset,
-                            quantity: line.quantity,
-                            average_cost,
-                            mark: line.price,
-                            value: line.value,
-                            unrealized: (line.price - average_cost) * line.quantity as f64 * line.asset.multiplier(),
-                            days_to_expiry: line.asset.expiration().map(|e| (e - today).num_days()),
-                        }
+                    .map(|line| PositionRow {
+                        asset: line.asset,
+                        quantity: line.quantity,
+                        average_cost: line.average_cost,
+                        mark: line.price,
+                        value: line.value,
+                        unrealized: line.unrealized_pnl,
+                        days_to_expiry: line.asset.expiration().map(|e| (e - today).num_days()),
                     })
                     .collect();
             }
@@ -275,24 +266,6 @@ impl RunView {
                 if self.drill {
                     return vec![Effect::LoadConversionSites];
                 }
-            }
-            RunEvent::Filled { asset, side, quantity, price, .. } => {
-                let signed =
-                    if matches!(side, crate::engine::Side::Buy) { *quantity as i64 } else { -(*quantity as i64) };
-                let entry = self.costs.entry(asset.to_string()).or_insert((0, 0.0));
-                let (held, cost) = *entry;
-                let after = held + signed;
-                // Adding to a position moves the average; reducing it keeps it; flipping starts afresh.
-                *entry = if after == 0 {
-                    (0, 0.0)
-                } else if held == 0 || (held > 0) != (after > 0) {
-                    (after, *price)
-                } else if held.abs() < after.abs() {
-                    (after, (cost * held.abs() as f64 + price * signed.abs() as f64) / after.abs() as f64)
-                } else {
-                    (after, cost)
-                };
-                self.push_order(event.describe());
             }
             RunEvent::DatasetsRead { datasets, .. } => {
                 self.datasets = datasets.clone();

@@ -11,20 +11,12 @@ use super::chrome::pane;
 use super::timeline::Timeline;
 use crate::engine::Account;
 use crate::market::time::{et_date, fmt_et};
+use crate::run::stats::drawdowns;
 use crate::tui::layout::{Pane, RunAreas, centered, run_areas};
 use crate::tui::state::State;
 use crate::tui::state::form::{Field, Form};
 use crate::tui::state::run::{RunStatus, RunView};
 use crate::tui::theme::Theme;
-
-/// The deepest fall from a running peak, as a positive fraction.
-fn max_drawdown(equity: &[(chrono::DateTime<chrono::Utc>, f64)]) -> f64 {
-    let mut peak = f64::MIN;
-    equity.iter().fold(0.0f64, |deepest, (_, v)| {
-        peak = peak.max(*v);
-        if peak > 0.0 { deepest.max(1.0 - v / peak) } else { deepest }
-    })
-}
 
 /// Draws the run screen into `area` and says where its panes went.
 pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) -> RunAreas {
@@ -89,7 +81,12 @@ struct EquityPane<'a> {
 impl Widget for EquityPane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let (s, theme) = (self.run, self.theme);
-        let deepest = max_drawdown(&s.equity);
+        // The same peak-from-initial-cash rule as the run's statistics.
+        let drawdown: Vec<(f64, f64)> = drawdowns(s.request.cash, s.equity.iter().map(|(_, v)| *v))
+            .enumerate()
+            .map(|(i, d)| (i as f64, -d))
+            .collect();
+        let deepest = drawdown.iter().fold(0.0f64, |deepest, (_, d)| deepest.max(-d));
         let title = match s.cursor_point() {
             Some((_, t, v)) if s.scrub.is_some() => format!("Equity · cursor {} {v:.2}", fmt_et(t)),
             Some((_, _, v)) => format!("Equity {v:.2} · max drawdown {:.1}%", deepest * 100.0),
@@ -105,14 +102,6 @@ impl Widget for EquityPane<'_> {
             return;
         }
         let points: Vec<(f64, f64)> = s.equity.iter().enumerate().map(|(i, (_, v))| (i as f64, *v)).collect();
-        let mut peak = f64::MIN;
-        let drawdown: Vec<(f64, f64)> = points
-            .iter()
-            .map(|(x, v)| {
-                peak = peak.max(*v);
-                (*x, if peak > 0.0 { 1.0 - v / peak } else { 0.0 })
-            })
-            .collect();
         let (low, high) = points.iter().fold((f64::MAX, f64::MIN), |(lo, hi), (_, v)| (lo.min(*v), hi.max(*v)));
         let pad = ((high - low) * 0.05).max(1.0);
         let x_max = (s.progress.1.max(points.len()) as f64 - 1.0).max(1.0);
@@ -151,13 +140,12 @@ impl Widget for EquityPane<'_> {
         if bottom.height < 3 {
             return;
         }
-        let dd: Vec<(f64, f64)> = drawdown.iter().map(|(x, d)| (*x, -d)).collect();
         Chart::new(vec![
             Dataset::default()
                 .marker(Marker::Braille)
                 .graph_type(GraphType::Line)
                 .style(ratatui::style::Style::new().fg(theme.negative))
-                .data(&dd),
+                .data(&drawdown),
         ])
         .x_axis(Axis::default().bounds([0.0, x_max]))
         .y_axis(
