@@ -39,7 +39,7 @@ fn sma_cross_ten_symbols_one_year(bencher: divan::Bencher) {
     let spec = RunSpec { window, cash: 1_000_000.0, fees: FeeModel::default(), account: Account::Cash };
     let params = vec![format!("symbols={SYMBOLS}")];
     // The first run fetches and loads; only later runs are timed.
-    let mut warmup = strategies::build("sma-cross", &params).unwrap();
+    let mut warmup = strategies::build("sma-cross", &params, strategies::DEFAULT_ITERATION_TIMEOUT).unwrap();
     thetabench::engine::run(&mut store, warmup.strategy.as_mut(), &spec, &mut |_| {}, &mut || true).unwrap();
     for symbol in SYMBOLS.split(',') {
         assert!(store.dataset_keys().contains(&DatasetKey::new(
@@ -49,7 +49,7 @@ fn sma_cross_ten_symbols_one_year(bencher: divan::Bencher) {
         )));
     }
     bencher.counter(divan::counter::ItemsCount::new((bars_per_symbol * 10) as usize)).bench_local(|| {
-        let mut built = strategies::build("sma-cross", &params).unwrap();
+        let mut built = strategies::build("sma-cross", &params, strategies::DEFAULT_ITERATION_TIMEOUT).unwrap();
         thetabench::engine::run(&mut store, built.strategy.as_mut(), &spec, &mut |_| {}, &mut || true).unwrap()
     });
 }

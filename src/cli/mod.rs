@@ -54,7 +54,8 @@ pub enum Command {
 
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
-    /// weekly-momentum, buy-and-hold or sma-cross [default: the demo run's, weekly-momentum]
+    /// weekly-momentum, buy-and-hold, sma-cross, a strategy file (my_strategy.py),
+    /// or NAME for strategies/NAME.py [default: the demo run's, weekly-momentum]
     #[arg(long)]
     pub strategy: Option<String>,
     /// First session, YYYY-MM-DD [default: the demo run's, 2025-03-03]
@@ -76,6 +77,9 @@ pub struct RunArgs {
     /// Strategy parameter, key=value (repeatable)
     #[arg(long = "param", value_name = "KEY=VALUE")]
     pub params: Vec<String>,
+    /// Seconds a strategy file may take over one iteration before it is stopped
+    #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = parse_seconds)]
+    pub iteration_timeout: std::time::Duration,
     /// Run directory [default: <data dir>/runs/<strategy>-<store>-<time>]
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -149,6 +153,14 @@ fn parse_date(s: &str) -> Result<NaiveDate, String> {
         return Err(format!("{date} is outside the trading calendar's years {FIRST_YEAR}..={LAST_YEAR}"));
     }
     Ok(date)
+}
+
+fn parse_seconds(s: &str) -> Result<std::time::Duration, String> {
+    let seconds: f64 = s.trim().parse().map_err(|_| format!("{s:?} is not a number of seconds"))?;
+    if !(seconds.is_finite() && seconds > 0.0 && seconds <= 86_400.0) {
+        return Err(format!("{s} must be more than 0 and at most 86400 seconds"));
+    }
+    Ok(std::time::Duration::from_secs_f64(seconds))
 }
 
 /// A command line that asks for something impossible: exit code 2, like the

@@ -60,6 +60,7 @@ pub async fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
         cash: args.cash.unwrap_or(demo.cash),
         store: args.store,
         account: args.account,
+        iteration_timeout: args.iteration_timeout,
     };
     run_request(cli, request, args.out.clone(), args.json.json).await
 }

@@ -84,6 +84,14 @@ pub fn run<R: Representation, F: Fetcher>(
     let mut broker = Broker::new(spec.cash, spec.fees, spec.account);
     let sessions: Vec<NaiveDate> = Calendar::sessions_between(spec.window.start, spec.window.end).collect();
     let name = strategy.name().to_string();
+    let failed = |time, source| RunError::Strategy {
+        strategy: name.clone(),
+        time: crate::market::time::fmt_et(time),
+        source: Box::new(source),
+    };
+    if let Some(open) = sessions.first().and_then(|d| Calendar::session(*d)).map(|s| s.open) {
+        strategy.begin(spec).map_err(|source| failed(open, source))?;
+    }
     let mut loads_seen = 0;
     let mut report_datasets = |store: &MarketView<R, F>, time, sink: &mut dyn FnMut(&RunEvent)| {
         if store.loads() != loads_seen {
@@ -100,11 +108,7 @@ pub fn run<R: Representation, F: Fetcher>(
             store.set_now(now);
             sink(&RunEvent::Progress { time: now, session: index + 1, sessions: sessions.len() });
             let mut ctx = Context { data: &mut *store, broker: &mut broker };
-            strategy.iterate(&mut ctx).map_err(|source| RunError::Strategy {
-                strategy: name.clone(),
-                time: crate::market::time::fmt_et(now),
-                source: Box::new(source),
-            })?;
+            strategy.iterate(&mut ctx).map_err(|source| failed(now, source))?;
             let events = with_view(store, now, |view| broker.process(now, view))?;
             deliver(&events, strategy, sink);
             report_datasets(store, now, sink);
@@ -119,6 +123,7 @@ pub fn run<R: Representation, F: Fetcher>(
         deliver(&broker.take_events(), strategy, sink);
         sink(&RunEvent::Counters { time: close, metrics: store.loader().metrics().snapshot() });
     }
+    strategy.end();
     Ok(broker)
 }
 

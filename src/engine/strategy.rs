@@ -6,9 +6,11 @@ use super::broker::Broker;
 use super::events::RunEvent;
 use super::order::{Order, OrderError, OrderId, OrderKind, Side, TimeInForce};
 use super::portfolio::Portfolio;
+use super::runner::RunSpec;
 use super::schedule::Sleep;
+use super::valuation::mark;
 use crate::data::{DataError, MarketData};
-use crate::market::{Asset, Timestep};
+use crate::market::{Asset, QuoteBar, Timestep};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StrategyError {
@@ -16,6 +18,10 @@ pub enum StrategyError {
     Data(#[from] DataError),
     #[error(transparent)]
     Order(#[from] OrderError),
+    /// The strategy itself failed: e.g. a child-process strategy raised, or
+    /// stopped answering. The text says what happened and where.
+    #[error("{0}")]
+    Failed(String),
 }
 
 /// The last trade of `asset` a strategy could see now, for the account's
@@ -30,11 +36,18 @@ fn current_price(data: &mut dyn MarketData, asset: &Asset) -> Option<f64> {
 
 pub trait Strategy {
     fn name(&self) -> &str;
+    /// How often it runs; read after [`Strategy::begin`].
     fn sleep(&self) -> Sleep;
+    /// Once, before the first iteration, with the run's settings.
+    fn begin(&mut self, _spec: &RunSpec) -> Result<(), StrategyError> {
+        Ok(())
+    }
     /// One iteration at `ctx.now()`.
     fn iterate(&mut self, ctx: &mut Context<'_>) -> Result<(), StrategyError>;
     /// Every broker event (fills, cancels, expiries, settlements) as it happens.
     fn on_event(&mut self, _event: &RunEvent) {}
+    /// Once, after the last session (not after a failed or cancelled run).
+    fn end(&mut self) {}
 }
 
 /// A strategy's window on the world during one iteration: the data as of now,
@@ -95,6 +108,31 @@ impl Context<'_> {
             Err(e) if e.is_account_refusal() => Ok(None),
             Err(e) => Err(e),
         }
+    }
+
+    /// Cash plus every position at its mark now: options at the quote mid,
+    /// else the last trade; stocks at the last trade; else the last mark.
+    pub fn portfolio_value(&mut self) -> f64 {
+        let data = &mut *self.data;
+        let portfolio = self.broker.portfolio();
+        let mut marks = std::collections::BTreeMap::new();
+        for (asset, position) in portfolio.positions() {
+            let last_trade = data.last_price(asset).ok().flatten();
+            let quote = match asset {
+                Asset::Option(_) => data.quote(asset).ok().flatten().map(|q| QuoteBar {
+                    ts_ms: q.time.timestamp_millis(),
+                    bid: q.bid,
+                    ask: q.ask,
+                    bid_size: q.bid_size,
+                    ask_size: q.ask_size,
+                }),
+                Asset::Stock(_) | Asset::Index(_) => None,
+            };
+            if let Some(m) = mark(asset, last_trade, quote.as_ref(), position.last_mark) {
+                marks.insert(*asset, m);
+            }
+        }
+        portfolio.value(&marks).total
     }
 
     /// What a new order may still spend now (see `engine::account`).

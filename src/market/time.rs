@@ -63,6 +63,12 @@ pub fn utc_from_ms(ms: i64) -> DateTime<Utc> {
     })
 }
 
+/// New York's offset from UTC at `t`, in minutes (−240 in summer, −300 in winter).
+pub fn et_offset_minutes(t: DateTime<Utc>) -> i32 {
+    use chrono::Offset;
+    t.with_timezone(&ET).offset().fix().local_minus_utc() / 60
+}
+
 /// How a person reads a time: `2025-03-10 09:30 -04:00`.
 pub fn fmt_et(t: DateTime<Utc>) -> String {
     t.with_timezone(&ET).format("%Y-%m-%d %H:%M %:z").to_string()

@@ -17,7 +17,7 @@ use crate::cache::{Cache, Fetcher, Window};
 use crate::data::{Columnar, Loader, MarketView, Representation, RepresentationKind, Rows};
 use crate::engine::{self, Account, RunError, RunEvent, RunSpec};
 use crate::metrics::MetricsSnapshot;
-use crate::strategies::{self, Built, ParamError};
+use crate::strategies::{self, BuildError, Built};
 pub use record::Record;
 pub use stats::Performance;
 
@@ -30,6 +30,8 @@ pub struct RunRequest {
     pub store: RepresentationKind,
     /// Cash or margin: what the broker lets an order spend.
     pub account: Account,
+    /// How long a strategy file's process may take over one iteration.
+    pub iteration_timeout: Duration,
 }
 
 impl RunRequest {
@@ -46,6 +48,7 @@ impl RunRequest {
             cash: 100_000.0,
             store: RepresentationKind::Columnar,
             account: Account::Cash,
+            iteration_timeout: strategies::DEFAULT_ITERATION_TIMEOUT,
         }
     }
 }
@@ -53,7 +56,7 @@ impl RunRequest {
 #[derive(Debug, thiserror::Error)]
 pub enum RunFailure {
     #[error(transparent)]
-    Params(#[from] ParamError),
+    Strategy(#[from] BuildError),
     #[error(transparent)]
     Run(#[from] Box<RunError>),
     #[error("cash must be a positive amount, not {0}")]
@@ -76,7 +79,7 @@ pub fn prepare(request: &RunRequest) -> Result<Built, RunFailure> {
     if !(request.cash.is_finite() && request.cash > 0.0) {
         return Err(RunFailure::Cash(request.cash));
     }
-    Ok(strategies::build(&request.strategy, &request.params)?)
+    Ok(strategies::build(&request.strategy, &request.params, request.iteration_timeout)?)
 }
 
 /// Runs a prepared backtest synchronously. Call it from a thread that is not

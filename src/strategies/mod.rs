@@ -1,12 +1,16 @@
 //! The strategies thetabench ships, and the registry the commands build them from.
 
 pub mod buy_and_hold;
+pub mod external;
 pub mod params;
 pub mod sma_cross;
 pub mod weekly_momentum;
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
+pub use external::{DEFAULT_ITERATION_TIMEOUT, ExternalError};
 pub use params::{ParamError, Params};
 
 use crate::engine::{FeeModel, Strategy};
@@ -34,13 +38,106 @@ pub struct Built {
     pub params: BTreeMap<String, String>,
 }
 
-/// Builds a strategy by name from `key=value` parameters.
-pub fn build(name: &str, pairs: &[String]) -> Result<Built, ParamError> {
-    let mut params = Params::parse(pairs)?;
+/// Building a strategy fails in two ways: its parameters (a usage error) or,
+/// for a strategy file, the file and its process.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Params(#[from] ParamError),
+    #[error(transparent)]
+    External(#[from] ExternalError),
+}
+
+/// Where a strategy comes from: compiled in, or a file run in a child process.
+enum Source {
+    BuiltIn(Make),
+    File(PathBuf),
+}
+
+/// A built-in by name; a path (anything ending `.py` or holding a `/`); or a
+/// file `<name>.py` in one of the [`search_dirs`].
+fn resolve(name: &str) -> Result<Source, ParamError> {
+    if external::is_file(name) {
+        return Ok(Source::File(PathBuf::from(name)));
+    }
+    if let Some((_, make)) = REGISTRY.iter().find(|(n, _)| *n == name) {
+        return Ok(Source::BuiltIn(*make));
+    }
+    search_dirs()
+        .into_iter()
+        .map(|dir| dir.join(format!("{name}.py")))
+        .find(|path| path.is_file())
+        .map(Source::File)
+        .ok_or_else(|| ParamError::Strategy(name.to_string()))
+}
+
+/// Where strategy files are looked for by name: `./strategies/`, then
+/// `<config dir>/thetabench/strategies/`.
+pub fn search_dirs() -> Vec<PathBuf> {
+    let mut dirs = vec![PathBuf::from("strategies")];
+    if let Some(project) = directories::ProjectDirs::from("", "", "thetabench") {
+        dirs.push(project.config_dir().join("strategies"));
+    }
+    dirs
+}
+
+/// The strategy files in the [`search_dirs`], sorted by path.
+pub fn files() -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = search_dirs()
+        .iter()
+        .filter_map(|dir| std::fs::read_dir(dir).ok())
+        .flat_map(|entries| entries.filter_map(Result::ok).map(|e| e.path()))
+        .filter(|path| path.extension().is_some_and(|e| e == "py") && path.is_file())
+        .collect();
+    found.sort();
+    found
+}
+
+/// The parameters every strategy takes: thetabench's own, not the strategy's.
+fn fee_model(params: &mut Params) -> Result<FeeModel, ParamError> {
     let fee_pct: f64 = params.get("fee_pct", 0.001, "a fraction of notional such as 0.001")?;
     params.check("fee_pct", (0.0..0.1).contains(&fee_pct), "must be in [0, 0.1)")?;
-    let make = REGISTRY.iter().find(|(n, _)| *n == name).map(|(_, make)| make);
-    let strategy = make.ok_or_else(|| ParamError::Strategy(name.to_string()))?(&mut params)?;
-    let params = params.finish(name)?;
-    Ok(Built { strategy, fees: FeeModel::percent(fee_pct), params })
+    Ok(FeeModel::percent(fee_pct))
+}
+
+/// Builds a strategy from `key=value` parameters; a strategy file starts its
+/// process here (answers are awaited for at most `timeout`).
+pub fn build(name: &str, pairs: &[String], timeout: Duration) -> Result<Built, BuildError> {
+    let mut params = Params::parse(pairs)?;
+    let fees = fee_model(&mut params)?;
+    let (strategy, label): (Box<dyn Strategy + Send>, String) = match resolve(name)? {
+        Source::BuiltIn(make) => (make(&mut params)?, name.to_string()),
+        Source::File(path) => {
+            let strategy = external::ExternalStrategy::start(&path, &mut params, timeout)?;
+            let label = strategy.name().to_string();
+            (Box::new(strategy), label)
+        }
+    };
+    let params = params.finish(&label)?;
+    Ok(Built { strategy, fees, params })
+}
+
+/// Checks a strategy name and its parameters without starting anything
+/// (a strategy file is asked only for its declarations).
+pub fn check(name: &str, pairs: &[String]) -> Result<(), BuildError> {
+    let mut params = Params::parse(pairs)?;
+    fee_model(&mut params)?;
+    let label = match resolve(name)? {
+        Source::BuiltIn(make) => {
+            make(&mut params)?;
+            name.to_string()
+        }
+        Source::File(path) => {
+            let described = external::describe(&path, DEFAULT_ITERATION_TIMEOUT)?;
+            external::typed_parameters(&described.parameters, &mut params)?;
+            described.name
+        }
+    };
+    params.finish(&label)?;
+    Ok(())
+}
+
+/// A strategy file's declarations, for listings.
+pub fn describe_file(path: &Path) -> Result<external::Described, ExternalError> {
+    external::describe(path, DEFAULT_ITERATION_TIMEOUT)
 }

@@ -18,7 +18,9 @@ pub enum ParamError {
     Invalid { key: String, value: String, why: String },
     #[error("unknown parameter(s) {unknown} for {strategy}; it takes: {known}")]
     Unknown { strategy: String, unknown: String, known: String },
-    #[error("unknown strategy {0:?}; choose one of: weekly-momentum, buy-and-hold, sma-cross")]
+    #[error(
+        "unknown strategy {0:?}; choose one of weekly-momentum, buy-and-hold, sma-cross, or a strategy file (path/to/FILE.py, or NAME for strategies/NAME.py)"
+    )]
     Strategy(String),
 }
 

@@ -39,6 +39,7 @@ pub fn request() -> RunRequest {
         cash: 100_000.0,
         store: RepresentationKind::Columnar,
         account: crate::engine::Account::Cash,
+        iteration_timeout: crate::strategies::DEFAULT_ITERATION_TIMEOUT,
     }
 }
 

@@ -46,7 +46,7 @@ impl RunFile {
 
     /// The run it describes; bad strategy names and parameters are refused here.
     pub fn request(self) -> anyhow::Result<RunRequest> {
-        crate::strategies::build(&self.strategy, &self.params)?;
+        crate::strategies::check(&self.strategy, &self.params)?;
         Ok(RunRequest {
             strategy: self.strategy,
             params: self.params,
@@ -54,6 +54,7 @@ impl RunFile {
             cash: self.cash,
             store: self.store,
             account: self.account,
+            iteration_timeout: crate::strategies::DEFAULT_ITERATION_TIMEOUT,
         })
     }
 }

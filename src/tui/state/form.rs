@@ -96,8 +96,9 @@ impl Form {
         let cash: f64 = self.cash.trim().parse().map_err(|_| format!("{:?} is not an amount", self.cash))?;
         let params: Vec<String> = self.params.split_whitespace().map(String::from).collect();
         let strategy = names()[self.strategy % names().len()].to_string();
-        crate::strategies::build(&strategy, &params).map_err(|e| e.to_string())?;
-        Ok(RunRequest { strategy, params, window, cash, store: self.store, account: self.account })
+        crate::strategies::check(&strategy, &params).map_err(|e| e.to_string())?;
+        let iteration_timeout = crate::strategies::DEFAULT_ITERATION_TIMEOUT;
+        Ok(RunRequest { strategy, params, window, cash, store: self.store, account: self.account, iteration_timeout })
     }
 
     fn text_mut(&mut self) -> Option<&mut String> {

@@ -1,0 +1,37 @@
+"""Strategies for thetabench, written in Python.
+
+    from thetabench import Strategy
+
+    class BuyTheOpen(Strategy):
+        parameters = {"symbol": Parameter("SPY", help="the stock to buy")}
+
+        def initialize(self):
+            self.sleeptime = "1D"
+
+        def on_trading_iteration(self):
+            ...
+
+`thetabench run --strategy my_strategy.py` starts this file in a child process
+and drives it over stdin/stdout (docs/strategy-protocol.md). Pure Python, no
+required dependencies; numpy and polars are used when installed.
+"""
+
+from .assets import Asset
+from .bars import Bars
+from .orders import Order, OrderRefused, Position
+from .parameters import Parameter
+from .strategy import Strategy, StrategyError
+
+PROTOCOL_VERSION = 1
+
+__all__ = [
+    "Asset",
+    "Bars",
+    "Order",
+    "OrderRefused",
+    "Parameter",
+    "Position",
+    "Strategy",
+    "StrategyError",
+    "PROTOCOL_VERSION",
+]
