@@ -46,6 +46,9 @@ pub enum Command {
     Run(RunArgs),
     /// Compare two run directories: identical, or the first divergence (exit 0, 1; 2 on bad input)
     Parity(ParityArgs),
+    /// List every strategy (built-in, and files in ./strategies and <config dir>/thetabench/strategies)
+    /// with its parameters, types, defaults and help
+    Strategies(JsonFlag),
     /// Serve the simulated Theta Terminal over HTTP
     Terminal(TerminalArgs),
     /// Open the workbench (the default on a terminal)
@@ -218,6 +221,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Some(Command::Cache(command)) => cache_cmd::run(&cli, command).await,
         Some(Command::Run(args)) => run_cmd::run(&cli, args).await,
         Some(Command::Parity(args)) => Ok(run_cmd::parity(args)),
+        Some(Command::Strategies(json)) => run_cmd::strategies(json.json),
         Some(Command::Terminal(args)) => crate::terminal::run(args.clone()).await.map(|()| ExitCode::SUCCESS),
         Some(Command::Tui(args)) => workbench(&cli, args).await,
         None => workbench(&cli, &crate::tui::TuiArgs::default()).await,

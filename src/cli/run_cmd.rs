@@ -10,8 +10,9 @@ use serde::Serialize;
 use super::{Cli, ParityArgs, RunArgs};
 use crate::engine::RunEvent;
 use crate::market::time::fmt_et;
-use crate::run::{RunRequest, RunResult, parity};
+use crate::run::{RunFailure, RunRequest, RunResult, parity};
 use crate::stack::DataStack;
+use crate::strategies::BuildError;
 
 /// What `run --json` prints.
 #[derive(Debug, Serialize)]
@@ -70,7 +71,11 @@ pub async fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
 pub async fn run_request(cli: &Cli, request: RunRequest, out: Option<PathBuf>, json: bool) -> anyhow::Result<ExitCode> {
     let window = request.window;
     // Bad parameters are reported before any data is touched.
-    let built = crate::run::prepare(&request)?;
+    let built = match crate::run::prepare(&request) {
+        // An unknown or ill-typed parameter is the command line's fault.
+        Err(RunFailure::Strategy(BuildError::Params(e))) => return Err(super::UsageError(e.to_string()).into()),
+        prepared => prepared?,
+    };
     let stack = DataStack::open(&cli.stack_options()).await?;
     let cache = stack.cache.clone();
     let runtime = tokio::runtime::Handle::current();
@@ -165,4 +170,32 @@ pub fn parity(args: &ParityArgs) -> ExitCode {
         println!("final values differ: {} in A, {} in B", report.final_value.0, report.final_value.1);
     }
     if report.identical { ExitCode::SUCCESS } else { ExitCode::from(1) }
+}
+
+/// `thetabench strategies`: every strategy and its parameters.
+pub fn strategies(json: bool) -> anyhow::Result<ExitCode> {
+    let listings = crate::strategies::list();
+    if json {
+        println!("{}", serde_json::to_string_pretty(&listings)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    for listing in &listings {
+        println!("{} ({})", listing.name, listing.source);
+        if let Some(error) = &listing.error {
+            println!("  cannot be read: {error}");
+        }
+        for p in &listing.parameters {
+            let default = match &p.default {
+                serde_json::Value::Array(items) => {
+                    items.iter().map(|v| v.as_str().unwrap_or_default()).collect::<Vec<_>>().join(",")
+                }
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            let kind = serde_json::to_value(p.kind).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+            let given = format!("{}={default}", p.name);
+            println!("  --param {given:<28} {kind:<8} {}", p.help);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -25,10 +25,12 @@ pub struct RunSpec {
 
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
-    #[error("strategy {strategy} at {time}: {source}")]
-    Strategy { strategy: String, time: String, source: Box<StrategyError> },
-    #[error("data for the broker at {time}: {source}")]
-    Data { time: String, source: Box<DataError> },
+    // `cause`, not `source`: the message already holds it, and an error chain
+    // printed whole would say it twice.
+    #[error("strategy {strategy} at {time}: {cause}")]
+    Strategy { strategy: String, time: String, cause: Box<StrategyError> },
+    #[error("data for the broker at {time}: {cause}")]
+    Data { time: String, cause: Box<DataError> },
     #[error("the run was cancelled at {0}")]
     Cancelled(String),
 }
@@ -87,7 +89,7 @@ pub fn run<R: Representation, F: Fetcher>(
     let failed = |time, source| RunError::Strategy {
         strategy: name.clone(),
         time: crate::market::time::fmt_et(time),
-        source: Box::new(source),
+        cause: Box::new(source),
     };
     if let Some(open) = sessions.first().and_then(|d| Calendar::session(*d)).map(|s| s.open) {
         strategy.begin(spec).map_err(|source| failed(open, source))?;
@@ -135,7 +137,7 @@ fn with_view<R: Representation, F: Fetcher, T>(
     let mut view = BrokerView { store, error: None };
     let answer = call(&mut view);
     match view.error {
-        Some(source) => Err(RunError::Data { time: crate::market::time::fmt_et(time), source: Box::new(source) }),
+        Some(source) => Err(RunError::Data { time: crate::market::time::fmt_et(time), cause: Box::new(source) }),
         None => Ok(answer),
     }
 }

@@ -141,3 +141,46 @@ pub fn check(name: &str, pairs: &[String]) -> Result<(), BuildError> {
 pub fn describe_file(path: &Path) -> Result<external::Described, ExternalError> {
     external::describe(path, DEFAULT_ITERATION_TIMEOUT)
 }
+
+/// One strategy as `thetabench strategies` lists it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Listing {
+    pub name: String,
+    /// `built-in`, or the file it is read from.
+    pub source: String,
+    pub parameters: Vec<params::Declaration>,
+    /// Why a file could not be read (then `parameters` is empty).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Every built-in strategy, then every strategy file in the [`search_dirs`]
+/// (each file asked for its declarations; one that fails is listed with why).
+pub fn list() -> Vec<Listing> {
+    let built_in = REGISTRY.iter().map(|(name, make)| {
+        let mut params = Params::default();
+        // With no parameters given every default is valid: only the declarations matter here.
+        let _ = make(&mut params).and_then(|_| fee_model(&mut params));
+        Listing {
+            name: name.to_string(),
+            source: "built-in".into(),
+            parameters: params.declarations().to_vec(),
+            error: None,
+        }
+    });
+    let from_files = files().into_iter().map(|path| match describe_file(&path) {
+        Ok(described) => {
+            let mut own = Params::default();
+            let _ = fee_model(&mut own);
+            let parameters = described.parameters.into_iter().chain(own.declarations().iter().cloned()).collect();
+            Listing { name: described.name, source: path.display().to_string(), parameters, error: None }
+        }
+        Err(e) => Listing {
+            name: path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(),
+            source: path.display().to_string(),
+            parameters: Vec::new(),
+            error: Some(e.to_string()),
+        },
+    });
+    built_in.chain(from_files).collect()
+}

@@ -4,7 +4,62 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
 
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
 use crate::market::Symbol;
+
+/// A parameter a strategy takes: what `thetabench strategies` lists, and what a
+/// strategy file declares in its handshake.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Declaration {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: ParamType,
+    pub default: Value,
+    #[serde(default)]
+    pub help: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ParamType {
+    Int,
+    Float,
+    Str,
+    Bool,
+    /// A list of symbols, given as `HOOD,PLTR`.
+    Symbols,
+}
+
+/// A type a parameter may have.
+pub trait ParamValue: FromStr + ToString {
+    const KIND: ParamType;
+    fn json(&self) -> Value;
+}
+
+macro_rules! param_value {
+    ($kind:ident: $($t:ty),*) => {$(
+        impl ParamValue for $t {
+            const KIND: ParamType = ParamType::$kind;
+            fn json(&self) -> Value {
+                Value::from(self.clone())
+            }
+        }
+    )*};
+}
+param_value!(Int: i64, u64, usize);
+param_value!(Float: f64);
+param_value!(Bool: bool);
+param_value!(Str: String);
+
+impl ParamValue for Symbol {
+    const KIND: ParamType = ParamType::Str;
+    fn json(&self) -> Value {
+        Value::from(self.to_string())
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ParamError {
@@ -31,6 +86,8 @@ pub struct Params {
     known: BTreeSet<String>,
     /// Every parameter's effective value, defaults included, for the manifest.
     resolved: BTreeMap<String, String>,
+    /// Every parameter asked for, in the order asked, for listings.
+    declared: Vec<Declaration>,
 }
 
 impl Params {
@@ -48,13 +105,8 @@ impl Params {
     }
 
     /// A typed value, or `default` when not given.
-    pub fn get<T: FromStr + ToString>(
-        &mut self,
-        key: &str,
-        default: T,
-        expected: &'static str,
-    ) -> Result<T, ParamError> {
-        self.known.insert(key.to_string());
+    pub fn get<T: ParamValue>(&mut self, key: &str, default: T, expected: &'static str) -> Result<T, ParamError> {
+        self.declare(key, T::KIND, default.json(), expected);
         let value = match self.given.get(key) {
             None => default,
             Some(raw) => {
@@ -65,9 +117,22 @@ impl Params {
         Ok(value)
     }
 
+    fn declare(&mut self, key: &str, kind: ParamType, default: Value, help: &str) {
+        if self.known.insert(key.to_string()) {
+            self.declared.push(Declaration { name: key.to_string(), kind, default, help: help.to_string() });
+        }
+    }
+
+    /// The parameters asked for so far, in order.
+    pub fn declarations(&self) -> &[Declaration] {
+        &self.declared
+    }
+
     /// A comma-separated list of symbols.
     pub fn symbols(&mut self, key: &str, default: &[&str]) -> Result<Vec<Symbol>, ParamError> {
-        let joined: String = self.get(key, default.join(","), "comma-separated symbols")?;
+        let help = "comma-separated symbols";
+        self.declare(key, ParamType::Symbols, Value::from(default.to_vec()), help);
+        let joined: String = self.get(key, default.join(","), help)?;
         let invalid = |why: String| ParamError::Invalid { key: key.into(), value: joined.clone(), why };
         let symbols = joined
             .split(',')

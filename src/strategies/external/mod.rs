@@ -14,8 +14,9 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 use self::child::Child;
-use self::wire::{Declaration, FromStrategy, ParamType};
+use self::wire::{Declaration, FromStrategy};
 use super::BuildError;
+use super::params::ParamType;
 use super::params::Params;
 use crate::engine::{Context, RunEvent, RunSpec, Sleep, Strategy, StrategyError};
 

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::engine::{OrderKind, RunEvent, Side, TimeInForce};
 use crate::market::Asset;
 use crate::market::time::et_date;
+pub use crate::strategies::params::Declaration;
 
 pub const PROTOCOL_VERSION: u32 = 1;
 
@@ -69,28 +70,6 @@ pub enum FromStrategy {
     Cancel {
         id: u64,
     },
-}
-
-/// A parameter a strategy declares in its `hello`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Declaration {
-    pub name: String,
-    #[serde(rename = "type")]
-    pub kind: ParamType,
-    pub default: serde_json::Value,
-    #[serde(default)]
-    pub help: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ParamType {
-    Int,
-    Float,
-    Str,
-    Bool,
-    Symbols,
 }
 
 #[derive(Serialize)]

@@ -1,0 +1,2 @@
+# Defines no Strategy class.
+x = 1

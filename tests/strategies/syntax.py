@@ -1,0 +1,3 @@
+from thetabench import Strategy
+class Broken(Strategy)
+    pass
