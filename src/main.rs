@@ -1,3 +1,7 @@
+//! The `thetabench` binary: parses the command line, sends logs to the rolling
+//! file plus stderr (or the log pane, for the workbench), and runs the command
+//! on a multi-threaded tokio runtime.
+
 use std::process::ExitCode;
 
 use clap::Parser;

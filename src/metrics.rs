@@ -1,4 +1,4 @@
-//! The counters one session (a command, a run) keeps about its data: cache
+//! The counters one data stack (a command, a run) keeps about its data: cache
 //! decisions, network traffic, errors and conversions, read as one snapshot.
 
 use std::collections::BTreeMap;

@@ -1,8 +1,9 @@
 //! The layering `src/lib.rs` describes, checked on the source: no module imports
-//! a layer above its own, and inside `tui/` imports point one way (DESIGN.md §1
-//! and §7). Reads `src/` with std only. An import is any path written from
-//! `crate::`, `super::` or `self::` (`use` trees included), outside comments and
-//! string literals; a file's module is taken from where it lies under `src/`.
+//! a layer above its own, and inside `tui/` imports point one way (as
+//! `src/tui/mod.rs` describes). Reads `src/` with std only. An import is any
+//! path written from `crate::`, `super::` or `self::` (`use` trees included),
+//! outside comments and string literals; a file's module is taken from where it
+//! lies under `src/`.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
 use std::fs;

@@ -1,4 +1,5 @@
-//! `thetabench cache …` and the headless demo.
+//! `thetabench cache …`: fetch, ls, inspect, verify and gc, printed as tables
+//! for people or as one JSON object with `--json`.
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;

@@ -215,7 +215,8 @@ async fn workbench(cli: &Cli, args: &crate::tui::TuiArgs) -> anyhow::Result<Exit
     run_cmd::run_request(cli, crate::tui::run_file_request(args)?, None, false).await
 }
 
-/// Runs a parsed command line; errors are printed here and become exit code 1.
+/// Runs a parsed command line; errors are printed here and become exit code 1
+/// (2 for a [`UsageError`]).
 pub async fn run(cli: Cli) -> ExitCode {
     let result = match &cli.command {
         Some(Command::Cache(command)) => cache_cmd::run(&cli, command).await,

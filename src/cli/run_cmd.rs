@@ -1,4 +1,5 @@
-//! `thetabench run` and `thetabench parity`.
+//! `thetabench run` and `thetabench parity`, and the headless run the workbench
+//! falls back to off a terminal (`run_request`).
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;

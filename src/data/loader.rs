@@ -1,5 +1,5 @@
 //! The bridge from the synchronous engine to the async cache: each call blocks
-//! until the cache has answered, so data the store lacks is fetched before the
+//! until the cache has answered, so data the cache lacks is fetched before the
 //! strategy sees anything, and the engine itself never awaits.
 
 use std::sync::Arc;

@@ -1,5 +1,6 @@
-//! The data store: loads datasets through the cache for the run's window and
-//! answers a strategy's questions as of the simulated now.
+//! `MarketView`, the run's view of the market: loads datasets through the cache
+//! for the run's window and answers a strategy's (and the broker's) questions as
+//! of the simulated now.
 
 use std::marker::PhantomData;
 use std::str::FromStr;

@@ -26,7 +26,7 @@ use crate::market::asset::OPTION_MULTIPLIER;
 use crate::market::{Asset, Right};
 
 /// Written and read as its command-line form (`cash`, `margin`,
-/// `margin:long=50/25,short=150/130,grace=1`), in manifests and session files too.
+/// `margin:long=50/25,short=150/130,grace=1`), in manifests and run files too.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
 #[serde(try_from = "String", into = "String")]
 pub enum Account {

@@ -390,9 +390,9 @@ impl Broker {
         events
     }
 
-    /// Marks every position (DESIGN §5: option mid, else last trade, else last
-    /// mark; stocks at the last trade), remembers the marks, and values the
-    /// portfolio with the account's buying power and requirement. A margin
+    /// Marks every position ([`mark`]: option mid, else last trade, else last
+    /// mark; stocks at the last trade, else the last mark), remembers the marks,
+    /// and values the portfolio with the account's buying power and requirement. A margin
     /// account below its maintenance requirement gets a `MarginCall` (queued).
     pub fn mark_to_market(&mut self, now: DateTime<Utc>, data: &mut dyn FillData) -> Valuation {
         let mut marks = BTreeMap::new();

@@ -1,3 +1,7 @@
+//! The broker on hand-made bars and quotes (`testutil::FakeData`): order timing,
+//! fills, cancels, DAY expiry, option expiry and settlement, marks, and the same
+//! events from the same calls.
+
 use super::*;
 use crate::engine::account::{Account, MarginRates};
 use crate::engine::events::RunEvent::{Cancelled, Expired, Filled, OrderRejected, OrderSubmitted, Settled};

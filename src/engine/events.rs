@@ -1,5 +1,7 @@
-//! What a run records: every order lifecycle step and every cash movement, in the
-//! order it happened. Open to more variants (progress, equity, positions, counters).
+//! What a run reports, in the order it happened: every order lifecycle step and
+//! cash movement (submissions, refusals, fills, cancels, expiries, settlements,
+//! margin calls), plus its progress, the equity at each close, the datasets it
+//! has read and the data counters.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;

@@ -1,3 +1,6 @@
+//! Every fill rule of `fill.rs` on a stock bar and on option bars and quotes:
+//! market, limit, stop and stop-limit, buys and sells, gaps and intrabar triggers.
+
 use super::*;
 use crate::engine::order::OrderKind::{Limit, Market, Stop, StopLimit};
 use crate::engine::order::Side::{Buy, Sell};

@@ -1,6 +1,7 @@
-//! The backtest broker: orders, fill rules, fees, the portfolio and the events a run
-//! records. Synchronous and deterministic: the same calls with the same data give
-//! byte-identical events.
+//! The backtest engine: the run loop over its schedule, the strategy API, and the
+//! broker with its orders, fill rules, fees, accounts, portfolio, marks and the
+//! events a run records. Synchronous and deterministic: the same calls with the
+//! same data give byte-identical events.
 //!
 //! Money is `f64`. Nothing is rounded; since every computation happens in a fixed
 //! order, results are reproducible to the bit and tests may compare them exactly.

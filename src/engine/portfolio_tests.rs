@@ -1,3 +1,6 @@
+//! The portfolio's bookkeeping on worked examples: cash and fees per fill,
+//! average cost, realized P&L, flips, expiry settlement and valuation.
+
 use super::*;
 use crate::engine::fees::FeeModel;
 use crate::engine::testutil::{at, contract, date, pltr_call};

@@ -1,6 +1,6 @@
 //! The run loop: walk the sessions at the strategy's sleeptime, let it act,
 //! let the broker fill, settle and mark at each close, and report everything
-//! as `RunEvent`s. Synchronous: data the store lacks is fetched (through the
+//! as `RunEvent`s. Synchronous: data not yet loaded is fetched (through the
 //! cache) before the call that needs it returns.
 
 use chrono::{DateTime, NaiveDate, Utc};

@@ -50,7 +50,7 @@ pub struct ConversionCount {
     pub rows: u64,
 }
 
-/// The ledger of conversions for one session (a run, a command).
+/// The ledger of conversions for one set of counters (a command, a run).
 #[derive(Debug, Default)]
 pub struct Conversions {
     by_site: Mutex<BTreeMap<(ConversionKind, &'static str, u32), ConversionCount>>,

@@ -37,8 +37,8 @@ pub struct RunRequest {
 impl RunRequest {
     /// The demo run the workbench opens on and `thetabench run` makes without
     /// options: weekly-momentum over March to September 2025 with $100,000 in a
-    /// cash account, on the columnar store. `assets/demo-session.toml` spells
-    /// the same run out as a session file (a test holds the two together).
+    /// cash account, on the columnar store. `assets/demo-run.toml` spells
+    /// the same run out as a run file (a test holds the two together).
     pub fn demo() -> RunRequest {
         let day = |m, d| chrono::NaiveDate::from_ymd_opt(2025, m, d).unwrap_or_default();
         RunRequest {

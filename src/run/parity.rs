@@ -75,7 +75,8 @@ impl Table {
     }
 }
 
-/// Compares the trade ledgers, then the equity curves, row by row and field by field.
+/// Compares the settings (the account), then the trade ledgers, then the equity
+/// curves, row by row and field by field.
 pub fn compare(a: &Path, b: &Path) -> Result<Parity, ParityError> {
     let stats = |dir: &Path| -> Result<Stats, ParityError> {
         let text = read(dir, STATS)?;

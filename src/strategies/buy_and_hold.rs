@@ -1,4 +1,5 @@
-//! Buy one stock with all the cash at the first open, hold to the end.
+//! Buy one stock (`symbol`, SPY by default) with 98% of the cash at the first
+//! open (room for a gap above the last trade), and hold it to the end.
 
 use super::params::{ParamError, Params};
 use crate::engine::{Context, OrderKind, Side, Sleep, Strategy, StrategyError, TimeInForce};

@@ -1,6 +1,7 @@
 //! The weekly momentum options strategy of the Python reference: every Thursday,
-//! rank ten stocks by momentum and buy a call on the leader, 14 to 28 days out,
-//! struck at the money, with 7% of cash; exit at +100%, −50% or after 7 days.
+//! rank ten stocks by momentum and buy a call on the best-ranked stock it holds
+//! no option on and that lists a fitting contract, 14 to 28 days out, struck at
+//! the money, with 7% of cash; exit at +100%, −50% or after 7 days.
 //!
 //! Deviations from the reference, each deliberate:
 //! - Daily bars are visible only after their session's close, so Thursday's

@@ -131,7 +131,9 @@ pub enum Action {
     ParityDone(Result<Box<ParityReport>, String>),
 }
 
-/// Work `update` asks for; the loop runs it off the UI task and answers with an `Action`.
+/// Work `update` asks for. The loop carries it out (quitting, engine controls and
+/// the conversion sites at once, the rest off the UI task); all but quitting and
+/// the controls answer with an `Action` (a run, through the engine's events).
 #[derive(Debug, Clone)]
 pub enum Effect {
     Quit,

@@ -1,5 +1,6 @@
 //! The loop: one `select!` over terminal events, engine events, effect replies,
-//! signals and a tick; `update` in between; a redraw only when something changed.
+//! signals and a tick; `update` in between. Every wake-up (the tick included)
+//! asks for a redraw, and frames are drawn at most once per `FRAME` (16 ms).
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,4 +1,5 @@
-//! Effects that touch the disk, run off the UI task; each answers with an `Action`.
+//! Effects that touch the disk (or, for a recheck, the terminal), run off the UI
+//! task; each answers with an `Action`.
 
 use std::path::{Path, PathBuf};
 
@@ -89,8 +90,8 @@ pub fn evict(store: &Store, path: &Path) -> Action {
     Action::Evicted(result)
 }
 
-/// The datasets a run touches: those of the assets it traded and of their
-/// underlyings; before any trade, every dataset overlapping the window.
+/// The coverage of the datasets the run has read (the first `COVERAGE_ROWS`),
+/// each from its sidecar and against the window it was loaded for.
 pub fn coverage(store: &Store, datasets: &[DatasetRead]) -> Action {
     let now = chrono::Utc::now();
     let rows = datasets

@@ -1,6 +1,7 @@
 //! The engine thread: runs one backtest with the UI's controls (pause, single
 //! step, pace, cancel) and forwards every event over a channel. The UI never
-//! blocks on it; it only flips the control block and reads the channel.
+//! blocks on it; it only flips the control block and reads the channel. Parity's
+//! runs go to the end without controls (`run_to_dir`).
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};

@@ -37,7 +37,8 @@ impl LogBuffer {
 
 static BUFFER: OnceLock<LogBuffer> = OnceLock::new();
 
-/// The process's log buffer (empty unless [`init`] installed the layer).
+/// The process's log buffer (empty unless [`layer`] was given to
+/// [`crate::logging::init`]).
 pub fn buffer() -> &'static LogBuffer {
     BUFFER.get_or_init(LogBuffer::default)
 }

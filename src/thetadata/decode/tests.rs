@@ -1,3 +1,7 @@
+//! The decoder on small CSV bodies: bars, quotes, EOD rows and lists, columns
+//! found by name, ET stamps to UTC across DST, any chunking, and each way a body
+//! is refused.
+
 use polars::prelude::*;
 
 use super::*;
