@@ -23,7 +23,7 @@ pub struct Mark {
     pub source: MarkSource,
 }
 
-/// The mark DESIGN §5 prescribes: options at the quote mid when bid > 0 and ask > 0,
+/// How a position is marked: options at the quote mid when bid > 0 and ask > 0,
 /// else the last trade, else the previous mark; stocks and indices at the last
 /// trade, else the previous mark. `None` when nothing is known.
 pub fn mark(asset: &Asset, last_trade: Option<f64>, quote: Option<&QuoteBar>, previous: Option<f64>) -> Option<Mark> {

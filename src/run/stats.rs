@@ -15,7 +15,8 @@ pub struct Performance {
     /// Annualized (√252) mean over standard deviation of daily returns; 0 when flat.
     pub sharpe: f64,
     pub trades: usize,
-    /// Closing trades with a positive realized P&L over all closing trades.
+    /// Fills that realized a gain over fills that realized any P&L (a
+    /// break-even close counts as neither), settlements always counted.
     pub win_rate: f64,
 }
 
