@@ -88,21 +88,24 @@ def hello(cls):
     }
 
 
+def _user_frames(error):
+    return [f for f in traceback.extract_tb(error.__traceback__) if not f.filename.startswith(_SDK_DIR)]
+
+
 def load_error(path, error):
     """Why a strategy file did not load, in one line that names file and line."""
     if isinstance(error, SyntaxError):
         return f"{error.filename or path}:{error.lineno}: {type(error).__name__}: {error.msg}"
     if isinstance(error, NoStrategyClass):
         return str(error)
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if not f.filename.startswith(_SDK_DIR)]
+    frames = [f for f in _user_frames(error) if not f.filename.startswith("<frozen")]
     where = f"{frames[-1].filename}:{frames[-1].lineno}: " if frames else ""
     return f"{where}{type(error).__name__}: {error}".replace("\n", " ")
 
 
 def user_traceback(error):
     """The traceback without the SDK's own frames: the user's file and line first."""
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if not f.filename.startswith(_SDK_DIR)]
-    lines = ["Traceback (most recent call last):\n"] + traceback.format_list(frames)
+    lines = ["Traceback (most recent call last):\n"] + traceback.format_list(_user_frames(error))
     lines += traceback.format_exception_only(type(error), error)
     return "".join(lines).rstrip("\n")
 

@@ -72,4 +72,18 @@ mod tests {
         let leftovers: Vec<_> = std::fs::read_dir(root.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "no staging directories left behind");
     }
+
+    #[test]
+    fn every_file_of_the_package_is_embedded() {
+        let package = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("python/thetabench");
+        let mut on_disk: Vec<String> = std::fs::read_dir(package)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.ends_with(".py") || name == "py.typed")
+            .collect();
+        on_disk.sort();
+        let mut embedded: Vec<&str> = FILES.iter().map(|(name, _)| *name).collect();
+        embedded.sort();
+        assert_eq!(on_disk, embedded);
+    }
 }
