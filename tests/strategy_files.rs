@@ -173,3 +173,31 @@ fn strategies_lists_built_ins_and_files_with_their_parameters() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+/// `examples/custom_strategy.rs`: a binary with one more Rust strategy, which
+/// every command then knows. `cargo test` builds the examples beside the tests.
+#[test]
+fn a_registered_rust_strategy_runs_beside_the_built_ins() {
+    let exe = std::env::current_exe().unwrap();
+    let example = exe.parent().unwrap().parent().unwrap().join("examples").join("custom_strategy");
+    assert!(example.is_file(), "{} is built by cargo test", example.display());
+    let cache = tempfile::tempdir().unwrap();
+    let listed = std::process::Command::new(&example)
+        .args(["--cache-dir", cache.path().to_str().unwrap(), "strategies", "--json"])
+        .output()
+        .unwrap();
+    let listed: Vec<serde_json::Value> = serde_json::from_slice(&listed.stdout).unwrap();
+    let names: Vec<&str> = listed.iter().filter_map(|l| l["name"].as_str()).collect();
+    assert_eq!(&names[..4], ["weekly-momentum", "buy-and-hold", "sma-cross", "dip-buyer"]);
+
+    let sim = BackgroundTerminal::start(SimConfig::default());
+    let runs = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(&example)
+        .args(["--cache-dir", cache.path().to_str().unwrap(), "--terminal", &sim.url()])
+        .args(["run", "--strategy", "dip-buyer", "--param", "dip=0.02", "--json", "--out"])
+        .arg(runs.path().join("dip"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(json(&out)["trades"].as_u64().unwrap() > 0, "the strategy traded");
+}

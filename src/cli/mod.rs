@@ -233,3 +233,34 @@ pub async fn run(cli: Cli) -> ExitCode {
         if e.is::<UsageError>() { ExitCode::from(2) } else { ExitCode::FAILURE }
     })
 }
+
+/// The whole program: what the `thetabench` binary runs, and what a binary
+/// with extra strategies (`strategies::register`) calls after registering them.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // The workbench draws on the terminal, so its log lines go to the log pane.
+    let console = if cli.opens_workbench() {
+        crate::tui::log_buffer::layer()
+    } else {
+        crate::logging::stderr(tracing::Level::WARN)
+    };
+    let _log_guard = match crate::logging::init(&cli.log_dir(), console) {
+        Ok(guard) => Some(guard),
+        Err(e) => {
+            eprintln!("warning: logging to {} is off: {e}", cli.log_dir().display());
+            None
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: starting the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let code = runtime.block_on(run(cli));
+    // Background work still running (a cancelled fetch in its retries) must not
+    // hold the exit.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+    code
+}

@@ -42,7 +42,7 @@ impl RunRequest {
     pub fn demo() -> RunRequest {
         let day = |m, d| chrono::NaiveDate::from_ymd_opt(2025, m, d).unwrap_or_default();
         RunRequest {
-            strategy: strategies::names()[0].to_string(),
+            strategy: strategies::weekly_momentum::WeeklyMomentum::NAME.to_string(),
             params: Vec::new(),
             window: Window { start: day(3, 3), end: day(9, 30) },
             cash: 100_000.0,

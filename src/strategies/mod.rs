@@ -8,6 +8,7 @@ pub mod weekly_momentum;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::RwLock;
 use std::time::Duration;
 
 pub use external::{DEFAULT_ITERATION_TIMEOUT, ExternalError};
@@ -15,8 +16,9 @@ pub use params::{ParamError, Params};
 
 use crate::engine::{FeeModel, Strategy};
 
-/// Builds one strategy from its parameters.
-type Make = fn(&mut Params) -> Result<Box<dyn Strategy + Send>, ParamError>;
+/// Builds one strategy from its parameters: it asks `params` for each value it
+/// takes (typed, with a default and help), which is also how it is listed.
+pub type Make = fn(&mut Params) -> Result<Box<dyn Strategy + Send>, ParamError>;
 
 /// Every strategy thetabench ships, by name, the default first: the one list
 /// the commands and the workbench read.
@@ -26,9 +28,30 @@ const REGISTRY: [(&str, Make); 3] = [
     (sma_cross::SmaCross::NAME, |p| Ok(Box::new(sma_cross::SmaCross::new(p)?))),
 ];
 
-/// Every strategy name, the default first.
-pub fn names() -> [&'static str; REGISTRY.len()] {
-    REGISTRY.map(|(name, _)| name)
+/// Strategies a program built on thetabench added (see `examples/custom_strategy.rs`).
+static REGISTERED: RwLock<Vec<(&'static str, Make)>> = RwLock::new(Vec::new());
+
+/// Adds a Rust strategy beside the built-ins, for every command and the
+/// workbench; call it before `thetabench::cli::main`. A name already taken is
+/// refused.
+pub fn register(name: &'static str, make: Make) -> Result<(), ParamError> {
+    let mut registered = REGISTERED.write().unwrap_or_else(|e| e.into_inner());
+    if REGISTRY.iter().chain(registered.iter()).any(|(n, _)| *n == name) {
+        return Err(ParamError::Taken(name.to_string()));
+    }
+    registered.push((name, make));
+    Ok(())
+}
+
+/// Every compiled-in strategy, the default first, then the registered ones.
+fn compiled() -> Vec<(&'static str, Make)> {
+    let registered = REGISTERED.read().unwrap_or_else(|e| e.into_inner());
+    REGISTRY.iter().chain(registered.iter()).copied().collect()
+}
+
+/// Every compiled-in strategy's name, the default first.
+pub fn names() -> Vec<&'static str> {
+    compiled().into_iter().map(|(name, _)| name).collect()
 }
 
 /// A strategy ready to run, with its fee model and resolved parameters.
@@ -60,15 +83,15 @@ fn resolve(name: &str) -> Result<Source, ParamError> {
     if external::is_file(name) {
         return Ok(Source::File(PathBuf::from(name)));
     }
-    if let Some((_, make)) = REGISTRY.iter().find(|(n, _)| *n == name) {
-        return Ok(Source::BuiltIn(*make));
+    if let Some((_, make)) = compiled().into_iter().find(|(n, _)| *n == name) {
+        return Ok(Source::BuiltIn(make));
     }
     search_dirs()
         .into_iter()
         .map(|dir| dir.join(format!("{name}.py")))
         .find(|path| path.is_file())
         .map(Source::File)
-        .ok_or_else(|| ParamError::Strategy(name.to_string()))
+        .ok_or_else(|| ParamError::Strategy { name: name.to_string(), choices: names().join(", ") })
 }
 
 /// Where strategy files are looked for by name: `./strategies/`, then
@@ -157,7 +180,7 @@ pub struct Listing {
 /// Every built-in strategy, then every strategy file in the [`search_dirs`]
 /// (each file asked for its declarations; one that fails is listed with why).
 pub fn list() -> Vec<Listing> {
-    let built_in = REGISTRY.iter().map(|(name, make)| {
+    let built_in = compiled().into_iter().map(|(name, make)| {
         let mut params = Params::default();
         // With no parameters given every default is valid: only the declarations matter here.
         let _ = make(&mut params).and_then(|_| fee_model(&mut params));

@@ -49,7 +49,7 @@ macro_rules! param_value {
         }
     )*};
 }
-param_value!(Int: i64, u64, usize);
+param_value!(Int: i64, i32, u64, u32, usize);
 param_value!(Float: f64);
 param_value!(Bool: bool);
 param_value!(Str: String);
@@ -73,10 +73,12 @@ pub enum ParamError {
     Invalid { key: String, value: String, why: String },
     #[error("unknown parameter(s) {unknown} for {strategy}; it takes: {known}")]
     Unknown { strategy: String, unknown: String, known: String },
+    #[error("a strategy named {0:?} is already registered")]
+    Taken(String),
     #[error(
-        "unknown strategy {0:?}; choose one of weekly-momentum, buy-and-hold, sma-cross, or a strategy file (path/to/FILE.py, or NAME for strategies/NAME.py)"
+        "unknown strategy {name:?}; choose one of {choices}, or a strategy file (path/to/FILE.py, or NAME for strategies/NAME.py)"
     )]
-    Strategy(String),
+    Strategy { name: String, choices: String },
 }
 
 /// Parameters as given, consumed by a strategy's constructor.
