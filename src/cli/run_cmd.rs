@@ -186,13 +186,7 @@ pub fn strategies(json: bool) -> anyhow::Result<ExitCode> {
             println!("  cannot be read: {error}");
         }
         for p in &listing.parameters {
-            let default = match &p.default {
-                serde_json::Value::Array(items) => {
-                    items.iter().map(|v| v.as_str().unwrap_or_default()).collect::<Vec<_>>().join(",")
-                }
-                serde_json::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
+            let default = p.default_text();
             let kind = serde_json::to_value(p.kind).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
             let given = format!("{}={default}", p.name);
             println!("  --param {given:<28} {kind:<8} {}", p.help);

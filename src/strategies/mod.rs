@@ -180,30 +180,65 @@ pub struct Listing {
 /// Every built-in strategy, then every strategy file in the [`search_dirs`]
 /// (each file asked for its declarations; one that fails is listed with why).
 pub fn list() -> Vec<Listing> {
-    let built_in = compiled().into_iter().map(|(name, make)| {
-        let mut params = Params::default();
-        // With no parameters given every default is valid: only the declarations matter here.
-        let _ = make(&mut params).and_then(|_| fee_model(&mut params));
-        Listing {
-            name: name.to_string(),
-            source: "built-in".into(),
-            parameters: params.declarations().to_vec(),
-            error: None,
-        }
-    });
-    let from_files = files().into_iter().map(|path| match describe_file(&path) {
-        Ok(described) => {
-            let mut own = Params::default();
-            let _ = fee_model(&mut own);
-            let parameters = described.parameters.into_iter().chain(own.declarations().iter().cloned()).collect();
-            Listing { name: described.name, source: path.display().to_string(), parameters, error: None }
-        }
-        Err(e) => Listing {
-            name: path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(),
-            source: path.display().to_string(),
-            parameters: Vec::new(),
-            error: Some(e.to_string()),
-        },
-    });
-    built_in.chain(from_files).collect()
+    let mut listings = compiled_listings();
+    listings.extend(file_listings(&files()));
+    listings
+}
+
+/// The compiled-in strategies, without starting anything.
+pub fn compiled_listings() -> Vec<Listing> {
+    compiled()
+        .into_iter()
+        .map(|(name, make)| {
+            let mut params = Params::default();
+            // With no parameters given every default is valid: only the declarations matter here.
+            let _ = make(&mut params).and_then(|_| fee_model(&mut params));
+            Listing {
+                name: name.to_string(),
+                source: BUILT_IN.into(),
+                parameters: params.declarations().to_vec(),
+                error: None,
+            }
+        })
+        .collect()
+}
+
+/// Each file's declarations (its process started with `--describe`).
+pub fn file_listings(paths: &[PathBuf]) -> Vec<Listing> {
+    paths
+        .iter()
+        .map(|path| match describe_file(path) {
+            Ok(described) => {
+                let mut own = Params::default();
+                let _ = fee_model(&mut own);
+                let parameters = described.parameters.into_iter().chain(own.declarations().iter().cloned()).collect();
+                Listing { name: described.name, source: path.display().to_string(), parameters, error: None }
+            }
+            Err(e) => Listing {
+                name: path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(),
+                source: path.display().to_string(),
+                parameters: Vec::new(),
+                error: Some(e.to_string()),
+            },
+        })
+        .collect()
+}
+
+/// `Listing::source` of a compiled-in strategy.
+pub const BUILT_IN: &str = "built-in";
+
+impl Listing {
+    /// What `--strategy` takes to run it: the name, or the file's path.
+    pub fn strategy(&self) -> &str {
+        if self.source == BUILT_IN { &self.name } else { &self.source }
+    }
+}
+
+/// The file a `--strategy` value runs, if it names one (a path, or a name
+/// found in the [`search_dirs`]); `None` for a compiled-in strategy.
+pub fn file_of(name: &str) -> Option<PathBuf> {
+    match resolve(name) {
+        Ok(Source::File(path)) => Some(path),
+        _ => None,
+    }
 }

@@ -22,6 +22,17 @@ pub struct Declaration {
     pub help: String,
 }
 
+impl Declaration {
+    /// The default as `--param` would give it: `10`, `0.07`, `SPY`, `HOOD,PLTR`.
+    pub fn default_text(&self) -> String {
+        match &self.default {
+            Value::Array(items) => items.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(","),
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ParamType {

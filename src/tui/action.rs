@@ -45,6 +45,8 @@ pub enum Command {
     Reload,
     ParityBothStores,
     ParityColdWarm,
+    /// Compare the last run with the one before it.
+    ParityPrevious,
 }
 
 impl Command {
@@ -81,6 +83,7 @@ impl Command {
             Command::Reload => "reload",
             Command::ParityBothStores => "run both stores now",
             Command::ParityColdWarm => "cold vs warm now",
+            Command::ParityPrevious => "vs previous run",
         }
     }
 }
@@ -128,6 +131,13 @@ pub enum Action {
         outcome: Result<String, String>,
     },
     SavedRuns(Vec<PathBuf>),
+    /// Every strategy the form can offer, files included.
+    Strategies(Vec<crate::strategies::Listing>),
+    /// When the running strategy's file was last modified.
+    StrategyFile {
+        path: PathBuf,
+        modified: Option<std::time::SystemTime>,
+    },
     ParityDone(Result<Box<ParityReport>, String>),
 }
 
@@ -151,4 +161,9 @@ pub enum Effect {
     RecheckPlaceholders(PathBuf),
     LoadSavedRuns,
     Parity(ParityKind),
+    /// List the strategies (the compiled-in ones and the files found, plus
+    /// this file when it is elsewhere).
+    LoadStrategies(Option<PathBuf>),
+    /// Look at when a strategy file was last modified.
+    WatchStrategy(PathBuf),
 }

@@ -245,6 +245,11 @@ fn execute(resources: &mut Resources, state: &State, effect: Effect) {
             });
         }
         Effect::LoadSavedRuns => spawn_blocking_reply(replies, || effects::saved_runs(&crate::run::runs_dir())),
+        Effect::LoadStrategies(current) => spawn_blocking_reply(replies, move || effects::strategies(current)),
+        Effect::WatchStrategy(path) => spawn_blocking_reply(replies, move || {
+            let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
+            Action::StrategyFile { path, modified }
+        }),
         Effect::Parity(kind) => {
             let Some(stack) = &resources.stack else {
                 let _ = replies.send(Action::ParityDone(Err("the data source is not ready".into())));

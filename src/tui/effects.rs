@@ -127,6 +127,18 @@ pub fn saved_runs(dir: &Path) -> Action {
     Action::SavedRuns(runs)
 }
 
+/// Every strategy the run form can offer: the compiled-in ones, the files in
+/// the strategy directories, and `current` when it lives elsewhere.
+pub fn strategies(current: Option<PathBuf>) -> Action {
+    let mut files = crate::strategies::files();
+    if let Some(current) = current.filter(|c| !files.contains(c)) {
+        files.push(current);
+    }
+    let mut listings = crate::strategies::compiled_listings();
+    listings.extend(crate::strategies::file_listings(&files));
+    Action::Strategies(listings)
+}
+
 /// Compares two run directories and reads both back for display.
 pub fn compare(a: &Path, b: &Path, labels: (String, String)) -> Result<Box<ParityReport>, String> {
     let parity = crate::run::parity::compare(a, b).map_err(|e| e.to_string())?;

@@ -359,3 +359,94 @@ fn clicking_a_run_in_the_parity_list_selects_it() {
     let effects = handle_event(&mut state, &Event::Key(KeyEvent::from(KeyCode::Enter)));
     assert!(!effects.is_empty(), "enter runs the chosen comparison");
 }
+
+/// The form offers the strategy files once listed, prefills a strategy's
+/// defaults when it is chosen, and flags keys it does not take.
+#[test]
+fn the_form_lists_strategy_files_and_flags_unknown_parameters() {
+    use crate::strategies::params::{Declaration, ParamType};
+    let mut state = fixtures::running(120, 40);
+    let effects = update(&mut state, Action::Command(super::action::Command::EditRun));
+    assert!(matches!(effects.as_slice(), [Effect::LoadStrategies(None)]), "{effects:?}");
+    let mut listings = crate::strategies::compiled_listings();
+    listings.push(crate::strategies::Listing {
+        name: "mine".into(),
+        source: "strategies/mine.py".into(),
+        parameters: vec![Declaration {
+            name: "fast".into(),
+            kind: ParamType::Int,
+            default: 10.into(),
+            help: "bars".into(),
+        }],
+        error: None,
+    });
+    update(&mut state, Action::Strategies(listings));
+    assert_eq!(state.form.value(super::state::form::Field::Strategy), "weekly-momentum", "the choice is kept");
+    for _ in 0..3 {
+        update(&mut state, Action::Command(super::action::Command::ScrubRight));
+    }
+    assert_eq!(state.form.value(super::state::form::Field::Strategy), "mine (mine.py)");
+    assert_eq!(state.form.params, "fast=10", "its defaults, prefilled");
+    state.form.params.push_str(" colour=red");
+    assert_eq!(state.form.unknown_keys(), ["colour"]);
+    let screen = render(&mut state).backend().to_string();
+    assert!(screen.contains("unknown: colour · it takes fast"), "{screen}");
+    let err = state.form.request().unwrap_err();
+    assert!(err.contains("strategy file strategies/mine.py does not exist"), "{err}");
+}
+
+/// An edit to the running strategy's file is noticed at the next look, not
+/// at the first (which only sets the baseline); a new run starts afresh.
+#[test]
+fn an_edited_strategy_file_is_flagged_until_the_next_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("mine.py");
+    std::fs::write(&file, "").unwrap();
+    let mut state = fixtures::running(120, 40);
+    let mut request = state.run.request.clone();
+    request.strategy = file.display().to_string();
+    let effects = state.run.start(Ok(request.clone()));
+    assert!(effects.iter().any(|e| matches!(e, Effect::WatchStrategy(p) if *p == file)), "{effects:?}");
+    let seen = |secs| Action::StrategyFile {
+        path: file.clone(),
+        modified: Some(std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs)),
+    };
+    update(&mut state, seen(1));
+    update(&mut state, seen(1));
+    assert!(!state.run.strategy_changed());
+    update(&mut state, seen(2));
+    assert!(state.run.strategy_changed());
+    let screen = render(&mut state).backend().to_string();
+    assert!(screen.contains("mine.py changed: r runs the new code"), "{screen}");
+    state.run.start(Ok(request));
+    assert!(!state.run.strategy_changed());
+}
+
+#[test]
+fn comparing_with_the_previous_run_needs_two_finished_runs() {
+    let mut state = fixtures::running(120, 40);
+    let effects = update(&mut state, Action::Command(super::action::Command::ParityPrevious));
+    assert!(effects.is_empty());
+    assert_eq!(state.screen, Screen::Parity);
+    assert!(matches!(&state.parity.report, Load::Failed(why) if why.contains("no two finished runs yet")));
+
+    let finished = |dir: &str| Action::RunFinished {
+        summary: crate::tui::model::RunSummary {
+            final_value: 1.0,
+            total_return: 0.0,
+            max_drawdown: 0.0,
+            sharpe: 0.0,
+            trades: 0,
+            run_dir: Some(dir.into()),
+        },
+    };
+    update(&mut state, finished("runs/a"));
+    let request = state.run.request.clone();
+    state.run.start(Ok(request));
+    update(&mut state, finished("runs/b"));
+    let effects = update(&mut state, Action::Command(super::action::Command::ParityPrevious));
+    assert!(
+        matches!(effects.as_slice(), [Effect::Parity(crate::tui::model::ParityKind::Dirs(a, b))] if a.ends_with("runs/a") && b.ends_with("runs/b")),
+        "{effects:?}"
+    );
+}

@@ -6,8 +6,50 @@ use crate::cache::Window;
 use crate::data::RepresentationKind;
 use crate::engine::Account;
 use crate::run::RunRequest;
-use crate::strategies::names;
+use crate::strategies::Listing;
+use crate::strategies::params::Declaration;
 use crate::tui::action::Command;
+
+/// A strategy the form offers, with the parameters it declares.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Choice {
+    /// What `--strategy` takes: a name, or a file's path.
+    pub strategy: String,
+    pub label: String,
+    pub parameters: Vec<Declaration>,
+    /// Why a strategy file could not be read.
+    pub error: Option<String>,
+}
+
+impl Choice {
+    fn from_listing(listing: &Listing) -> Choice {
+        let strategy = listing.strategy().to_string();
+        let label = if strategy == listing.name {
+            strategy.clone()
+        } else {
+            format!("{} ({})", listing.name, file_name(&strategy))
+        };
+        Choice { strategy, label, parameters: listing.parameters.clone(), error: listing.error.clone() }
+    }
+
+    /// A strategy not listed yet (a file named by the run): its declarations come later.
+    fn unlisted(strategy: &str) -> Choice {
+        Choice { strategy: strategy.to_string(), label: file_name(strategy), parameters: Vec::new(), error: None }
+    }
+
+    /// `key=default` for each of its own parameters (thetabench's `fee_pct` left out).
+    fn defaults(&self) -> String {
+        let own = self.parameters.iter().filter(|p| p.name != "fee_pct");
+        own.map(|p| format!("{}={}", p.name, p.default_text())).collect::<Vec<_>>().join(" ")
+    }
+}
+
+/// The last part of a path, for labels.
+pub fn file_name(strategy: &str) -> String {
+    std::path::Path::new(strategy)
+        .file_name()
+        .map_or_else(|| strategy.to_string(), |n| n.to_string_lossy().into_owned())
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Field {
@@ -46,6 +88,9 @@ pub struct Form {
     pub open: bool,
     pub editing: bool,
     pub field: Field,
+    /// The strategies offered: the compiled-in ones at first, the files once listed.
+    pub choices: Vec<Choice>,
+    /// An index into `choices`.
     pub strategy: usize,
     pub start: String,
     pub end: String,
@@ -60,11 +105,12 @@ pub struct Form {
 
 impl Form {
     pub fn from_request(request: &RunRequest) -> Form {
-        Form {
+        let mut form = Form {
             open: false,
             editing: false,
             field: Field::Strategy,
-            strategy: names().iter().position(|n| *n == request.strategy).unwrap_or(0),
+            choices: Vec::new(),
+            strategy: 0,
             start: request.window.start.to_string(),
             end: request.window.end.to_string(),
             cash: format!("{}", request.cash),
@@ -72,12 +118,43 @@ impl Form {
             account: request.account,
             params: request.params.join(" "),
             error: None,
-        }
+        };
+        form.set_choices(&crate::strategies::compiled_listings(), &request.strategy);
+        form
+    }
+
+    /// Replaces the strategies offered, keeping `selected` chosen (added when
+    /// it is not among them).
+    pub fn set_choices(&mut self, listings: &[Listing], selected: &str) {
+        self.choices = listings.iter().map(Choice::from_listing).collect();
+        self.strategy = match self.choices.iter().position(|c| c.strategy == selected) {
+            Some(at) => at,
+            None => {
+                self.choices.push(Choice::unlisted(selected));
+                self.choices.len() - 1
+            }
+        };
+    }
+
+    /// The strategy chosen.
+    pub fn choice(&self) -> Option<&Choice> {
+        self.choices.get(self.strategy)
+    }
+
+    /// Keys in the parameters text that the chosen strategy does not take
+    /// (none while its declarations are unknown).
+    pub fn unknown_keys(&self) -> Vec<String> {
+        let Some(choice) = self.choice().filter(|c| !c.parameters.is_empty()) else { return Vec::new() };
+        self.params
+            .split_whitespace()
+            .filter_map(|pair| pair.split_once('=').map(|(k, _)| k.trim().replace('-', "_")))
+            .filter(|key| !choice.parameters.iter().any(|p| p.name == *key))
+            .collect()
     }
 
     pub fn value(&self, field: Field) -> String {
         match field {
-            Field::Strategy => names()[self.strategy % names().len()].to_string(),
+            Field::Strategy => self.choice().map_or_else(String::new, |c| c.label.clone()),
             Field::Start => self.start.clone(),
             Field::End => self.end.clone(),
             Field::Cash => self.cash.clone(),
@@ -95,7 +172,7 @@ impl Form {
         let window = Window::new(date(&self.start)?, date(&self.end)?).map_err(|e| e.to_string())?;
         let cash: f64 = self.cash.trim().parse().map_err(|_| format!("{:?} is not an amount", self.cash))?;
         let params: Vec<String> = self.params.split_whitespace().map(String::from).collect();
-        let strategy = names()[self.strategy % names().len()].to_string();
+        let strategy = self.choice().map(|c| c.strategy.clone()).ok_or("no strategy chosen")?;
         crate::strategies::check(&strategy, &params).map_err(|e| e.to_string())?;
         let iteration_timeout = crate::strategies::DEFAULT_ITERATION_TIMEOUT;
         Ok(RunRequest { strategy, params, window, cash, store: self.store, account: self.account, iteration_timeout })
@@ -125,12 +202,12 @@ impl Form {
 
     fn cycle(&mut self, forward: bool) {
         match self.field {
-            Field::Strategy => {
-                self.strategy = if forward {
-                    (self.strategy + 1) % names().len()
-                } else {
-                    (self.strategy + names().len() - 1) % names().len()
-                }
+            Field::Strategy if !self.choices.is_empty() => {
+                let n = self.choices.len();
+                self.strategy = if forward { (self.strategy + 1) % n } else { (self.strategy + n - 1) % n };
+                // A new strategy starts from its own defaults.
+                self.params = self.choices[self.strategy].defaults();
+                self.error = None;
             }
             Field::Store => {
                 self.store = if self.store == RepresentationKind::Columnar {

@@ -188,7 +188,13 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         | Action::RunFinished { .. }
         | Action::RunFailed(_)
         | Action::ConversionSites(_)
+        | Action::StrategyFile { .. }
         | Action::Coverage(_) => state.run.apply(action),
+        Action::Strategies(listings) => {
+            let selected = state.form.choice().map(|c| c.strategy.clone()).unwrap_or_default();
+            state.form.set_choices(&listings, &selected);
+            vec![]
+        }
         Action::Datasets(_) | Action::Detail(_) | Action::Evicted(_) | Action::Rechecked { .. } => {
             state.browser.apply(action)
         }
@@ -235,7 +241,15 @@ fn command_update(state: &mut State, command: Command) -> Vec<Effect> {
             };
             state.log_scroll = state.log_scroll.saturating_add_signed(step).min(state.log.len().saturating_sub(1));
         }
-        Command::EditRun if state.mode() == Mode::Run => state.form.open = true,
+        Command::EditRun if state.mode() == Mode::Run => {
+            state.form.open = true;
+            let current = state.form.choice().and_then(|c| crate::strategies::file_of(&c.strategy));
+            return vec![Effect::LoadStrategies(current)];
+        }
+        Command::ParityPrevious if matches!(state.mode(), Mode::Run | Mode::Parity) => {
+            state.screen = Screen::Parity;
+            return state.parity.compare_runs(state.run.last_two_runs());
+        }
         _ => {
             return match state.mode() {
                 Mode::Form => match state.form.command(command) {

@@ -101,6 +101,18 @@ impl ParityView {
         vec![]
     }
 
+    /// Compares the previous run with the last one; says what is missing when
+    /// there are not two finished runs yet.
+    pub fn compare_runs(&mut self, runs: Option<(PathBuf, PathBuf)>) -> Vec<Effect> {
+        match runs {
+            Some((previous, last)) => self.start(ParityKind::Dirs(previous, last)),
+            None => {
+                self.report = Load::Failed("no two finished runs yet: when a run has finished, r runs it again".into());
+                vec![]
+            }
+        }
+    }
+
     pub fn apply(&mut self, action: Action) -> Vec<Effect> {
         match action {
             Action::SavedRuns(runs) => self.saved = Load::Loaded(runs),

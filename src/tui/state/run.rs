@@ -18,6 +18,18 @@ pub const PACES: [Option<f64>; 6] = [Some(1.0), Some(2.0), Some(5.0), Some(10.0)
 const ORDER_LINES: usize = 500;
 /// Ticks between coverage refreshes while a run is live.
 const COVERAGE_EVERY: u64 = 4;
+/// Ticks between looks at the strategy file's modification time.
+const WATCH_EVERY: u64 = 4;
+
+/// The strategy file of the run on screen, watched for edits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Watched {
+    pub path: std::path::PathBuf,
+    /// Its modification time when first looked at; `None` until then.
+    baseline: Option<Option<std::time::SystemTime>>,
+    /// It changed since: `r` runs the new code.
+    pub changed: bool,
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum RunStatus {
@@ -68,6 +80,10 @@ pub struct RunView {
     pub focus: Pane,
     /// An index into `equity` once the run is over.
     pub scrub: Option<usize>,
+    /// The strategy file, when the run's strategy is one.
+    pub watched: Option<Watched>,
+    /// The directory of the run before this one, for "this run vs the previous".
+    pub previous_dir: Option<std::path::PathBuf>,
     ticks: u64,
 }
 
@@ -96,8 +112,27 @@ impl RunView {
             orders_scroll: 0,
             focus: Pane::Equity,
             scrub: None,
+            watched: None,
+            previous_dir: None,
             ticks: 0,
         }
+    }
+
+    /// The saved directory of the run on screen, once it has finished.
+    pub fn finished_dir(&self) -> Option<&std::path::PathBuf> {
+        match &self.status {
+            RunStatus::Finished(summary) => summary.run_dir.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// The previous run and this one, both finished and saved.
+    pub fn last_two_runs(&self) -> Option<(std::path::PathBuf, std::path::PathBuf)> {
+        Some((self.previous_dir.clone()?, self.finished_dir()?.clone()))
+    }
+
+    pub fn strategy_changed(&self) -> bool {
+        self.watched.as_ref().is_some_and(|w| w.changed)
     }
 
     /// Clears the last run and asks for a new one: `requested` (the run
@@ -105,13 +140,18 @@ impl RunView {
     pub fn start(&mut self, requested: Result<RunRequest, String>) -> Vec<Effect> {
         let request = requested.unwrap_or_else(|_| self.request.clone());
         let (paused, pace, focus) = (self.paused, self.pace, self.focus);
-        *self = RunView { paused, pace, focus, ..RunView::new(request.clone()) };
+        let previous_dir = self.finished_dir().cloned().or(self.previous_dir.take());
+        *self = RunView { paused, pace, focus, previous_dir, ..RunView::new(request.clone()) };
         self.status = RunStatus::Running;
-        vec![
+        let file = crate::strategies::file_of(&request.strategy);
+        self.watched = file.clone().map(|path| Watched { path, baseline: None, changed: false });
+        let mut effects = vec![
             Effect::StartRun(request),
             Effect::Control(ControlChange::Pause(paused)),
             Effect::Control(ControlChange::Pace(pace)),
-        ]
+        ];
+        effects.extend(file.map(Effect::WatchStrategy));
+        effects
     }
 
     /// Cancels the run in progress, then starts as [`RunView::start`] does.
@@ -135,10 +175,14 @@ impl RunView {
 
     pub fn tick(&mut self) -> Vec<Effect> {
         self.ticks += 1;
+        let mut effects = vec![];
         if self.running() && self.ticks.is_multiple_of(COVERAGE_EVERY) {
-            return vec![self.coverage_effect()];
+            effects.push(self.coverage_effect());
         }
-        vec![]
+        if let Some(watched) = self.watched.as_ref().filter(|w| !w.changed && self.ticks.is_multiple_of(WATCH_EVERY)) {
+            effects.push(Effect::WatchStrategy(watched.path.clone()));
+        }
+        effects
     }
 
     fn coverage_effect(&self) -> Effect {
@@ -226,6 +270,14 @@ impl RunView {
             }
             Action::RunFailed(message) => self.status = RunStatus::Failed(message),
             Action::ConversionSites(sites) => self.sites = sites,
+            Action::StrategyFile { path, modified } => {
+                if let Some(watched) = self.watched.as_mut().filter(|w| w.path == path) {
+                    match watched.baseline {
+                        None => watched.baseline = Some(modified),
+                        Some(baseline) => watched.changed |= baseline != modified,
+                    }
+                }
+            }
             Action::Coverage(rows) => self.coverage = rows,
             _ => {}
         }

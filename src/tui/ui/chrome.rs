@@ -63,16 +63,26 @@ impl Widget for Header<'_> {
         let pace = run.pace.map_or("full speed".to_string(), |p| format!("{p} days/s"));
         let (done, total) = run.progress;
         let when = run.now.map(crate::market::time::fmt_et).unwrap_or_default();
-        let line = Line::from(vec![
-            status,
-            Span::styled(
-                format!(
-                    "  {} {}..{} {} ${:.0} · session {done}/{total} {when} · pace {pace}",
-                    r.strategy, r.window.start, r.window.end, r.store, r.cash
-                ),
-                theme.style(),
-            ),
-        ]);
+        let strategy = crate::tui::state::form::file_name(&r.strategy);
+        // An edited strategy file comes first: the line is cut on narrow screens.
+        let changed = run
+            .strategy_changed()
+            .then(|| Span::styled(format!("  {strategy} changed: r runs the new code ·"), theme.warning_style()));
+        let line = Line::from_iter(
+            [
+                Some(status),
+                changed,
+                Some(Span::styled(
+                    format!(
+                        "  {strategy} {}..{} {} ${:.0} · session {done}/{total} {when} · pace {pace}",
+                        r.window.start, r.window.end, r.store, r.cash
+                    ),
+                    theme.style(),
+                )),
+            ]
+            .into_iter()
+            .flatten(),
+        );
         Paragraph::new(vec![tabs, line]).render(area, buf);
     }
 }
@@ -99,7 +109,13 @@ fn bar_commands(mode: Mode) -> &'static [Command] {
             Command::Back,
             Command::RecheckPlaceholders,
         ],
-        Mode::Parity => &[Command::Open, Command::ParityBothStores, Command::ParityColdWarm, Command::Reload],
+        Mode::Parity => &[
+            Command::Open,
+            Command::ParityBothStores,
+            Command::ParityColdWarm,
+            Command::ParityPrevious,
+            Command::Reload,
+        ],
         Mode::Form => &[Command::Open, Command::Up, Command::Down, Command::ScrubRight, Command::Back],
         Mode::Global => &[],
     }

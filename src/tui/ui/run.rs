@@ -48,7 +48,9 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) -> Run
         .render(rect, buf);
     }
     if state.form.open {
-        FormPane { form: &state.form, theme }.render(centered(area, 64, Field::ALL.len() as u16 + 4), buf);
+        let form = FormPane { form: &state.form, theme };
+        let height = (Field::ALL.len() + 3 + form.notes().len()) as u16;
+        form.render(centered(area, 72, height.min(area.height)), buf);
     }
     areas
 }
@@ -289,6 +291,37 @@ struct FormPane<'a> {
     theme: &'a Theme,
 }
 
+impl FormPane<'_> {
+    /// Lines under the fields: what is wrong, then the chosen strategy's parameters.
+    fn notes(&self) -> Vec<Line<'static>> {
+        let (form, theme) = (self.form, self.theme);
+        let mut notes = Vec::new();
+        if let Some(error) = &form.error {
+            notes.push(Line::from(Span::styled(error.clone(), theme.warning_style())));
+        }
+        let Some(choice) = form.choice() else { return notes };
+        if let Some(error) = &choice.error {
+            notes.push(Line::from(Span::styled(format!("cannot be read: {error}"), theme.warning_style())));
+        }
+        let unknown = form.unknown_keys();
+        if !unknown.is_empty() {
+            let known: Vec<&str> = choice.parameters.iter().map(|p| p.name.as_str()).collect();
+            let text = format!("unknown: {} · it takes {}", unknown.join(", "), known.join(", "));
+            notes.push(Line::from(Span::styled(text, theme.warning_style())));
+        }
+        for p in choice.parameters.iter().filter(|p| p.name != "fee_pct") {
+            notes.push(Line::from(vec![
+                Span::styled(
+                    format!("  {:<30}", ellipsis(&format!("{}={}", p.name, p.default_text()), 29)),
+                    theme.style(),
+                ),
+                Span::styled(p.help.clone(), theme.muted()),
+            ]));
+        }
+        notes
+    }
+}
+
 impl Widget for FormPane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let (form, theme) = (self.form, self.theme);
@@ -306,9 +339,15 @@ impl Widget for FormPane<'_> {
                 ])
             })
             .collect();
-        if let Some(error) = &form.error {
-            lines.push(Line::from(Span::styled(error.clone(), theme.warning_style())));
-        }
+        lines.extend(self.notes());
         Paragraph::new(lines).block(pane("Run (enter edits · ←/→ choose · esc closes)", true, theme)).render(area, buf);
     }
+}
+
+/// `text` cut to `width` characters, the cut marked with `…`.
+fn ellipsis(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    text.chars().take(width.saturating_sub(1)).chain(['…']).collect()
 }
