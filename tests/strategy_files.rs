@@ -76,6 +76,19 @@ fn python_ports_reproduce_the_built_ins_on_both_stores() {
     }
 }
 
+/// Market, limit, stop and stop-limit orders, DAY and GTC, cancels and their
+/// events, through the protocol: the strategy raises if any answer is wrong.
+#[test]
+fn every_order_type_goes_through_the_protocol() {
+    let runs = Runs::new();
+    let file = repo("tests/strategies/orders.py");
+    let window = ["--start", "2025-06-02", "--end", "2025-06-06"];
+    let out = runs.run("orders", file.to_str().unwrap(), &window);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let trades = std::fs::read_to_string(runs.runs.path().join("orders/trades.csv")).unwrap();
+    assert!(trades.contains("BUY"), "{trades}");
+}
+
 #[test]
 fn strategy_failures_end_the_run_with_one_clear_error() {
     let runs = Runs::new();

@@ -37,15 +37,7 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) -> Run
     );
     lines_pane(&state.log, state.log_scroll, pane("Log", focused(Pane::Log), theme), theme, areas.log, buf);
     if let RunStatus::Failed(message) = &run.status {
-        let rect = centered(area, 70, 6);
-        Clear.render(rect, buf);
-        Paragraph::new(vec![
-            Line::from(Span::styled(message.clone(), theme.warning_style())),
-            Line::from(Span::styled("r runs again · e edits the run · 2 opens the cache", theme.muted())),
-        ])
-        .wrap(Wrap { trim: true })
-        .block(pane("Run failed", true, theme))
-        .render(rect, buf);
+        failure(message, theme, area, buf);
     }
     if state.form.open {
         let form = FormPane { form: &state.form, theme };
@@ -53,6 +45,24 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) -> Run
         form.render(centered(area, 72, height.min(area.height)), buf);
     }
     areas
+}
+
+/// Why the run failed, as wide and tall as the message needs (a strategy's
+/// traceback keeps its lines and indentation), within the screen; the keys
+/// stay on the bottom border, where a long message cannot push them out.
+fn failure(message: &str, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let widest = message.lines().map(|l| l.chars().count()).max().unwrap_or(0) as u16;
+    let width = (widest + 4).clamp(70, area.width.saturating_sub(2).max(20));
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    let rows: usize = message.lines().map(|l| l.chars().count().max(1).div_ceil(inner)).sum();
+    let rect = centered(area, width, (rows as u16).saturating_add(2));
+    Clear.render(rect, buf);
+    let lines: Vec<Line> = message.lines().map(|l| Line::from(Span::styled(l, theme.warning_style()))).collect();
+    let keys = Span::styled(" r runs again · e edits the run · 2 opens the cache ", theme.muted());
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .block(pane("Run failed", true, theme).title_bottom(keys))
+        .render(rect, buf);
 }
 
 /// The newest lines at the bottom; `scroll` lines back from the end.
