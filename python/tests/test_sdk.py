@@ -125,8 +125,9 @@ class ConversationTest(unittest.TestCase):
                     {"event": "filled", "order_id": 1, "asset": "SPY", "side": "buy", "quantity": 5,
                      "price": 100.5, "fee": 0.0, "tag": "", "time": now + 60000, "date_et": "2025-06-02"}
                 ],
+                # The question asked last time, answered up front: no round trip for it.
+                "answers": [[{"asset": "SPY", "op": "last_price"}, {"ok": True, "price": 101.0}]],
             },
-            {"ok": True, "price": 101.0},
             {"ok": False, "refused": True, "error": "insufficient buying power"},
             {"op": "stop"},
         ]
@@ -139,8 +140,10 @@ class ConversationTest(unittest.TestCase):
         ops = [m["op"] for m in sent]
         self.assertEqual(
             ops,
-            ["hello", "ready", "last_price", "log", "submit", "done", "last_price", "log", "submit", "done", "stopped"],
+            ["hello", "ready", "last_price", "log", "submit", "done", "log", "submit", "done", "stopped"],
         )
+        self.assertEqual(sent[5], {"op": "done", "standing": [{"op": "last_price", "asset": "SPY"}]})
+        self.assertEqual(sent[6]["message"], "price 101.0 at 09:30")
         self.assertEqual(sent[0]["parameters"], [{"name": "quantity", "type": "int", "default": 3, "help": "shares"}])
         self.assertEqual(sent[1]["sleeptime"], "1D")
         self.assertEqual(sent[3]["message"], "price 100.5 at 09:30")

@@ -117,14 +117,18 @@ def serve(host, cls):
     strategy = cls(host, start["parameters"], start["start"], start["end"], start["cash"])
     strategy.initialize()
     host.send({"op": "ready", "sleeptime": str(strategy.sleeptime)})
-    begin, iterate = strategy._begin_iteration, strategy.on_trading_iteration
+    begin, iterate, end = strategy._begin_iteration, strategy.on_trading_iteration, strategy._end_iteration
     while True:
         message = host.receive()
         op = message.get("op")
         if op == "iterate":
             begin(message)
             iterate()
-            host.send_raw(_DONE)
+            done = end()
+            if done is None:
+                host.send_raw(_DONE)
+            else:
+                host.send(done)
         elif op == "stop":
             strategy.on_strategy_end()
             host.send({"op": "stopped"})
@@ -133,7 +137,21 @@ def serve(host, cls):
             raise RuntimeError(f"unexpected message from thetabench: {op!r}")
 
 
+def pin_to_one_cpu():
+    """Runs on the CPU thetabench chose for its engine thread (THETABENCH_CPU):
+    the protocol is a strict ping-pong, and waking the other side on another
+    CPU costs far more than the message (see strategies/external/affinity.rs)."""
+    cpu = os.environ.get("THETABENCH_CPU", "")
+    if not cpu.isdigit() or not hasattr(os, "sched_setaffinity"):
+        return
+    try:
+        os.sched_setaffinity(0, {int(cpu)})
+    except OSError:
+        pass
+
+
 def main(argv):
+    pin_to_one_cpu()
     # The protocol keeps the real stdout; print() and stray writes go to stderr.
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)

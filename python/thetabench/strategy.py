@@ -9,6 +9,10 @@ from .orders import Order, OrderRefused, Position
 Quote = __import__("collections").namedtuple("Quote", "time bid ask bid_size ask_size")
 
 _UTC = _dt.timezone.utc
+# Questions about the data as of now: thetabench answers them up front at the
+# next iteration when they were asked at this one (the "standing" questions).
+_DATA_QUESTIONS = frozenset(("history", "last_price", "quote", "expirations", "strikes"))
+_key = __import__("json").JSONEncoder(sort_keys=True, separators=(",", ":")).encode
 _TIMESTEPS = {"minute": "minute", "1m": "minute", "1min": "minute", "day": "day", "1d": "day"}
 
 
@@ -44,6 +48,8 @@ class Strategy:
         self._positions = {}
         self._open_orders = []
         self._orders = {}
+        self._standing = []
+        self._answered = {}
 
     # --- what a strategy overrides -------------------------------------------------
 
@@ -194,13 +200,22 @@ class Strategy:
     # --- the runner's side ---------------------------------------------------------
 
     def _ask(self, message):
-        reply = self._host.ask(message)
+        if message["op"] in _DATA_QUESTIONS:
+            self._standing.append(message)
+            reply = self._answered.pop(_key(message), None)
+            if reply is None:
+                reply = self._host.ask(message)
+        else:
+            reply = self._host.ask(message)
         if not reply.get("ok"):
             raise StrategyError(reply.get("error", "refused"))
         return reply
 
     def _begin_iteration(self, message):
         self._now_ms = message["now"]
+        self._standing = []
+        answers = message.get("answers")
+        self._answered = {_key(q): reply for q, reply in answers} if answers else {}
         self._et_offset = _dt.timezone(_dt.timedelta(minutes=message["et_offset"]))
         self._cash = message["cash"]
         self._positions = {}
@@ -211,6 +226,10 @@ class Strategy:
         self._open_orders = [o for i, o in self._orders.items() if i in open_ids]
         for event in message["events"]:
             self._dispatch(event)
+
+    def _end_iteration(self):
+        """The `done` message, with the data questions asked (see _DATA_QUESTIONS)."""
+        return {"op": "done", "standing": self._standing} if self._standing else None
 
     def _dispatch(self, event):
         kind = event["event"]

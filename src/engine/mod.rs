@@ -15,6 +15,7 @@ pub mod order;
 pub mod portfolio;
 pub mod runner;
 pub mod schedule;
+pub mod spec;
 pub mod strategy;
 pub mod valuation;
 
@@ -28,7 +29,8 @@ pub use fees::FeeModel;
 pub use fill::{FillDecision, FillSource};
 pub use order::{Order, OrderError, OrderId, OrderKind, OrderStatus, Side, TimeInForce};
 pub use portfolio::{Portfolio, Position};
-pub use runner::{RunError, RunSpec, run};
+pub use runner::{RunError, run};
 pub use schedule::Sleep;
+pub use spec::RunSpec;
 pub use strategy::{Context, Strategy, StrategyError};
 pub use valuation::{Mark, MarkSource, Valuation, mark};

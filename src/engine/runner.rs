@@ -5,23 +5,14 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::account::Account;
 use super::broker::{Broker, FillData};
 use super::events::{DatasetRead, RunEvent};
-use super::fees::FeeModel;
 use super::schedule::iterations;
+use super::spec::RunSpec;
 use super::strategy::{Context, Strategy, StrategyError};
-use crate::cache::{Fetcher, Window};
+use crate::cache::Fetcher;
 use crate::data::{DataError, MarketView, Representation};
 use crate::market::{Asset, Bar, Calendar, QuoteBar, Symbol};
-
-#[derive(Debug, Clone, Copy)]
-pub struct RunSpec {
-    pub window: Window,
-    pub cash: f64,
-    pub fees: FeeModel,
-    pub account: Account,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {

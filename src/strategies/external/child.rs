@@ -46,13 +46,18 @@ impl Child {
         extra: &[&str],
         label: String,
         timeout: Duration,
+        cpu: Option<usize>,
     ) -> Result<Child, ExternalError> {
         let mut path = sdk_dir.as_os_str().to_owned();
         if let Some(existing) = std::env::var_os("PYTHONPATH").filter(|p| !p.is_empty()) {
             path.push(if cfg!(windows) { ";" } else { ":" });
             path.push(existing);
         }
-        let mut process = Command::new(python)
+        let mut command = Command::new(python);
+        if let Some(cpu) = cpu {
+            command.env("THETABENCH_CPU", cpu.to_string());
+        }
+        let mut process = command
             .args(["-u", "-m", "thetabench.runner"])
             .arg(file)
             .args(extra)

@@ -3,6 +3,7 @@
 //! engine's rules apply unchanged, because the child only asks questions and
 //! submits orders through the same `Context` a built-in strategy uses.
 
+mod affinity;
 mod child;
 mod questions;
 pub mod sdk;
@@ -73,7 +74,7 @@ pub fn is_file(name: &str) -> bool {
 
 /// Reads a strategy file's `hello` without starting it.
 pub fn describe(path: &Path, timeout: Duration) -> Result<Described, ExternalError> {
-    let mut child = spawn(path, &["--describe"], timeout)?;
+    let mut child = spawn(path, &["--describe"], timeout, None)?;
     let (name, parameters) = hello(&mut child)?;
     child.finish();
     Ok(Described { name, path: path.to_path_buf(), parameters })
@@ -87,15 +88,22 @@ pub struct ExternalStrategy {
     sleep: Sleep,
     /// Broker events since the last iteration, as the strategy will get them.
     events: Vec<Value>,
+    /// The data questions of the last iteration: the next one answers them up
+    /// front, saving a round trip each when they are asked again.
+    standing: Vec<Value>,
     buffer: Vec<u8>,
     stopped: bool,
+    /// The CPU the child runs on; the engine thread joins it for the run.
+    cpu: Option<usize>,
+    pinned: Option<affinity::Pinned>,
 }
 
 impl ExternalStrategy {
     /// Starts the file, reads its declarations and checks `params` against
     /// them (the typed values go to the strategy when the run begins).
     pub fn start(path: &Path, params: &mut Params, timeout: Duration) -> Result<ExternalStrategy, BuildError> {
-        let mut child = spawn(path, &[], timeout)?;
+        let cpu = affinity::chosen_cpu();
+        let mut child = spawn(path, &[], timeout, cpu)?;
         let (name, declarations) = hello(&mut child)?;
         let parameters = typed_parameters(&declarations, params)?;
         Ok(ExternalStrategy {
@@ -104,8 +112,11 @@ impl ExternalStrategy {
             parameters,
             sleep: Sleep::EveryMinutes(1),
             events: Vec::new(),
+            standing: Vec::new(),
             buffer: Vec::with_capacity(256),
             stopped: false,
+            cpu,
+            pinned: None,
         })
     }
 
@@ -139,6 +150,7 @@ impl ExternalStrategy {
             .collect();
         let orders: Vec<u64> = ctx.open_orders().iter().map(|o| o.id.0).collect();
         let events = std::mem::take(&mut self.events);
+        let answers = self.answer_standing(ctx)?;
         let iterate = wire::Iterate {
             op: "iterate",
             now: now.timestamp_millis(),
@@ -147,12 +159,16 @@ impl ExternalStrategy {
             positions: &positions,
             orders: &orders,
             events: &events,
+            answers: &answers,
         };
         self.send(&iterate)?;
         self.child.arm();
         loop {
             match self.receive()? {
-                FromStrategy::Done => break,
+                FromStrategy::Done { standing } => {
+                    self.standing = standing;
+                    break;
+                }
                 message => {
                     self.buffer.clear();
                     questions::answer(ctx, message, &mut self.buffer).map_err(ExternalError::Protocol)?;
@@ -162,6 +178,33 @@ impl ExternalStrategy {
         }
         self.child.disarm();
         Ok(())
+    }
+}
+
+impl ExternalStrategy {
+    /// The last iteration's data questions, answered as of now. Data questions
+    /// change nothing, so answering one the strategy does not ask again is
+    /// only work; one that is not a data question breaks the protocol.
+    fn answer_standing(
+        &mut self,
+        ctx: &mut Context<'_>,
+    ) -> Result<Vec<(Value, Box<serde_json::value::RawValue>)>, ExternalError> {
+        let standing = std::mem::take(&mut self.standing);
+        let mut answers = Vec::with_capacity(standing.len());
+        for question in standing {
+            let message: FromStrategy = serde_json::from_value(question.clone())
+                .map_err(|e| ExternalError::Protocol(format!("standing question {question}: {e}")))?;
+            if !message.is_data_question() {
+                return Err(ExternalError::Protocol(format!("{question} cannot be a standing question")));
+            }
+            let mut reply = Vec::new();
+            questions::answer(ctx, message, &mut reply).map_err(ExternalError::Protocol)?;
+            let reply = String::from_utf8(reply).map_err(|e| ExternalError::Io(e.to_string()))?;
+            let reply =
+                serde_json::value::RawValue::from_string(reply).map_err(|e| ExternalError::Io(e.to_string()))?;
+            answers.push((question, reply));
+        }
+        Ok(answers)
     }
 }
 
@@ -175,6 +218,8 @@ impl Strategy for ExternalStrategy {
     }
 
     fn begin(&mut self, spec: &RunSpec) -> Result<(), StrategyError> {
+        // `begin`, the iterations and `end` run on the engine thread.
+        self.pinned = self.cpu.map(affinity::Pinned::current_thread);
         let parameters = std::mem::take(&mut self.parameters);
         let start = wire::Start {
             op: "start",
@@ -216,6 +261,7 @@ impl Strategy for ExternalStrategy {
             }
         }
         self.child.finish();
+        self.pinned = None;
     }
 }
 
@@ -225,14 +271,14 @@ impl Drop for ExternalStrategy {
     }
 }
 
-fn spawn(path: &Path, extra: &[&str], timeout: Duration) -> Result<Child, ExternalError> {
+fn spawn(path: &Path, extra: &[&str], timeout: Duration, cpu: Option<usize>) -> Result<Child, ExternalError> {
     if !path.is_file() {
         return Err(ExternalError::NoFile(path.display().to_string()));
     }
     let sdk = sdk::install(&sdk_root()).map_err(|e| ExternalError::Io(format!("installing the Python SDK: {e}")))?;
     let python = std::env::var("THETABENCH_PYTHON").unwrap_or_else(|_| PYTHON.to_string());
     let label = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-    Child::spawn(&python, &sdk, path, extra, label, timeout)
+    Child::spawn(&python, &sdk, path, extra, label, timeout, cpu)
 }
 
 fn sdk_root() -> PathBuf {

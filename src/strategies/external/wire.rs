@@ -22,7 +22,12 @@ pub enum FromStrategy {
     Ready {
         sleeptime: String,
     },
-    Done,
+    /// The iteration is over; `standing` are the data questions it asked,
+    /// which the next `iterate` answers in advance.
+    Done {
+        #[serde(default)]
+        standing: Vec<serde_json::Value>,
+    },
     Stopped,
     Error {
         message: String,
@@ -90,6 +95,9 @@ pub struct Iterate<'a> {
     pub positions: &'a [(String, i64, f64)],
     pub orders: &'a [u64],
     pub events: &'a [serde_json::Value],
+    /// `[question, reply]` for each standing question, answered as of `now`.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub answers: &'a [(serde_json::Value, Box<serde_json::value::RawValue>)],
 }
 
 /// The reply to a history question: columns, oldest bar first.
@@ -103,6 +111,20 @@ pub struct Columns {
     pub close: Vec<f64>,
     pub volume: Vec<i64>,
     pub count: Vec<i64>,
+}
+
+impl FromStrategy {
+    /// A question about the data as of now: answering it changes nothing.
+    pub fn is_data_question(&self) -> bool {
+        matches!(
+            self,
+            FromStrategy::History { .. }
+                | FromStrategy::LastPrice { .. }
+                | FromStrategy::Quote { .. }
+                | FromStrategy::Expirations { .. }
+                | FromStrategy::Strikes { .. }
+        )
+    }
 }
 
 /// An asset's protocol name: `SPY`, `^SPX`, or the OCC symbol.
