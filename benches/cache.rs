@@ -60,8 +60,9 @@ fn write_year(dir: &std::path::Path) {
     Store::new(dir).commit(&key(), &mut frame, &mut sidecar).unwrap();
 }
 
+/// The flavor the program runs on: the cache reads the disk in place there.
 fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap()
 }
 
 #[divan::bench]
