@@ -64,6 +64,14 @@ fn render_report(r: &ParityReport, scroll: usize, theme: &Theme, area: Rect, buf
         Constraint::Length(stats_height),
         Constraint::Fill(1),
     ]));
+    render_verdict(r, theme, verdict, buf);
+    render_equity(r, theme, charts, buf);
+    render_stats(r, theme, stats, buf);
+    render_trades(r, scroll, theme, trades, buf);
+}
+
+/// Identical, or where the runs part; then which run is which.
+fn render_verdict(r: &ParityReport, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let p = &r.parity;
     let line = if p.identical {
         Span::styled(
@@ -85,9 +93,12 @@ fn render_report(r: &ParityReport, scroll: usize, theme: &Theme, area: Rect, buf
         Line::from(line),
         Line::from(Span::styled(format!("A {} · B {}", r.a.label, r.b.label), theme.muted())),
     ])
-    .render(verdict, buf);
+    .render(area, buf);
+}
 
-    let [overlay, difference] = charts.layout(&Layout::horizontal([Constraint::Percentage(60), Constraint::Fill(1)]));
+/// Both equity curves on one chart, and B − A beside it.
+fn render_equity(r: &ParityReport, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let [overlay, difference] = area.layout(&Layout::horizontal([Constraint::Percentage(60), Constraint::Fill(1)]));
     let series = |side: &[(String, f64)]| -> Vec<(f64, f64)> {
         side.iter().enumerate().map(|(i, (_, v))| (i as f64, *v)).collect()
     };
@@ -136,7 +147,10 @@ fn render_report(r: &ParityReport, scroll: usize, theme: &Theme, area: Rect, buf
     .x_axis(Axis::default().bounds([0.0, x_max]))
     .y_axis(Axis::default().bounds([dlo, dhi]).labels([format!("{dlo:.2}"), format!("{dhi:.2}")]).style(theme.muted()))
     .render(difference, buf);
+}
 
+/// The two runs' statistics side by side; a difference in the warning colour.
+fn render_stats(r: &ParityReport, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let (sa, sb) = (&r.a.stats, &r.b.stats);
     let conversions = |s: &crate::run::artifacts::Stats| s.conversions.values().sum::<u64>().to_string();
     let rows = [
@@ -164,10 +178,13 @@ fn render_report(r: &ParityReport, scroll: usize, theme: &Theme, area: Rect, buf
     Table::new(table_rows, [Constraint::Length(14), Constraint::Fill(1), Constraint::Fill(1)])
         .header(Row::new(["", "A", "B"]).style(theme.muted()))
         .block(pane("Stats", false, theme))
-        .render(stats, buf);
+        .render(area, buf);
+}
 
+/// The trades row by row, aligned; `≠` marks a row that differs.
+fn render_trades(r: &ParityReport, scroll: usize, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let count = r.a.trades.len().max(r.b.trades.len());
-    let height = trades.height.saturating_sub(3) as usize;
+    let height = area.height.saturating_sub(3) as usize;
     let start = scroll.min(count.saturating_sub(1));
     let short = |row: Option<&TradeLine>| {
         row.map_or_else(
@@ -191,5 +208,5 @@ fn render_report(r: &ParityReport, scroll: usize, theme: &Theme, area: Rect, buf
     Table::new(trade_rows, [Constraint::Length(5), Constraint::Fill(1), Constraint::Fill(1)])
         .header(Row::new(["#", "A", "B"]).style(theme.muted()))
         .block(pane("Trades (≠ marks a mismatch; pgup/pgdn)", false, theme))
-        .render(trades, buf);
+        .render(area, buf);
 }
