@@ -22,99 +22,86 @@ pub async fn run(cli: &Cli, command: &CacheCommand) -> anyhow::Result<ExitCode> 
     let store = Store::new(cli.cache_dir());
     match command {
         CacheCommand::Fetch(args) => fetch(cli, args).await,
-        CacheCommand::Ls(flag) => {
-            let datasets = report::list(&store);
-            if flag.json {
-                print_json(&serde_json::json!({ "cache_dir": store.root(), "datasets": datasets }))?;
-            } else if datasets.is_empty() {
-                println!("no datasets in {}", store.root().display());
-            } else {
-                let rows: Vec<Vec<String>> = datasets
-                    .iter()
-                    .map(|d| {
-                        vec![
-                            d.asset.clone(),
-                            d.kind.to_string(),
-                            d.timestep.clone(),
-                            d.style.clone(),
-                            d.rows.to_string(),
-                            d.days.to_string(),
-                            d.placeholder_days.to_string(),
-                            d.first.clone().unwrap_or_default(),
-                            d.last.clone().unwrap_or_default(),
-                            human_bytes(d.bytes),
-                        ]
-                    })
-                    .collect();
-                let header = [
-                    "asset",
-                    "kind",
-                    "step",
-                    "style",
-                    "rows",
-                    "days",
-                    "placeholders",
-                    "first (ET)",
-                    "last (ET)",
-                    "size",
-                ];
-                println!("{}", table(&header, &rows));
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        CacheCommand::Inspect { asset, json } => {
-            let found = report::inspect(&store, asset);
-            if json.json {
-                print_json(&serde_json::json!({ "asset": asset.to_string(), "datasets": found }))?;
-            } else if found.is_empty() {
-                println!("{asset}: nothing cached in {}", store.root().display());
-            }
-            for d in found.iter().filter(|_| !json.json) {
-                let s = &d.summary;
-                println!("{} {} {}  ({})", s.asset, s.timestep, s.style, s.sidecar.display());
-                println!("  rows          {}", s.rows);
-                println!(
-                    "  first, last   {} .. {}",
-                    s.first.as_deref().unwrap_or("-"),
-                    s.last.as_deref().unwrap_or("-")
-                );
-                println!("  days          {} in {}", s.days, d.coverage.join(", "));
-                let asked = d.placeholders.iter().map(|p| p.made).max().map(fmt_et).unwrap_or_default();
-                let days: Vec<NaiveDate> = d.placeholders.iter().map(|p| p.day).collect();
-                let asked = if asked.is_empty() { asked } else { format!(" (last asked {asked})") };
-                println!("  placeholders  {} {}{asked}", s.placeholder_days, report::session_runs(&days).join(", "));
-                println!(
-                    "  size          {} ({})",
-                    human_bytes(s.bytes),
-                    d.data_file.as_deref().unwrap_or("no data file")
-                );
-                println!("  checksum      {}", checksum_text(d.checksum, d.checksum_detail.as_deref()));
-            }
-            Ok(if found.iter().all(|d| d.checksum == ChecksumState::Ok) {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            })
-        }
+        CacheCommand::Ls(flag) => ls(&store, flag.json),
+        CacheCommand::Inspect { asset, json } => inspect(&store, asset, json.json),
         CacheCommand::Gc(flag) => gc(&store, flag.json),
-        CacheCommand::Verify(flag) => {
-            let results = report::verify(&store);
-            let bad = results.iter().filter(|v| v.state != ChecksumState::Ok).count();
-            if flag.json {
-                print_json(&serde_json::json!({ "datasets": results.len(), "bad": bad, "results": results }))?;
-            } else {
-                for v in results.iter().filter(|v| v.state != ChecksumState::Ok) {
-                    println!(
-                        "{}: {}",
-                        v.asset.as_deref().unwrap_or(&v.sidecar.display().to_string()),
-                        checksum_text(v.state, v.detail.as_deref())
-                    );
-                }
-                println!("{} datasets verified, {bad} bad", results.len());
-            }
-            Ok(if bad == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
-        }
+        CacheCommand::Verify(flag) => verify(&store, flag.json),
     }
+}
+
+/// `cache ls`: every dataset, one row each.
+fn ls(store: &Store, json: bool) -> anyhow::Result<ExitCode> {
+    let datasets = report::list(store);
+    if json {
+        print_json(&serde_json::json!({ "cache_dir": store.root(), "datasets": datasets }))?;
+    } else if datasets.is_empty() {
+        println!("no datasets in {}", store.root().display());
+    } else {
+        let rows: Vec<Vec<String>> = datasets
+            .iter()
+            .map(|d| {
+                vec![
+                    d.asset.clone(),
+                    d.kind.to_string(),
+                    d.timestep.clone(),
+                    d.style.clone(),
+                    d.rows.to_string(),
+                    d.days.to_string(),
+                    d.placeholder_days.to_string(),
+                    d.first.clone().unwrap_or_default(),
+                    d.last.clone().unwrap_or_default(),
+                    human_bytes(d.bytes),
+                ]
+            })
+            .collect();
+        let header =
+            ["asset", "kind", "step", "style", "rows", "days", "placeholders", "first (ET)", "last (ET)", "size"];
+        println!("{}", table(&header, &rows));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `cache inspect`: one asset's datasets; exit 1 when any is damaged.
+fn inspect(store: &Store, asset: &crate::market::Asset, json: bool) -> anyhow::Result<ExitCode> {
+    let found = report::inspect(store, asset);
+    if json {
+        print_json(&serde_json::json!({ "asset": asset.to_string(), "datasets": found }))?;
+    } else if found.is_empty() {
+        println!("{asset}: nothing cached in {}", store.root().display());
+    }
+    for d in found.iter().filter(|_| !json) {
+        let s = &d.summary;
+        println!("{} {} {}  ({})", s.asset, s.timestep, s.style, s.sidecar.display());
+        println!("  rows          {}", s.rows);
+        println!("  first, last   {} .. {}", s.first.as_deref().unwrap_or("-"), s.last.as_deref().unwrap_or("-"));
+        println!("  days          {} in {}", s.days, d.coverage.join(", "));
+        let asked = d.placeholders.iter().map(|p| p.made).max().map(fmt_et).unwrap_or_default();
+        let days: Vec<NaiveDate> = d.placeholders.iter().map(|p| p.day).collect();
+        let asked = if asked.is_empty() { asked } else { format!(" (last asked {asked})") };
+        println!("  placeholders  {} {}{asked}", s.placeholder_days, report::session_runs(&days).join(", "));
+        println!("  size          {} ({})", human_bytes(s.bytes), d.data_file.as_deref().unwrap_or("no data file"));
+        println!("  checksum      {}", checksum_text(d.checksum, d.checksum_detail.as_deref()));
+    }
+    Ok(if found.iter().all(|d| d.checksum == ChecksumState::Ok) { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// `cache verify`: every dataset checked; exit 1 when any is bad.
+fn verify(store: &Store, json: bool) -> anyhow::Result<ExitCode> {
+    let results = report::verify(store);
+    let bad = results.iter().filter(|v| v.state != ChecksumState::Ok).count();
+    if json {
+        print_json(&serde_json::json!({ "datasets": results.len(), "bad": bad, "results": results }))?;
+    } else {
+        for v in results.iter().filter(|v| v.state != ChecksumState::Ok) {
+            println!(
+                "{}: {}",
+                v.asset.as_deref().unwrap_or(&v.sidecar.display().to_string()),
+                checksum_text(v.state, v.detail.as_deref())
+            );
+        }
+        println!("{} datasets verified, {bad} bad", results.len());
+    }
+    Ok(if bad == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
 /// `cache gc`: what was removed, and how much space that freed.

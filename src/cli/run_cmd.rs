@@ -70,7 +70,6 @@ pub async fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
 /// Runs one backtest headless, writes its run directory (`out`, or a new one
 /// under the runs dir) and prints the summary.
 pub async fn run_request(cli: &Cli, request: RunRequest, out: Option<PathBuf>, json: bool) -> anyhow::Result<ExitCode> {
-    let window = request.window;
     // Bad parameters are reported before any data is touched.
     let built = match crate::run::prepare(&request) {
         // An unknown or ill-typed parameter is the command line's fault.
@@ -101,6 +100,19 @@ pub async fn run_request(cli: &Cli, request: RunRequest, out: Option<PathBuf>, j
     for line in &result.record.journal {
         tracing::info!(target: "thetabench::run", "{line}");
     }
+    print_summary(&request, &result, dir, source, json)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What a finished run prints: one JSON object, or three lines of text.
+fn print_summary(
+    request: &RunRequest,
+    result: &RunResult,
+    dir: PathBuf,
+    source: String,
+    json: bool,
+) -> anyhow::Result<()> {
+    let window = request.window;
     let p = &result.performance;
     let m = &result.metrics;
     let hit_ratio = m.hit_ratio().unwrap_or(0.0);
@@ -146,7 +158,7 @@ pub async fn run_request(cli: &Cli, request: RunRequest, out: Option<PathBuf>, j
         );
         println!("run directory: {}", dir.display());
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 /// Exit 0 when identical, 1 when the runs diverge, 2 on bad input.
