@@ -17,7 +17,7 @@ required dependencies; numpy and polars are used when installed.
 """
 
 from .assets import Asset
-from .bars import Bars
+from .bars import Bars, Quotes
 from .orders import Order, OrderRefused, Position
 from .parameters import Parameter
 from .strategy import Strategy, StrategyError
@@ -31,6 +31,7 @@ __all__ = [
     "OrderRefused",
     "Parameter",
     "Position",
+    "Quotes",
     "Strategy",
     "StrategyError",
     "PROTOCOL_VERSION",

@@ -3,7 +3,7 @@
 import datetime as _dt
 
 from .assets import Asset, as_asset
-from .bars import Bars
+from .bars import Bars, Quotes
 from .orders import Order, OrderRefused, Position
 
 Quote = __import__("collections").namedtuple("Quote", "time bid ask bid_size ask_size")
@@ -11,7 +11,7 @@ Quote = __import__("collections").namedtuple("Quote", "time bid ask bid_size ask
 _UTC = _dt.timezone.utc
 # Questions about the data as of now: thetabench answers them up front at the
 # next iteration when they were asked at this one (the "standing" questions).
-_DATA_QUESTIONS = frozenset(("history", "last_price", "quote", "expirations", "strikes"))
+_DATA_QUESTIONS = frozenset(("history", "quotes", "last_price", "quote", "expirations", "strikes"))
 _key = __import__("json").JSONEncoder(sort_keys=True, separators=(",", ":")).encode
 _TIMESTEPS = {"minute": "minute", "1m": "minute", "1min": "minute", "day": "day", "1d": "day"}
 
@@ -103,6 +103,12 @@ class Strategy:
             message["end"] = int(end.timestamp() * 1000)
         reply = self._ask(message)
         return Bars(asset, step, reply)
+
+    def get_historical_quotes(self, asset, length):
+        """The last `length` NBBO snapshots (one a minute) known now, as `Quotes`."""
+        asset = as_asset(asset)
+        reply = self._ask({"op": "quotes", "asset": asset.wire, "length": int(length)})
+        return Quotes(asset, "minute", reply)
 
     def get_last_price(self, asset):
         """The close of the last complete minute with a trade, or None."""

@@ -91,6 +91,10 @@ pub trait MarketData {
     /// The latest NBBO snapshot.
     fn quote(&mut self, asset: &Asset) -> Result<Option<Quote>, DataError>;
 
+    /// The last `n` NBBO snapshots (one a minute), oldest first; fewer when
+    /// the data begins later. A snapshot is known from its own instant on.
+    fn quotes(&mut self, asset: &Asset, n: usize) -> Result<Vec<Quote>, DataError>;
+
     /// Expirations of `underlying` on or after today.
     fn expirations(&mut self, underlying: &str) -> Result<Vec<NaiveDate>, DataError>;
 

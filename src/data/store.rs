@@ -344,6 +344,13 @@ impl<R: Representation, F: Fetcher> MarketData for MarketView<R, F> {
             .find(|q| q.bid > 0.0 || q.ask > 0.0))
     }
 
+    fn quotes(&mut self, asset: &Asset, n: usize) -> Result<Vec<Quote>, DataError> {
+        let now_ms = self.now_ms;
+        let (loaded, _) = self.dataset(asset, Timestep::Minute, DataStyle::Quote, n)?;
+        let visible = R::stamps(&loaded.held).partition_point(|t| *t <= now_ms);
+        Ok((visible.saturating_sub(n)..visible).filter_map(|i| R::quote(&loaded.held, i)).collect())
+    }
+
     fn expirations(&mut self, underlying: &str) -> Result<Vec<NaiveDate>, DataError> {
         let today = self.today();
         let all = self.loader.expirations(underlying, today)?;

@@ -1,7 +1,7 @@
 """Every order type and both times in force through the protocol; raises if
 the answers or the events are not what the broker should give."""
 
-from thetabench import Strategy
+from thetabench import Asset, Strategy
 
 
 class Orders(Strategy):
@@ -43,6 +43,16 @@ class Orders(Strategy):
             assert abs(value - (self.cash + 2 * price)) < 2 * price * 0.05, (value, self.cash, price)
             # A stop below the market sells on the way down, or expires at the close.
             self.submit_order(self.create_order("SPY", 2, "sell", stop_price=round(price * 0.999, 2)))
+        elif self.step == 5:
+            # Quote history of an option, as of now: five snapshots, in order, none ahead.
+            expiration = self.get_expirations("SPY")[0]
+            strikes = self.get_strikes("SPY", expiration)
+            contract = Asset("SPY", "option", expiration, strikes[len(strikes) // 2], "CALL")
+            quotes = self.get_historical_quotes(contract, 5)
+            now = int(self.get_datetime_utc().timestamp() * 1000)
+            assert len(quotes) == 5, quotes
+            assert list(quotes.time) == sorted(set(quotes.time)) and quotes.time[-1] <= now, (quotes.time, now)
+            assert all(q.ask >= q.bid >= 0 for q in quotes), list(quotes)
         elif self.step == 30:
             # The day limit expired at yesterday's close; the GTC one was cancelled.
             assert self.limit.status == "expired", self.limit

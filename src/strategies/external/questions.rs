@@ -31,6 +31,19 @@ pub fn answer(ctx: &mut Context<'_>, message: FromStrategy, out: &mut Vec<u8>) -
             });
             json!({"ok": true, "quote": quote})
         }),
+        FromStrategy::Quotes { asset, length } => asset_of(&asset)
+            .and_then(|a| ctx.data().quotes(&a, length).map_err(|e| e.to_string()))
+            .map(|quotes| {
+                let column = |f: fn(&crate::data::Quote) -> Value| quotes.iter().map(f).collect::<Vec<_>>();
+                json!({
+                    "ok": true,
+                    "time": column(|q| q.time.timestamp_millis().into()),
+                    "bid": column(|q| q.bid.into()),
+                    "ask": column(|q| q.ask.into()),
+                    "bid_size": column(|q| q.bid_size.into()),
+                    "ask_size": column(|q| q.ask_size.into()),
+                })
+            }),
         FromStrategy::Expirations { underlying } => ctx
             .data()
             .expirations(&underlying)

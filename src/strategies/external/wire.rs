@@ -51,6 +51,10 @@ pub enum FromStrategy {
     Quote {
         asset: String,
     },
+    Quotes {
+        asset: String,
+        length: usize,
+    },
     Expirations {
         underlying: String,
     },
@@ -121,6 +125,7 @@ impl FromStrategy {
             FromStrategy::History { .. }
                 | FromStrategy::LastPrice { .. }
                 | FromStrategy::Quote { .. }
+                | FromStrategy::Quotes { .. }
                 | FromStrategy::Expirations { .. }
                 | FromStrategy::Strikes { .. }
         )
