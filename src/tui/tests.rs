@@ -450,3 +450,19 @@ fn comparing_with_the_previous_run_needs_two_finished_runs() {
         "{effects:?}"
     );
 }
+
+/// A strategy's traceback is shown whole, its lines kept, the keys still on view.
+#[test]
+fn a_failed_run_shows_the_strategy_traceback() {
+    let mut state = fixtures::running(120, 40);
+    let traceback = "strategy mine at 2025-06-02 09:30 -04:00: Traceback (most recent call last):\n  \
+                     File \"strategies/mine.py\", line 12, in on_trading_iteration\n    return 1 / 0\n\
+                     ZeroDivisionError: division by zero";
+    update(&mut state, Action::RunFailed(traceback.into()));
+    let screen = render(&mut state).backend().to_string();
+    for line in ["File \"strategies/mine.py\", line 12, in on_trading_iteration", "ZeroDivisionError: division by zero"]
+    {
+        assert!(screen.contains(line), "{line} in\n{screen}");
+    }
+    assert!(screen.contains("r runs again · e edits the run"), "{screen}");
+}
