@@ -122,6 +122,10 @@ fn strategy_failures_end_the_run_with_one_clear_error() {
     assert_eq!(code, Some(1));
     assert!(err.contains("refused") && err.contains("no strategy sees a bar before it closes"), "{err}");
 
+    let (code, err) = fail("wants_bad.py", &[]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("timestep \"fortnight\" is not minute or day"), "{err}");
+
     let (code, err) = fail("malformed.py", &[]);
     assert_eq!(code, Some(1));
     assert!(err.contains("broke the protocol") && err.contains("this is not json"), "{err}");

@@ -37,6 +37,7 @@ class SmaCross(Strategy):
         if p["quantity"] <= 0:
             raise ValueError("quantity must be positive")
         self.sleeptime = "1M"
+        self.wants = [(symbol, "minute") for symbol in p["symbols"]]
         self.refused = {symbol: False for symbol in p["symbols"]}
 
     def on_trading_iteration(self):

@@ -95,6 +95,7 @@ class Buyer(Strategy):
 
     def initialize(self):
         self.sleeptime = "1D"
+        self.wants = [("SPY", "minute")]
         self.fills = []
 
     def on_trading_iteration(self):
@@ -145,7 +146,7 @@ class ConversationTest(unittest.TestCase):
         self.assertEqual(sent[5], {"op": "done", "standing": [{"op": "last_price", "asset": "SPY"}]})
         self.assertEqual(sent[6]["message"], "price 101.0 at 09:30")
         self.assertEqual(sent[0]["parameters"], [{"name": "quantity", "type": "int", "default": 3, "help": "shares"}])
-        self.assertEqual(sent[1]["sleeptime"], "1D")
+        self.assertEqual(sent[1], {"op": "ready", "sleeptime": "1D", "wants": [{"asset": "SPY", "timestep": "minute"}]})
         self.assertEqual(sent[3]["message"], "price 100.5 at 09:30")
         self.assertEqual(
             sent[4],

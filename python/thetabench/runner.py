@@ -15,6 +15,7 @@ import sys
 import traceback
 
 from . import PROTOCOL_VERSION
+from .assets import as_asset
 from .parameters import declarations
 from .strategy import Strategy
 
@@ -116,7 +117,8 @@ def serve(host, cls):
         raise RuntimeError(f"expected the host's start message, got {start.get('op')!r}")
     strategy = cls(host, start["parameters"], start["start"], start["end"], start["cash"])
     strategy.initialize()
-    host.send({"op": "ready", "sleeptime": str(strategy.sleeptime)})
+    wants = [{"asset": as_asset(a).wire, "timestep": str(t)} for a, t in strategy.wants]
+    host.send({"op": "ready", "sleeptime": str(strategy.sleeptime), "wants": wants})
     begin, iterate, end = strategy._begin_iteration, strategy.on_trading_iteration, strategy._end_iteration
     while True:
         message = host.receive()

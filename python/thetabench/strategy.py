@@ -42,6 +42,8 @@ class Strategy:
         self.end = end
         self.initial_cash = initial_cash
         self.sleeptime = "1M"
+        # Optional: [(asset, "minute" | "day"), ...] loaded before the first iteration.
+        self.wants = []
         self._now_ms = 0
         self._et_offset = _dt.timezone(_dt.timedelta(0))
         self._cash = initial_cash

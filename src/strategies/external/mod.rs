@@ -93,6 +93,8 @@ pub struct ExternalStrategy {
     standing: Vec<Value>,
     buffer: Vec<u8>,
     stopped: bool,
+    /// Series declared in `ready`, loaded at the first iteration.
+    wants: Vec<wire::Want>,
     /// The CPU the child runs on; the engine thread joins it for the run.
     cpu: Option<usize>,
     pinned: Option<affinity::Pinned>,
@@ -117,6 +119,7 @@ impl ExternalStrategy {
             stopped: false,
             cpu,
             pinned: None,
+            wants: Vec::new(),
         })
     }
 
@@ -141,6 +144,9 @@ impl ExternalStrategy {
     }
 
     fn iteration(&mut self, ctx: &mut Context<'_>) -> Result<(), ExternalError> {
+        for want in std::mem::take(&mut self.wants) {
+            questions::load(ctx, &want).map_err(ExternalError::Raised)?;
+        }
         let now = ctx.now();
         let positions: Vec<(String, i64, f64)> = ctx
             .portfolio()
@@ -231,7 +237,10 @@ impl Strategy for ExternalStrategy {
         self.send(&start)?;
         self.child.arm();
         let sleeptime = match self.receive()? {
-            FromStrategy::Ready { sleeptime } => sleeptime,
+            FromStrategy::Ready { sleeptime, wants } => {
+                self.wants = wants;
+                sleeptime
+            }
             other => return Err(ExternalError::Protocol(format!("expected ready, got {other:?}")).into()),
         };
         self.child.disarm();

@@ -68,6 +68,12 @@ fn write(out: &mut Vec<u8>, reply: &impl serde::Serialize) -> Result<(), String>
     serde_json::to_writer(out, reply).map_err(|e| e.to_string())
 }
 
+/// Loads a series the strategy declared it wants, before its first iteration.
+pub fn load(ctx: &mut Context<'_>, want: &wire::Want) -> Result<(), String> {
+    let (asset, timestep) = (asset_of(&want.asset)?, timestep_of(&want.timestep)?);
+    ctx.data().series(&asset, timestep).map(|_| ()).map_err(|e| format!("wants {asset} {timestep}: {e}"))
+}
+
 fn refusal(error: String) -> Value {
     json!({"ok": false, "error": error})
 }

@@ -21,6 +21,9 @@ pub enum FromStrategy {
     },
     Ready {
         sleeptime: String,
+        /// The series it will read, loaded before its first iteration.
+        #[serde(default)]
+        wants: Vec<Want>,
     },
     /// The iteration is over; `standing` are the data questions it asked,
     /// which the next `iterate` answers in advance.
@@ -79,6 +82,14 @@ pub enum FromStrategy {
     Cancel {
         id: u64,
     },
+}
+
+/// A series a strategy declares it will read.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Want {
+    pub asset: String,
+    pub timestep: String,
 }
 
 #[derive(Serialize)]
