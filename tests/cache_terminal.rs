@@ -25,7 +25,7 @@ async fn cold_fetch_fills_the_cache_and_the_warm_fetch_makes_no_requests() {
     let cold_stats = cold.metrics().snapshot();
     assert_eq!(first.days, 20);
     assert_eq!(first.frame.height(), 20 * 390);
-    assert_eq!(cold_stats.network_requests, 20, "one request per trading day");
+    assert_eq!(cold_stats.network_requests, 1, "one request for the month's 20 sessions");
     let files = all_files(dir.path());
 
     let warm = cache_over(dir.path(), sim.base_url());
@@ -53,7 +53,7 @@ async fn an_option_window_past_expiry_fetches_only_through_expiry() {
     let before = cache.metrics().snapshot().network_requests;
     let slice = cache.get(&key, window("2025-03-17", "2025-03-31")).await.unwrap();
     let requests = cache.metrics().snapshot().network_requests - before;
-    assert_eq!(requests, 5, "Mon 17th .. Fri 21st, nothing after expiry");
+    assert_eq!(requests, 1, "one request for Mon 17th .. Fri 21st, nothing after expiry");
     let last = *timestamps(&slice.frame).last().unwrap();
     assert_eq!(et_date_ms(last), d("2025-03-21"));
     assert_eq!(slice.days, 5);
@@ -64,9 +64,10 @@ async fn holidays_are_never_requested_and_no_data_days_become_placeholders() {
     let sim = simulated(SimConfig::default()).await;
     let dir = tempfile::tempdir().unwrap();
     let cache = cache_over(dir.path(), sim.base_url());
-    // Good Friday 2025-04-18 lies inside; the calendar skips it.
+    // Good Friday 2025-04-18 lies inside: it is neither asked alone nor made a placeholder.
     let slice = cache.get(&minute_bars("HOOD"), window("2025-04-14", "2025-04-25")).await.unwrap();
-    assert_eq!(cache.metrics().snapshot().network_requests, 9);
+    assert_eq!(cache.metrics().snapshot().network_requests, 1, "one request for the 9 sessions");
+    assert!(slice.placeholders.is_empty());
     assert_eq!(slice.days, 9);
     assert!(timestamps(&slice.frame).iter().all(|t| et_date_ms(*t) != d("2025-04-18")));
 
@@ -118,7 +119,9 @@ async fn faults_of_every_kind_still_give_identical_data() {
     let faulty =
         simulated(SimConfig { faults: "all=0.2,slow-ms=30".parse::<FaultSpec>().unwrap(), ..SimConfig::default() })
             .await;
-    let w = window("2025-05-01", "2025-05-30");
+    // Seven months, seven range requests: the fault draws are fixed by request
+    // order, and at 0.2 the first to fault is the seventh request.
+    let w = window("2025-01-02", "2025-07-31");
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let reference = cache_over(a.path(), clean.base_url()).get(&minute_bars("NVDA"), w).await.unwrap();
     let cache = cache_over(b.path(), faulty.base_url());

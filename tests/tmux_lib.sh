@@ -34,6 +34,15 @@ wait_for() {
     fail "waited $2 s for \"$1\""
 }
 
+# wait_gone TEXT SECONDS: polls the screen until TEXT no longer shows.
+wait_gone() {
+    local deadline=$((SECONDS + $2))
+    while ((SECONDS < deadline)); do
+        screen | grep -qF -- "$1" || return 0
+        sleep 0.2
+    done
+    fail "waited $2 s for \"$1\" to go"
+}
 # start_shell: a clean bash in a 120x40 session, with the scratch cache and home.
 start_shell() {
     tm new-session -d -s "$SESSION" -x 120 -y 40 "env -i PATH=$PATH TERM=xterm-256color HOME=$HOME_DIR bash --norc --noprofile"

@@ -27,6 +27,8 @@ wait_for "run both stores now" 15
 tm send-keys -t "$SESSION" '?'
 wait_for "Keys (? or esc closes)" 5
 tm send-keys -t "$SESSION" Escape
+# Escape and q sent together read as alt-q: let the escape land first.
+wait_gone "Keys (? or esc closes)" 5
 tm send-keys -t "$SESSION" q
 # Wait for the program to exit before typing at the shell.
 wait_exit 15

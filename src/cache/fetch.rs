@@ -23,6 +23,16 @@ pub trait Fetcher: Send + Sync {
         day: NaiveDate,
     ) -> impl Future<Output = Result<Option<DataFrame>, FetchError>> + Send;
 
+    /// Intraday bars of the sessions of `[start, end]` (at most a month) in one
+    /// request. Each session present is complete; a session may be absent (the
+    /// cache then asks [`Fetcher::fetch_day`]). `None` on 472 for the range.
+    fn fetch_range(
+        &self,
+        key: &DatasetKey,
+        start: NaiveDate,
+        end: NaiveDate,
+    ) -> impl Future<Output = Result<Option<DataFrame>, FetchError>> + Send;
+
     /// Daily bars for `[start, end]`, at most one row per session; `None` when
     /// the source says it has no data for the range (472).
     fn fetch_daily(
@@ -60,6 +70,15 @@ impl Fetcher for Offline {
         Err(Box::new(NotCached { key: key.to_string(), days: day.to_string() }))
     }
 
+    async fn fetch_range(
+        &self,
+        key: &DatasetKey,
+        start: NaiveDate,
+        end: NaiveDate,
+    ) -> Result<Option<DataFrame>, FetchError> {
+        Err(Box::new(NotCached { key: key.to_string(), days: format!("{start}..{end}") }))
+    }
+
     async fn fetch_daily(
         &self,
         key: &DatasetKey,
@@ -82,6 +101,15 @@ impl Fetcher for Offline {
 impl Fetcher for crate::thetadata::ThetaClient {
     async fn fetch_day(&self, key: &DatasetKey, day: NaiveDate) -> Result<Option<DataFrame>, FetchError> {
         Ok(self.history_day(&key.asset, key.style, key.timestep, day).await?)
+    }
+
+    async fn fetch_range(
+        &self,
+        key: &DatasetKey,
+        start: NaiveDate,
+        end: NaiveDate,
+    ) -> Result<Option<DataFrame>, FetchError> {
+        Ok(self.history_range(&key.asset, key.style, key.timestep, start, end).await?)
     }
 
     async fn fetch_daily(

@@ -20,7 +20,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
 use futures_util::StreamExt;
 use polars::prelude::{DataFrame, SortMultipleOptions};
 
@@ -39,6 +39,8 @@ use crate::metrics::Metrics;
 const DAILY_CHUNK_DAYS: i64 = 31;
 /// Intraday days in flight at once; the client's semaphore is the real cap.
 const DAYS_IN_FLIGHT: usize = 16;
+/// Month-long intraday requests in flight for one dataset.
+const MONTHS_IN_FLIGHT: usize = 4;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CacheError {
@@ -363,11 +365,13 @@ impl<F: Fetcher> Cache<F> {
     /// for a day the source said (472) it has no data for, or the error.
     async fn fetch_days(&self, key: &DatasetKey, days: &DaySet) -> Vec<(NaiveDate, DayAnswer)> {
         if key.timestep != Timestep::Day {
-            let mut results: Vec<_> = futures_util::stream::iter(days.iter())
-                .map(|day| async move { (day, self.fetcher.fetch_day(key, day).await) })
-                .buffer_unordered(DAYS_IN_FLIGHT)
+            let months: Vec<Vec<NaiveDate>> = month_groups(days);
+            let answered: Vec<Vec<(NaiveDate, DayAnswer)>> = futures_util::stream::iter(months)
+                .map(|month| self.fetch_month(key, month))
+                .buffer_unordered(MONTHS_IN_FLIGHT)
                 .collect()
                 .await;
+            let mut results: Vec<_> = answered.into_iter().flatten().collect();
             results.sort_by_key(|(day, _)| *day);
             return results;
         }
@@ -377,6 +381,48 @@ impl<F: Fetcher> Cache<F> {
         }
         results.sort_by_key(|(day, _)| *day);
         results
+    }
+
+    /// The missing days of one calendar month of intraday data: one request
+    /// for the month's span, split by ET date. A day the answer leaves out, or
+    /// every day when the range request fails or says 472, is asked alone:
+    /// only a 472 for the day itself makes it a placeholder.
+    async fn fetch_month(&self, key: &DatasetKey, days: Vec<NaiveDate>) -> Vec<(NaiveDate, DayAnswer)> {
+        let (Some(&first), Some(&last)) = (days.first(), days.last()) else { return Vec::new() };
+        if first == last {
+            return self.fetch_alone(key, days).await;
+        }
+        let by_day = match self.fetcher.fetch_range(key, first, last).await {
+            Ok(Some(frame)) => split_by_day(&frame, &days),
+            Ok(None) => days.iter().map(|day| (*day, None)).collect(),
+            Err(e) => {
+                tracing::info!(
+                    target: "thetabench::cache",
+                    "[CACHE RANGE] {key} {first}..{last} failed ({e}); asking its {} days one by one",
+                    days.len()
+                );
+                days.iter().map(|day| (*day, None)).collect()
+            }
+        };
+        let mut results = Vec::with_capacity(days.len());
+        let mut alone = Vec::new();
+        for (day, rows) in by_day {
+            match rows {
+                Some(frame) => results.push((day, Ok(Some(frame)))),
+                None => alone.push(day),
+            }
+        }
+        results.extend(self.fetch_alone(key, alone).await);
+        results
+    }
+
+    /// Intraday days asked one request each.
+    async fn fetch_alone(&self, key: &DatasetKey, days: Vec<NaiveDate>) -> Vec<(NaiveDate, DayAnswer)> {
+        futures_util::stream::iter(days)
+            .map(|day| async move { (day, self.fetcher.fetch_day(key, day).await) })
+            .buffer_unordered(DAYS_IN_FLIGHT)
+            .collect()
+            .await
     }
 
     /// One chunk of daily bars. A day a 200 answer leaves out is asked again
@@ -496,6 +542,20 @@ fn daily_chunks(days: &DaySet) -> Vec<Vec<NaiveDate>> {
         }
     }
     chunks
+}
+
+/// The days grouped by calendar month, in order: one range request each.
+fn month_groups(days: &DaySet) -> Vec<Vec<NaiveDate>> {
+    let mut groups: Vec<Vec<NaiveDate>> = Vec::new();
+    for day in days.iter() {
+        match groups.last_mut() {
+            Some(group) if group.last().is_some_and(|d| (d.year(), d.month()) == (day.year(), day.month())) => {
+                group.push(day)
+            }
+            _ => groups.push(vec![day]),
+        }
+    }
+    groups
 }
 
 /// One answer about one day: its rows, `None` for "no data" (472), or why it failed.

@@ -12,11 +12,13 @@ use crate::market::bars::{DATETIME, datetime_dtype};
 use crate::market::{Asset, Calendar, DataStyle};
 
 /// Answers three bars per day, `None` for `empty` days and an error for
-/// `failing` days. Daily answers leave out `empty` days (a 472 when every day
-/// asked is empty) and `omitted` days, however they are asked.
+/// `failing` days. Range and daily answers leave out `empty` days (a 472 when
+/// every day asked is empty) and `omitted` days, however they are asked; a
+/// range with a `failing` day fails whole.
 #[derive(Default)]
 struct FakeFetcher {
     calls: Mutex<Vec<NaiveDate>>,
+    range_calls: Mutex<Vec<(NaiveDate, NaiveDate)>>,
     daily_calls: Mutex<Vec<(NaiveDate, NaiveDate)>>,
     empty: BTreeSet<NaiveDate>,
     failing: BTreeSet<NaiveDate>,
@@ -44,6 +46,25 @@ impl Fetcher for FakeFetcher {
             return Err(format!("terminal refused {day}").into());
         }
         Ok((!self.empty.contains(&day)).then(|| bars(day)))
+    }
+
+    async fn fetch_range(
+        &self,
+        _key: &DatasetKey,
+        start: NaiveDate,
+        end: NaiveDate,
+    ) -> Result<Option<DataFrame>, FetchError> {
+        self.range_calls.lock().unwrap().push((start, end));
+        let sessions: Vec<NaiveDate> = Calendar::sessions_between(start, end).collect();
+        if let Some(day) = sessions.iter().find(|d| self.failing.contains(d)) {
+            return Err(format!("terminal refused {start}..{end} (at {day})").into());
+        }
+        if sessions.iter().all(|day| self.empty.contains(day)) {
+            return Ok(None);
+        }
+        let answered = sessions.iter().filter(|d| !self.empty.contains(d) && !self.omitted.contains(d));
+        let frames: Vec<DataFrame> = answered.map(|day| bars(*day)).collect();
+        Ok(Some(merge(&pltr(), frames).unwrap()))
     }
 
     async fn fetch_daily(
@@ -93,8 +114,13 @@ fn march() -> Window {
     Window::new(d("2025-03-03"), d("2025-03-14")).unwrap()
 }
 
+/// Requests made: single days and ranges.
 fn calls(c: &Cache<FakeFetcher>) -> usize {
-    c.fetcher().calls.lock().unwrap().len()
+    c.fetcher().calls.lock().unwrap().len() + ranges(c).len()
+}
+
+fn ranges(c: &Cache<FakeFetcher>) -> Vec<(NaiveDate, NaiveDate)> {
+    c.fetcher().range_calls.lock().unwrap().clone()
 }
 
 #[tokio::test]
@@ -103,12 +129,13 @@ async fn cold_then_warm_fetches_once_and_answers_identically() {
     let cold = cache(dir.path(), FakeFetcher::default());
     let first = cold.get(&pltr(), march()).await.unwrap();
     assert!(!first.hit);
-    assert_eq!((first.days, first.frame.height(), calls(&cold)), (10, 30, 10));
+    assert_eq!((first.days, first.frame.height(), calls(&cold)), (10, 30, 1), "one request for the month");
+    assert_eq!(ranges(&cold), [(d("2025-03-03"), d("2025-03-14"))]);
 
     // Same process: answered from memory.
     let again = cold.get(&pltr(), march()).await.unwrap();
     assert!(again.hit);
-    assert_eq!(calls(&cold), 10);
+    assert_eq!(calls(&cold), 1);
 
     // A new process: answered from disk, bit-identical.
     let warm = cache(dir.path(), FakeFetcher::default());
@@ -132,9 +159,9 @@ async fn a_miss_fetches_only_missing_days() {
     assert_eq!(missing.len(), 7);
     assert_eq!(reasons, [MissReason::Start, MissReason::End]);
     let slice = c.get(&key, march()).await.unwrap();
-    let fetched = c.fetcher().calls.lock().unwrap().clone();
-    assert_eq!(fetched.len(), 7);
-    assert!(!fetched.contains(&d("2025-03-05")) && !fetched.contains(&d("2025-03-06")));
+    // One request spans the month's missing days; the days already held are not replaced.
+    assert_eq!(ranges(&c), [(d("2025-03-05"), d("2025-03-07")), (d("2025-03-03"), d("2025-03-14"))]);
+    assert!(c.fetcher().calls.lock().unwrap().is_empty());
     assert_eq!(slice.frame.height(), 30);
     assert!(timestamps(&slice.frame).is_sorted());
 }
@@ -183,9 +210,7 @@ async fn options_are_fetched_through_expiry_only() {
     let key = DatasetKey::new("PLTR 2025-03-07 91 C".parse().unwrap(), Timestep::Minute, DataStyle::Ohlc);
     let c = cache(dir.path(), FakeFetcher::default());
     c.get(&key, march()).await.unwrap();
-    let fetched = c.fetcher().calls.lock().unwrap().clone();
-    assert_eq!(fetched.iter().max(), Some(&d("2025-03-07")));
-    assert_eq!(fetched.len(), 5);
+    assert_eq!(ranges(&c), [(d("2025-03-03"), d("2025-03-07"))], "nothing after the expiry is asked");
 }
 
 #[tokio::test]
@@ -216,7 +241,7 @@ async fn a_corrupt_file_is_quarantined_and_fetched_again() {
 
     let c = cache(dir.path(), FakeFetcher::default());
     let refetched = c.get(&pltr(), march()).await.unwrap();
-    assert_eq!(calls(&c), 10, "the corrupt dataset is fetched whole again");
+    assert_eq!(ranges(&c), [(d("2025-03-03"), d("2025-03-14"))], "the corrupt dataset is fetched whole again");
     assert!(refetched.frame.equals_missing(&original.frame));
     assert!(dir.path().join("quarantine").read_dir().unwrap().next().is_some());
     assert!(report::verify(&store).iter().all(|v| v.state == report::ChecksumState::Ok));
@@ -242,7 +267,7 @@ async fn concurrent_gets_in_one_process_fetch_once() {
     let key = pltr();
     let (a, b) = tokio::join!(c.get(&key, march()), c.get(&key, march()));
     assert!(a.unwrap().frame.equals_missing(&b.unwrap().frame));
-    assert_eq!(calls(&c), 10);
+    assert_eq!(calls(&c), 1);
 }
 
 #[tokio::test]
@@ -258,4 +283,39 @@ async fn chains_are_cached_and_answer_any_earlier_date() {
     warm.expirations("PLTR", d("2026-06-01")).await.unwrap();
     assert_eq!(calls(&warm), 1);
     assert_eq!(warm.strikes("PLTR", d("2025-03-21"), d("2025-03-10")).await.unwrap().len(), 2);
+}
+
+/// A month of missing days is one request; two months are two. A day the
+/// range answer leaves out is asked alone, and only its own 472 makes it a
+/// placeholder; a range that fails falls back to single days.
+#[tokio::test]
+async fn intraday_days_are_asked_a_month_at_a_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let fetcher = FakeFetcher {
+        empty: [d("2025-04-02")].into(),
+        omitted: [d("2025-04-03")].into(),
+        failing: [d("2025-05-06")].into(),
+        ..FakeFetcher::default()
+    };
+    let c = cache(dir.path(), fetcher);
+    let window = Window::new(d("2025-03-27"), d("2025-04-04")).unwrap();
+    let slice = c.get(&pltr(), window).await.unwrap();
+    assert_eq!(ranges(&c), [(d("2025-03-27"), d("2025-03-31")), (d("2025-04-01"), d("2025-04-04"))]);
+    let alone = c.fetcher().calls.lock().unwrap().clone();
+    assert_eq!(alone, [d("2025-04-02"), d("2025-04-03")], "the two days the April answer left out");
+    assert_eq!(slice.days, 6, "seven sessions, one without data; the omitted day came back when asked alone");
+    assert_eq!(slice.frame.height(), 18);
+    let sidecar = c.store().read_sidecar(&pltr()).unwrap().unwrap();
+    assert_eq!(sidecar.placeholders.iter().map(|p| p.day).collect::<Vec<_>>(), [d("2025-04-02")]);
+
+    // May: the range fails on the 6th, so each day is asked alone; the failing one is the error.
+    let err = c.get(&pltr(), Window::new(d("2025-05-05"), d("2025-05-07")).unwrap()).await.unwrap_err();
+    assert!(err.to_string().contains("2025-05-06"), "{err}");
+    let alone = c.fetcher().calls.lock().unwrap().clone();
+    assert_eq!(&alone[2..], [d("2025-05-05"), d("2025-05-06"), d("2025-05-07")]);
+    let sidecar = c.store().read_sidecar(&pltr()).unwrap().unwrap();
+    assert!(
+        sidecar.days.contains(&d("2025-05-05")) && sidecar.days.contains(&d("2025-05-07")),
+        "the good days are kept"
+    );
 }

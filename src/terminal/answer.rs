@@ -90,25 +90,48 @@ fn minutes_available(date: NaiveDate, now: DateTime<Utc>) -> Result<usize, NoDat
     Ok(usize::try_from(elapsed).unwrap_or_default())
 }
 
+/// Every session of the query's days, one after the other; a day without data
+/// (not a session, not listed, in the future) adds no rows.
 fn intraday(q: &IntradayQuery, format: Format, now: DateTime<Utc>) -> Result<Table, NoData> {
     let u = underlying(&q.symbol, q.kind)?;
-    if let Some(contract) = &q.contract {
-        check_listed(&u, contract, q.date)?;
+    let days: Vec<NaiveDate> =
+        q.start.iter_days().take_while(|d| *d <= q.end).filter(|d| !q.left_out.contains(d)).collect();
+    let mut table = Table::new(format, &columns(q), days.len() * (390 / usize::from(q.interval_minutes) + 1));
+    for date in days {
+        // A day with no data is left out, as a real terminal leaves it out of a range.
+        let _ = intraday_day(&u, q, date, now, &mut table);
     }
-    let available = minutes_available(q.date, now)?;
-    let path = session_path(&u, q.date)?;
+    Ok(table)
+}
+
+/// The column groups of an intraday answer.
+fn columns(q: &IntradayQuery) -> Vec<&'static [&'static str]> {
+    let contract: &'static [&'static str] = if q.contract.is_some() { CONTRACT } else { &CONTRACT[..0] };
+    match q.style {
+        Style::Ohlc => vec![contract, OHLC],
+        Style::Quote => vec![contract, &["timestamp"], QUOTE],
+    }
+}
+
+/// One session's rows of the query into `table`.
+fn intraday_day(
+    u: &Underlying,
+    q: &IntradayQuery,
+    date: NaiveDate,
+    now: DateTime<Utc>,
+    table: &mut Table,
+) -> Result<(), NoData> {
+    if let Some(contract) = &q.contract {
+        check_listed(u, contract, date)?;
+    }
+    let available = minutes_available(date, now)?;
+    let path = session_path(u, date)?;
     let prefix = q.contract.as_ref().map(|c| contract_cells(u.profile, c));
     let prefix = prefix.as_ref().map(|p| p.as_slice()).unwrap_or(&[]);
-    let stamp_group: &[&str] = &["timestamp"];
-    let columns: &[&[&str]] = match q.style {
-        Style::Ohlc => &[&CONTRACT[..prefix.len()], OHLC],
-        Style::Quote => &[&CONTRACT[..prefix.len()], stamp_group, QUOTE],
-    };
     let interval = usize::from(q.interval_minutes);
-    let mut table = Table::new(format, columns, available / interval + 1);
-    let stamp = |minute: u16| Cell::Stamp(q.date, OPEN_MINUTE + u32::from(minute));
+    let stamp = |minute: u16| Cell::Stamp(date, OPEN_MINUTE + u32::from(minute));
     let wanted = |minute: u16| (q.start_ms..=q.end_ms).contains(&((OPEN_MINUTE + u32::from(minute)) * 60_000));
-    let (bars, quotes) = minute_data(&u, q, &path);
+    let (bars, quotes) = minute_data(u, q, date, &path);
     for bar in resample::bars(&bars[..available.min(bars.len())], interval).iter().filter(|b| wanted(b.minute)) {
         table.row(&[prefix, &[stamp(bar.minute)], &bar_cells(bar)].concat());
     }
@@ -116,7 +139,7 @@ fn intraday(q: &IntradayQuery, format: Format, now: DateTime<Utc>) -> Result<Tab
     {
         table.row(&[prefix, &[stamp(quote.minute)], &quote_cells(quote)].concat());
     }
-    Ok(table)
+    Ok(())
 }
 
 /// The underlying's price at each minute boundary of `date`'s session.
@@ -127,12 +150,12 @@ fn session_path(u: &Underlying, date: NaiveDate) -> Result<Vec<f64>, NoData> {
 }
 
 /// The full session of what `q` asks for: bars for ohlc, quotes for quote (the other stays empty).
-fn minute_data(u: &Underlying, q: &IntradayQuery, path: &[f64]) -> (Vec<Bar>, Vec<Quote>) {
+fn minute_data(u: &Underlying, q: &IntradayQuery, date: NaiveDate, path: &[f64]) -> (Vec<Bar>, Vec<Quote>) {
     match (&q.contract, q.style) {
-        (Some(contract), Style::Ohlc) => (contract_day(u.profile, contract, q.date, path).bars, Vec::new()),
-        (Some(contract), Style::Quote) => (Vec::new(), contract_day(u.profile, contract, q.date, path).quotes),
-        (None, Style::Ohlc) => (minute_bars(u.profile, q.date, path), Vec::new()),
-        (None, Style::Quote) => (Vec::new(), minute_quotes(u.profile, q.date, path)),
+        (Some(contract), Style::Ohlc) => (contract_day(u.profile, contract, date, path).bars, Vec::new()),
+        (Some(contract), Style::Quote) => (Vec::new(), contract_day(u.profile, contract, date, path).quotes),
+        (None, Style::Ohlc) => (minute_bars(u.profile, date, path), Vec::new()),
+        (None, Style::Quote) => (Vec::new(), minute_quotes(u.profile, date, path)),
     }
 }
 
@@ -263,6 +286,21 @@ mod tests {
         assert_eq!(column(&hourly.unwrap(), "timestamp").len(), 7);
         let window = [("symbol", "SPY"), ("date", "20250310"), ("start_time", "10:00:00"), ("end_time", "10:04:00")];
         assert_eq!(column(&get("/v3/stock/history/quote", &window).unwrap(), "bid").len(), 5);
+    }
+
+    /// A range is its sessions one after the other, each the same bytes as
+    /// when asked alone; days without a session add nothing.
+    #[test]
+    fn a_range_is_its_sessions_in_order() {
+        let range = [("symbol", "PLTR"), ("start_date", "20250630"), ("end_date", "20250707"), ("interval", "1m")];
+        let range = get("/v3/stock/history/ohlc", &range).unwrap();
+        let days = ["20250630", "20250701", "20250702", "20250703", "20250707"];
+        let alone: Vec<String> = days.iter().map(|d| minute_bars("PLTR", d).unwrap()).collect();
+        let rows: Vec<&str> = alone.iter().flat_map(|csv| csv.lines().skip(1)).collect();
+        assert_eq!(range.lines().skip(1).collect::<Vec<_>>(), rows, "July 4th is a holiday, the 5th and 6th a weekend");
+        assert_eq!(rows.len(), 390 * 4 + 210, "July 3rd closes early");
+        let weekend = [("symbol", "PLTR"), ("start_date", "20250705"), ("end_date", "20250706")];
+        assert_eq!(get("/v3/stock/history/ohlc", &weekend), Err(NoData));
     }
 
     #[test]

@@ -182,6 +182,18 @@ impl FaultSpec {
         self.rates.iter().all(|r| *r == 0.0)
     }
 
+    /// Whether the `n`-th request, a range of intraday days, leaves `day` out:
+    /// the 472 fault drawn day by day, as a terminal without a day's data
+    /// leaves it out of a range (and answers 472 when asked for it alone).
+    pub fn leaves_out(&self, n: u64, day: chrono::NaiveDate) -> bool {
+        let rate = self.rate(Fault::NoData);
+        if rate == 0.0 {
+            return false;
+        }
+        let day = chrono::Datelike::num_days_from_ce(&day).to_le_bytes();
+        Rng::keyed(&[FAULT_SEED, b"left out", &n.to_le_bytes(), &day]).uniform() < rate
+    }
+
     /// The fault (if any) for the server's `n`-th data request.
     pub fn pick(&self, n: u64) -> Option<Fault> {
         if self.is_none() {

@@ -56,14 +56,17 @@ impl Endpoint {
 #[error("{0}")]
 pub struct ParamError(pub String);
 
-/// One session of bars or quotes.
+/// Bars or quotes over the sessions of `[start, end]` (at most a month).
 #[derive(Debug, Clone, PartialEq)]
 pub struct IntradayQuery {
     pub kind: SecurityKind,
     pub style: Style,
     pub symbol: String,
     pub contract: Option<Contract>,
-    pub date: NaiveDate,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    /// Days of the range the answer leaves out (the 472 fault, day by day).
+    pub left_out: Vec<NaiveDate>,
     pub interval_minutes: u16,
     /// Inclusive bounds on the bar stamp, in milliseconds after midnight ET.
     pub start_ms: u32,
@@ -147,26 +150,30 @@ impl Params<'_> {
         }
     }
 
-    /// The single day of an intraday request: `date`, or `start_date` = `end_date`.
-    fn single_day(&self) -> Result<NaiveDate, ParamError> {
+    /// The days of an intraday request: `date`, or `start_date`..`end_date`
+    /// spanning at most a month (v3's limit for intraday history).
+    fn intraday_days(&self) -> Result<(NaiveDate, NaiveDate), ParamError> {
         if self.get("date").is_some() {
-            return self.date("date");
+            let day = self.date("date")?;
+            return Ok((day, day));
         }
-        match (self.get("start_date").is_some(), self.get("end_date").is_some()) {
-            (false, false) => Err(ParamError("missing required parameter date".into())),
-            (true, false) => self.date("start_date"),
-            (false, true) => self.date("end_date"),
-            (true, true) => {
-                let (start, end) = (self.date("start_date")?, self.date("end_date")?);
-                if start == end {
-                    Ok(start)
-                } else {
-                    Err(ParamError(format!(
-                        "start_date={start} to end_date={end} spans more than one day: intraday data is served a day at a time (use date=)"
-                    )))
-                }
+        let (start, end) = match (self.get("start_date").is_some(), self.get("end_date").is_some()) {
+            (false, false) => {
+                return Err(ParamError("missing required parameter date (or start_date and end_date)".into()));
             }
+            (true, false) => (self.date("start_date")?, self.date("start_date")?),
+            (false, true) => (self.date("end_date")?, self.date("end_date")?),
+            (true, true) => (self.date("start_date")?, self.date("end_date")?),
+        };
+        if start > end {
+            return Err(ParamError(format!("start_date={start} is after end_date={end}")));
         }
+        if start.checked_add_months(chrono::Months::new(1)).is_none_or(|limit| end > limit) {
+            return Err(ParamError(format!(
+                "start_date={start} to end_date={end} spans more than a month: intraday history is served a month at a time"
+            )));
+        }
+        Ok((start, end))
     }
 
     fn date_range(&self) -> Result<(NaiveDate, NaiveDate), ParamError> {
@@ -212,7 +219,7 @@ pub fn parse(endpoint: Endpoint, params: &Params) -> Result<Question, ParamError
     Ok(match endpoint {
         Endpoint::Intraday(kind, style) => {
             let contract = contract(kind)?;
-            let (date, interval_minutes) = (params.single_day()?, params.interval()?);
+            let ((start, end), interval_minutes) = (params.intraday_days()?, params.interval()?);
             let start_ms = params.time("start_time", 9 * 3_600_000 + 30 * 60_000)?;
             let end_ms = params.time("end_time", 16 * 3_600_000)?;
             Question::Intraday(IntradayQuery {
@@ -220,7 +227,9 @@ pub fn parse(endpoint: Endpoint, params: &Params) -> Result<Question, ParamError
                 style,
                 symbol,
                 contract,
-                date,
+                start,
+                end,
+                left_out: Vec::new(),
                 interval_minutes,
                 start_ms,
                 end_ms,
@@ -275,9 +284,10 @@ mod tests {
         assert!(err(ohlc, &[("symbol", "SPY"), ("date", "2025-13-01")]).contains("date=2025-13-01"));
         assert!(err(ohlc, &[("symbol", "SPY"), ("date", "20250310"), ("interval", "1s")]).contains("interval=1s"));
         assert!(
-            err(ohlc, &[("symbol", "SPY"), ("start_date", "20250310"), ("end_date", "20250311")])
-                .contains("more than one day")
+            err(ohlc, &[("symbol", "SPY"), ("start_date", "20250310"), ("end_date", "20250411")])
+                .contains("more than a month")
         );
+        assert!(ask(ohlc, &[("symbol", "SPY"), ("start_date", "20250310"), ("end_date", "20250410")]).is_ok());
         assert!(err(ohlc, &[("symbol", "SPY"), ("date", "20250310"), ("start_time", "9:3x")]).contains("start_time"));
         let option = "/v3/option/history/quote";
         let base = [("symbol", "SPY"), ("date", "20250310"), ("expiration", "20250321"), ("strike", "500")];

@@ -23,7 +23,7 @@ use super::answer::{NoData, answer};
 use super::faults::Fault;
 use super::limiter::Limiter;
 use super::mangle::mangle;
-use super::request::{Endpoint, Params, parse};
+use super::request::{Endpoint, Params, Question, parse};
 use super::table::Rendered;
 use crate::thetadata::STATUS_PATH;
 
@@ -152,7 +152,17 @@ async fn route(shared: &Shared, path: &str, params: &HashMap<String, String>) ->
         return response;
     };
     let _slot = ticket.run().await;
-    let fault = shared.config.faults.pick(shared.requests.fetch_add(1, Ordering::Relaxed));
+    let n = shared.requests.fetch_add(1, Ordering::Relaxed);
+    let mut fault = shared.config.faults.pick(n);
+    let mut question = question;
+    if let Question::Intraday(q) = &mut question
+        && q.start < q.end
+    {
+        // A range meets "no data" day by day, not whole.
+        fault = fault.filter(|f| *f != Fault::NoData);
+        let faults = &shared.config.faults;
+        q.left_out = q.start.iter_days().take_while(|d| *d <= q.end).filter(|d| faults.leaves_out(n, *d)).collect();
+    }
     if !shared.config.latency.is_zero() {
         tokio::time::sleep(shared.config.latency).await;
     }

@@ -138,6 +138,24 @@ impl ThetaClient {
         self.frame(&request, Layout::bars(style), Some(expect)).await
     }
 
+    /// Intraday bars of the sessions of `[start, end]` (at most a month) in one
+    /// request, checked session by session (see [`validate`]). A session the
+    /// answer leaves out is not an error here: the caller asks it alone, since
+    /// only a 472 for that day says it has no data. `Ok(None)` on 472.
+    pub async fn history_range(
+        &self,
+        asset: &Asset,
+        style: DataStyle,
+        interval: Timestep,
+        start: NaiveDate,
+        end: NaiveDate,
+    ) -> Result<Option<DataFrame>, ThetaError> {
+        let request = Request::history_range(asset, style, interval, start, end).map_err(unsupported)?;
+        let interval_ms = interval.intraday_ms().unwrap_or(60_000);
+        let expect = Expect::Sessions { start, end, interval_ms, values: values(asset, style) };
+        self.frame(&request, Layout::bars(style), Some(expect)).await
+    }
+
     /// Daily bars from the EOD reports: at most one row per session of the
     /// range, stamped at that session's open; `Quote` takes the report's closing
     /// NBBO. `Ok(None)` when the terminal has no data for the range (472) and,

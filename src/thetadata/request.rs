@@ -82,6 +82,34 @@ impl Request {
             .csv())
     }
 
+    /// Intraday bars of every session in `[start, end]` (v3 serves up to a
+    /// month a request), each from the open to its last bar before 16:00; an
+    /// early close simply has fewer bars.
+    pub fn history_range(
+        asset: &Asset,
+        style: DataStyle,
+        interval: Timestep,
+        start: NaiveDate,
+        end: NaiveDate,
+    ) -> Result<Request, Unsupported> {
+        let request = Request::new(format!("/v3/{}/history/{}", asset.kind(), style.as_str()));
+        let Some(step) = interval.intraday() else {
+            return Err(Unsupported::new(&request, format!("{interval} is not an intraday interval; use eod")));
+        };
+        if matches!(asset, Asset::Index(_)) && style == DataStyle::Quote {
+            return Err(Unsupported::new(&request, "indices have no quotes, only ohlc".into()));
+        }
+        let last_stamp = chrono::NaiveTime::from_hms_opt(16, 0, 0).unwrap_or_default() - step;
+        Ok(request
+            .asset(asset)
+            .param("start_date", yyyymmdd(start))
+            .param("end_date", yyyymmdd(end))
+            .param("interval", interval.as_str())
+            .param("start_time", SESSION_START)
+            .param("end_time", last_stamp.format("%H:%M:%S").to_string())
+            .csv())
+    }
+
     /// End-of-day reports for every session in `[start, end]`.
     pub fn eod(asset: &Asset, start: NaiveDate, end: NaiveDate) -> Request {
         Request::new(format!("/v3/{}/history/eod", asset.kind()))

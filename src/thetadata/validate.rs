@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 
 use super::decode::Decoded;
 use crate::market::calendar::Session;
-use crate::market::time::{et_date_ms, fmt_et_ms};
+use crate::market::time::{et_date_ms, et_day_runs, fmt_et_ms};
 use crate::market::{Calendar, DataStyle};
 
 /// What the answer to one request must hold.
@@ -21,6 +21,9 @@ use crate::market::{Calendar, DataStyle};
 pub enum Expect {
     /// One regular session of intraday rows on the interval's grid, complete.
     Session { session: Session, interval_ms: i64, values: Values },
+    /// Intraday rows of some sessions of `[start, end]`, in order, each session
+    /// present complete (a session may be absent: the caller asks it alone).
+    Sessions { start: NaiveDate, end: NaiveDate, interval_ms: i64, values: Values },
     /// EOD rows, at most one per session of `[start, end]`, in date order.
     Eod { start: NaiveDate, end: NaiveDate, values: Values },
 }
@@ -68,11 +71,43 @@ pub fn check(decoded: &Decoded, expect: &Expect) -> Result<(), Invalid> {
             check_session_stamps(stamps, session, *interval_ms)?;
             check_values(decoded, *values)
         }
+        Expect::Sessions { start, end, interval_ms, values } => {
+            check_sessions(stamps, *start, *end, *interval_ms)?;
+            check_values(decoded, *values)
+        }
         Expect::Eod { start, end, values } => {
             check_eod_dates(stamps, *start, *end)?;
             check_values(decoded, *values)
         }
     }
+}
+
+/// Each day's rows as [`check_session_stamps`] checks one session, the days
+/// inside `[start, end]`, each once, in order.
+fn check_sessions(stamps: &[i64], start: NaiveDate, end: NaiveDate, interval_ms: i64) -> Result<(), Invalid> {
+    let mut previous: Option<NaiveDate> = None;
+    for (date, rows) in et_day_runs(stamps) {
+        let first = rows.start;
+        if date < start || date > end {
+            return Err(at(
+                first,
+                format!("{} is dated {date}, outside the requested {start}..{end}", fmt_et_ms(stamps[first])),
+            ));
+        }
+        if let Some(p) = previous.filter(|p| date <= *p) {
+            return Err(at(
+                first,
+                format!("{} follows a row of {p}: repeated or out of order", fmt_et_ms(stamps[first])),
+            ));
+        }
+        let session = Calendar::session(date).ok_or_else(|| {
+            at(first, format!("{} is dated {date}, which is not a trading session", fmt_et_ms(stamps[first])))
+        })?;
+        check_session_stamps(&stamps[rows], &session, interval_ms)
+            .map_err(|e| Invalid { row: e.row.map(|r| r + first), what: e.what })?;
+        previous = Some(date);
+    }
+    Ok(())
 }
 
 /// Every stamp inside the session, on the grid, strictly after the one before,

@@ -173,3 +173,34 @@ fn quotes_must_be_non_negative() {
     bad[7] = bad[7].replace(",10.00,", ",-0.01,");
     assert!(check(&decode(&bad), &expect).unwrap_err().to_string().starts_with("row 8: bid -0.01"));
 }
+
+/// A month's answer: each day present complete, in order, inside the range;
+/// a day left out is not an error (the cache asks it alone).
+#[test]
+fn a_range_is_checked_day_by_day() {
+    let values = Values { style: DataStyle::Ohlc, priced_without_trades: false };
+    let range = |start: &str, end: &str| Expect::Sessions {
+        start: start.parse().unwrap(),
+        end: end.parse().unwrap(),
+        interval_ms: 60_000,
+        values,
+    };
+    let days = |dates: &[&str]| dates.iter().flat_map(|d| rows(d)).collect::<Vec<_>>();
+    let week = range("2025-03-10", "2025-03-14");
+    assert_eq!(check(&decode(HEADER, &days(&["2025-03-10", "2025-03-12", "2025-03-14"])), &week), Ok(()));
+
+    let err = check(&decode(HEADER, &days(&["2025-03-12", "2025-03-10"])), &week).unwrap_err();
+    assert_eq!(err.row, Some(391), "the first row of the day out of order: {err}");
+
+    let err = check(&decode(HEADER, &days(&["2025-03-10", "2025-03-17"])), &week).unwrap_err();
+    assert!(err.what.contains("outside the requested 2025-03-10..2025-03-14"), "{err}");
+
+    let mut cut = days(&["2025-03-10", "2025-03-11"]);
+    cut.remove(500);
+    let err = check(&decode(HEADER, &cut), &week).unwrap_err();
+    assert!(err.what.contains("389 of the 390 bars of 2025-03-11"), "{err}");
+
+    let mut stray = days(&["2025-03-10", "2025-03-11"]);
+    stray[100] = stray[100].replace("2025-03-10", "2025-03-11");
+    assert!(check(&decode(HEADER, &stray), &week).is_err(), "a row moved to the next day splits its day");
+}
