@@ -56,6 +56,10 @@ const OFF_SESSION_TIME: &[u8] = b"16:05:00.000";
 
 /// `good` spoiled the way `fault` says; `None` when `fault` is not a mangle.
 pub fn mangle(fault: Fault, good: &Rendered) -> Option<Mangled> {
+    // Mangles are written for the line formats the client reads.
+    if !matches!(good.format, Format::Csv | Format::Ndjson) {
+        return None;
+    }
     let body = Split::of(good);
     let same_type = |bytes| Mangled { content_type: good.format.content_type(), body: MangledBody::Whole(bytes) };
     let mangled = match fault {
@@ -126,7 +130,7 @@ impl<'a> Split<'a> {
         let line = without_newline(last);
         let third_comma = match self.format {
             Format::Csv => after_commas(line).nth(2),
-            Format::Ndjson => None,
+            Format::Ndjson | Format::Json | Format::Html => None,
         };
         let cut = third_comma.unwrap_or(line.len() / 2);
         [self.join(before), line[..cut].to_vec()].concat()
@@ -147,7 +151,7 @@ impl<'a> Split<'a> {
                 0 => Some(0),
                 index => after_commas(row).nth(index - 1),
             },
-            Format::Ndjson => {
+            Format::Ndjson | Format::Json | Format::Html => {
                 let key = format!("\"{column}\":");
                 row.windows(key.len()).position(|w| w == key.as_bytes()).map(|at| at + key.len())
             }

@@ -123,7 +123,9 @@ impl Params<'_> {
         match self.get("format").map(str::to_ascii_lowercase).as_deref() {
             None | Some("csv") => Ok(Format::Csv),
             Some("ndjson") => Ok(Format::Ndjson),
-            Some(other) => Err(ParamError(format!("unsupported format={other}: use csv or ndjson"))),
+            Some("json") => Ok(Format::Json),
+            Some("html") => Ok(Format::Html),
+            Some(other) => Err(ParamError(format!("unsupported format={other}: use csv, json, ndjson or html"))),
         }
     }
 

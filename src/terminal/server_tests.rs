@@ -34,6 +34,59 @@ async fn serves_csv_and_ndjson() {
     sim.shutdown().await.unwrap();
 }
 
+/// Every format v3 documents, holding the same rows as the CSV: JSON as
+/// `{"response": [...]}`, HTML as a table, for a month-long range too.
+#[tokio::test]
+async fn every_format_holds_the_same_rows() {
+    let sim = spawn(SimConfig::default()).await.unwrap();
+    let base = sim.base_url();
+    let range = "/v3/option/history/quote?symbol=PLTR&expiration=20250321&strike=90.000&right=call&start_date=20250303&end_date=20250307";
+    for path in [OHLC, range] {
+        let (_, csv) = get(&base, path).await;
+        let mut lines = csv.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let csv_rows: Vec<Vec<String>> =
+            lines.map(|l| l.split(',').map(|v| v.trim_matches('"').to_string()).collect()).collect();
+        assert!(csv_rows.len() >= 390, "{path}: {} rows", csv_rows.len());
+        let as_text = |v: &serde_json::Value| v.as_str().map_or_else(|| v.to_string(), String::from);
+        let (status, json) = get(&base, &format!("{path}&format=json")).await;
+        assert_eq!(status, 200);
+        let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let json_rows: Vec<Vec<String>> = json["response"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| {
+                let object = row.as_object().unwrap();
+                assert_eq!(object.keys().collect::<Vec<_>>().len(), header.len());
+                header.iter().map(|name| as_text(&object[*name])).collect()
+            })
+            .collect();
+        let normalized = |rows: &[Vec<String>]| -> Vec<Vec<String>> {
+            rows.iter()
+                .map(|r| r.iter().map(|v| v.parse::<f64>().map_or_else(|_| v.clone(), |f| f.to_string())).collect())
+                .collect()
+        };
+        assert_eq!(normalized(&json_rows), normalized(&csv_rows), "{path}: json");
+        let (_, html) = get(&base, &format!("{path}&format=html")).await;
+        let headings = format!("<tr>{}</tr>", header.iter().map(|h| format!("<th>{h}</th>")).collect::<String>());
+        assert!(html.contains(&headings), "{path}: html header");
+        let html_rows: Vec<Vec<String>> = html
+            .lines()
+            .filter(|l| l.starts_with("<tr><td>"))
+            .map(|l| {
+                l.trim_start_matches("<tr><td>")
+                    .trim_end_matches("</td></tr>")
+                    .split("</td><td>")
+                    .map(String::from)
+                    .collect()
+            })
+            .collect();
+        assert_eq!(html_rows, csv_rows, "{path}: html");
+    }
+    sim.shutdown().await.unwrap();
+}
+
 #[tokio::test]
 async fn error_statuses_carry_a_message() {
     let sim = spawn(SimConfig::default()).await.unwrap();

@@ -1,6 +1,6 @@
-//! Writing response rows as CSV (header line first) or NDJSON (one object per
-//! line), with fixed decimals and integer arithmetic so a value always prints
-//! the same way.
+//! Writing response rows in v3's formats: CSV (header line first), NDJSON (one
+//! object per line), JSON (`{"response": [objects]}`) and HTML (a table), with
+//! fixed decimals and integer arithmetic so a value always prints the same way.
 
 use chrono::{Datelike, NaiveDate};
 
@@ -8,6 +8,8 @@ use chrono::{Datelike, NaiveDate};
 pub enum Format {
     Csv,
     Ndjson,
+    Json,
+    Html,
 }
 
 impl Format {
@@ -15,9 +17,20 @@ impl Format {
         match self {
             Format::Csv => "text/csv",
             Format::Ndjson => "application/x-ndjson",
+            Format::Json => "application/json",
+            Format::Html => "text/html",
         }
     }
+
+    /// Rows as JSON objects (NDJSON's lines, JSON's array items).
+    fn objects(self) -> bool {
+        matches!(self, Format::Ndjson | Format::Json)
+    }
 }
+
+const JSON_OPEN: &[u8] = b"{\"response\":[";
+const JSON_CLOSE: &[u8] = b"]}\n";
+const HTML_CLOSE: &[u8] = b"</tbody></table>\n";
 
 /// One value of a row.
 #[derive(Debug, Clone, Copy)]
@@ -55,9 +68,20 @@ impl Table {
     pub fn new(format: Format, column_groups: &[&[&'static str]], expected_rows: usize) -> Table {
         let columns = column_groups.concat();
         let mut out = Vec::with_capacity(64 + expected_rows * 16 * columns.len());
-        if format == Format::Csv {
-            out.extend_from_slice(columns.join(",").as_bytes());
-            out.push(b'\n');
+        match format {
+            Format::Csv => {
+                out.extend_from_slice(columns.join(",").as_bytes());
+                out.push(b'\n');
+            }
+            Format::Json => out.extend_from_slice(JSON_OPEN),
+            Format::Html => {
+                out.extend_from_slice(b"<table><thead><tr>");
+                for name in &columns {
+                    out.extend_from_slice(format!("<th>{name}</th>").as_bytes());
+                }
+                out.extend_from_slice(b"</tr></thead><tbody>\n");
+            }
+            Format::Ndjson => {}
         }
         let header_len = out.len();
         Table { format, columns, out, header_len, rows: 0 }
@@ -66,35 +90,62 @@ impl Table {
     /// Appends one row; `cells` are in column order.
     pub fn row(&mut self, cells: &[Cell]) {
         debug_assert_eq!(cells.len(), self.columns.len());
-        if self.format == Format::Ndjson {
+        if self.format == Format::Html {
+            self.html_row(cells);
+            return;
+        }
+        if self.format == Format::Json && self.rows > 0 {
+            self.out.push(b',');
+        }
+        if self.format.objects() {
             self.out.push(b'{');
         }
         for (i, (cell, name)) in cells.iter().zip(&self.columns).enumerate() {
             if i > 0 {
                 self.out.push(b',');
             }
-            if self.format == Format::Ndjson {
+            if self.format.objects() {
                 self.out.push(b'"');
                 self.out.extend_from_slice(name.as_bytes());
                 self.out.extend_from_slice(b"\":");
             }
             write_cell(&mut self.out, self.format, *cell);
         }
-        if self.format == Format::Ndjson {
+        if self.format.objects() {
             self.out.push(b'}');
         }
         self.out.push(b'\n');
         self.rows += 1;
     }
 
-    pub fn finish(self) -> Rendered {
+    fn html_row(&mut self, cells: &[Cell]) {
+        self.out.extend_from_slice(b"<tr>");
+        for cell in cells {
+            self.out.extend_from_slice(b"<td>");
+            // Free text is written bare here: HTML has no quotes to put round it.
+            match cell {
+                Cell::Text(text) => self.out.extend_from_slice(html_escaped(text).as_bytes()),
+                other => write_cell(&mut self.out, Format::Csv, *other),
+            }
+            self.out.extend_from_slice(b"</td>");
+        }
+        self.out.extend_from_slice(b"</tr>\n");
+        self.rows += 1;
+    }
+
+    pub fn finish(mut self) -> Rendered {
+        match self.format {
+            Format::Json => self.out.extend_from_slice(JSON_CLOSE),
+            Format::Html => self.out.extend_from_slice(HTML_CLOSE),
+            Format::Csv | Format::Ndjson => {}
+        }
         Rendered { format: self.format, bytes: self.out, header_len: self.header_len, rows: self.rows }
     }
 }
 
 fn write_cell(out: &mut Vec<u8>, format: Format, cell: Cell) {
     // CSV quotes only free text, like the real terminal's `"SPY"`; JSON quotes every string.
-    let quote_strings = format == Format::Ndjson;
+    let quote_strings = format.objects();
     match cell {
         Cell::Text(text) => {
             out.push(b'"');
@@ -113,6 +164,10 @@ fn write_cell(out: &mut Vec<u8>, format: Format, cell: Cell) {
         Cell::Int(value) => push_fixed(out, value, 0),
         Cell::Fixed(value, decimals) => push_fixed(out, value, decimals),
     }
+}
+
+fn html_escaped(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 fn quoted(out: &mut Vec<u8>, quote: bool, write: impl FnOnce(&mut Vec<u8>)) {
@@ -185,6 +240,20 @@ mod tests {
             sample(Format::Csv),
             "symbol,expiration,timestamp,strike,close,count\n\"PLTR\",2025-03-10,2025-03-10T09:30:00.000,91.000,-0.05,0\n"
         );
+    }
+
+    #[test]
+    fn json_and_html_hold_the_same_row() {
+        let json: serde_json::Value = serde_json::from_str(&sample(Format::Json)).unwrap();
+        assert_eq!(json["response"][0]["strike"], 91.0);
+        assert_eq!(json["response"][0]["timestamp"], "2025-03-10T09:30:00.000");
+        assert_eq!(json["response"].as_array().unwrap().len(), 1);
+        let html = sample(Format::Html);
+        assert!(html.starts_with("<table><thead><tr><th>symbol</th><th>expiration</th>"), "{html}");
+        assert!(html.contains("<tr><td>PLTR</td><td>2025-03-10</td><td>2025-03-10T09:30:00.000</td><td>91.000</td>"));
+        assert!(html.ends_with("</tbody></table>\n"));
+        let empty = Table::new(Format::Json, &[COLUMNS], 0).finish();
+        assert_eq!(empty.bytes, b"{\"response\":[]}\n");
     }
 
     #[test]
