@@ -50,6 +50,10 @@ pub enum Command {
 }
 
 impl Command {
+    pub fn switches_screen(self) -> bool {
+        matches!(self, Command::RunScreen | Command::BrowserScreen | Command::ParityScreen)
+    }
+
     /// The words the help overlay and the key bar show.
     pub fn describe(self) -> &'static str {
         match self {

@@ -466,3 +466,54 @@ fn a_failed_run_shows_the_strategy_traceback() {
     }
     assert!(screen.contains("r runs again · e edits the run"), "{screen}");
 }
+
+/// Space and `s` act on a run in progress only: a finished run starts again
+/// with `r`, never by a stray key (which would also save a new run).
+#[test]
+fn a_finished_run_restarts_only_on_r() {
+    let mut state = fixtures::finished(120, 40);
+    for key in [KeyCode::Char(' '), KeyCode::Char('s')] {
+        assert!(press(&mut state, key).is_empty(), "{key:?} started something");
+        assert!(matches!(state.run.status, RunStatus::Finished(_)));
+    }
+    let effects = press(&mut state, KeyCode::Char('r'));
+    assert!(effects.iter().any(|e| matches!(e, Effect::StartRun(_))), "{effects:?}");
+}
+
+/// The open form has the keyboard: digits and letters go to its text field,
+/// not to the screen switches or the key map.
+#[test]
+fn typing_in_the_open_form_stays_in_the_form() {
+    let mut state = fixtures::running(120, 40);
+    state.form.open = true;
+    state.form.field = super::state::form::Field::Cash;
+    state.form.cash.clear();
+    state.form.error = Some("\"\" is not an amount".into());
+    for c in ['2', '5', '0', '0', 'q'] {
+        press(&mut state, KeyCode::Char(c));
+    }
+    assert_eq!(state.screen, Screen::Run, "2 did not switch screens");
+    assert!(!state.quitting, "q was typed, not obeyed");
+    assert_eq!(state.form.cash, "2500q");
+    assert_eq!(state.form.error, None, "the error clears once the field is edited");
+    press(&mut state, KeyCode::Backspace);
+    assert_eq!(state.form.cash, "2500");
+}
+
+/// Arrows and page keys scroll the focused pane, and only it.
+#[test]
+fn arrows_scroll_the_focused_pane() {
+    let mut state = fixtures::finished(120, 40);
+    state.run.coverage = (0..30).flat_map(|_| state.run.coverage.clone()).take(30).collect();
+    state.run.focus = Pane::Equity;
+    press(&mut state, KeyCode::Up);
+    assert_eq!((state.run.orders_scroll, state.run.coverage_scroll, state.log_scroll), (0, 0, 0));
+    state.run.focus = Pane::Coverage;
+    press(&mut state, KeyCode::PageDown);
+    assert_eq!((state.run.orders_scroll, state.run.coverage_scroll), (0, 10));
+    let screen = render(&mut state).backend().to_string();
+    assert!(screen.contains("Coverage (ET) 11–"), "the title says which rows show: {screen}");
+    state.run.focus = Pane::Orders;
+    press(&mut state, KeyCode::Up);
+    assert_eq!((state.run.orders_scroll, state.run.coverage_scroll), (1, 10));
+}

@@ -157,6 +157,11 @@ impl Theme {
         Style::new().fg(self.warning).add_modifier(Modifier::BOLD)
     }
 
+    /// Something failed: a run, a check.
+    pub fn error_style(&self) -> Style {
+        Style::new().fg(self.negative).add_modifier(Modifier::BOLD)
+    }
+
     /// A pane's border: accented when it has the focus.
     pub fn border(&self, focused: bool) -> Style {
         Style::new().fg(if focused { self.border_focused } else { self.border })

@@ -188,16 +188,27 @@ impl Form {
         }
     }
 
+    /// Types into the selected text field (starting to edit it); the error
+    /// the last run attempt gave is cleared, since the field is being fixed.
     pub fn input(&mut self, c: char) {
         if let Some(text) = self.text_mut() {
             text.push(c);
+            self.editing = true;
+            self.error = None;
         }
     }
 
     pub fn backspace(&mut self) {
         if let Some(text) = self.text_mut() {
             text.pop();
+            self.editing = true;
+            self.error = None;
         }
+    }
+
+    /// Whether the selected field takes typed text.
+    pub fn on_text_field(&self) -> bool {
+        self.field.is_text()
     }
 
     fn cycle(&mut self, forward: bool) {

@@ -7,7 +7,7 @@ pub mod form;
 pub mod parity;
 pub mod run;
 
-use crossterm::event::{Event, KeyCode, KeyEventKind, MouseEventKind};
+use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers, MouseEventKind};
 
 use super::action::{Action, Command, Effect};
 use super::engine_thread::ControlChange;
@@ -112,6 +112,18 @@ pub fn handle_event(state: &mut State, event: &Event) -> Vec<Effect> {
                     KeyCode::Enter => Some(Action::Command(Command::Open)),
                     KeyCode::Esc => Some(Action::Command(Command::Back)),
                     _ => None,
+                }
+            } else if state.mode() == Mode::Form {
+                // The open form has the keyboard: characters go to a text field,
+                // and the screen switches wait until it closes.
+                match key.code {
+                    KeyCode::Char(c)
+                        if state.form.on_text_field() && !key.modifiers.contains(KeyModifiers::CONTROL) =>
+                    {
+                        Some(Action::Input(c))
+                    }
+                    KeyCode::Backspace if state.form.on_text_field() => Some(Action::Backspace),
+                    _ => state.keymap.resolve(Mode::Form, *key).filter(|c| !c.switches_screen()).map(Action::Command),
                 }
             } else {
                 state.keymap.resolve(state.mode(), *key).map(Action::Command)

@@ -77,6 +77,8 @@ pub struct RunView {
     pub datasets: Vec<DatasetRead>,
     pub orders: Vec<String>,
     pub orders_scroll: usize,
+    /// The first coverage row shown.
+    pub coverage_scroll: usize,
     pub focus: Pane,
     /// An index into `equity` once the run is over.
     pub scrub: Option<usize>,
@@ -110,6 +112,7 @@ impl RunView {
             datasets: vec![],
             orders: vec![],
             orders_scroll: 0,
+            coverage_scroll: 0,
             focus: Pane::Equity,
             scrub: None,
             watched: None,
@@ -200,20 +203,13 @@ impl RunView {
     /// request, read only when the command starts a run.
     pub fn command(&mut self, command: Command, requested: impl FnOnce() -> Result<RunRequest, String>) -> Vec<Effect> {
         match command {
-            Command::TogglePause => {
-                if !self.running() {
-                    return self.start(requested());
-                }
+            // Pause and step act on a run in progress; a finished run is run
+            // again only by `r`, never by a stray space.
+            Command::TogglePause if self.running() => {
                 self.paused = !self.paused;
                 vec![Effect::Control(ControlChange::Pause(self.paused))]
             }
-            Command::Step => {
-                if !self.running() {
-                    self.paused = true;
-                    let mut effects = self.start(requested());
-                    effects.push(Effect::Control(ControlChange::Step));
-                    return effects;
-                }
+            Command::Step if self.running() => {
                 self.paused = true;
                 vec![Effect::Control(ControlChange::Pause(true)), Effect::Control(ControlChange::Step)]
             }
@@ -242,14 +238,8 @@ impl RunView {
                 self.focus = Pane::ALL[if command == Command::FocusNext { (at + 1) % n } else { (at + n - 1) % n }];
                 vec![]
             }
-            Command::Up | Command::PageUp => {
-                let step = if command == Command::Up { 1 } else { 10 };
-                self.orders_scroll = (self.orders_scroll + step).min(self.orders.len().saturating_sub(1));
-                vec![]
-            }
-            Command::Down | Command::PageDown => {
-                let step = if command == Command::Down { 1 } else { 10 };
-                self.orders_scroll = self.orders_scroll.saturating_sub(step);
+            Command::Up | Command::PageUp | Command::Down | Command::PageDown => {
+                self.scroll_focused(command);
                 vec![]
             }
             Command::Back => {
@@ -326,6 +316,34 @@ impl RunView {
             _ => self.push_order(event.describe()),
         }
         vec![]
+    }
+
+    /// Arrows and page keys scroll the focused pane: orders back in time,
+    /// the coverage timeline through its datasets. (The log's scroll is the
+    /// state's, which holds the log.)
+    fn scroll_focused(&mut self, command: Command) {
+        let (step, back) = match command {
+            Command::Up => (1, true),
+            Command::PageUp => (10, true),
+            Command::Down => (1, false),
+            _ => (10, false),
+        };
+        match self.focus {
+            Pane::Orders => {
+                let last = self.orders.len().saturating_sub(1);
+                self.orders_scroll =
+                    if back { (self.orders_scroll + step).min(last) } else { self.orders_scroll.saturating_sub(step) };
+            }
+            Pane::Coverage => {
+                let last = self.coverage.len().saturating_sub(1);
+                self.coverage_scroll = if back {
+                    self.coverage_scroll.saturating_sub(step)
+                } else {
+                    (self.coverage_scroll + step).min(last)
+                };
+            }
+            _ => {}
+        }
     }
 
     fn push_order(&mut self, line: String) {

@@ -58,7 +58,7 @@ impl Widget for Header<'_> {
             RunStatus::Running if run.paused => Span::styled("⏸ paused", theme.warning_style()),
             RunStatus::Running => Span::styled("▶ running", theme.accent()),
             RunStatus::Finished(_) => Span::styled("■ finished", theme.style()),
-            RunStatus::Failed(_) => Span::styled("✖ failed", theme.warning_style()),
+            RunStatus::Failed(_) => Span::styled("✖ failed", theme.error_style()),
         };
         let pace = run.pace.map_or("full speed".to_string(), |p| format!("{p} days/s"));
         let (done, total) = run.progress;

@@ -30,8 +30,17 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) -> Run
     let orders = pane("Orders and fills", focused(Pane::Orders), theme);
     lines_pane(&run.orders, run.orders_scroll, orders, theme, areas.orders, buf);
     let cursor = run.cursor_point().map(|(_, t, _)| et_date(t));
-    Timeline { rows: &run.coverage, window: run.request.window, cursor, theme }.render_in(
-        pane("Coverage (ET): █ cached ░ placeholder · missing │ expiry", focused(Pane::Coverage), theme),
+    let first = run.coverage_scroll.min(run.coverage.len());
+    let shown = usize::from(areas.coverage.height.saturating_sub(2));
+    // When the rows do not all fit, the title says which are shown (↑/↓ scroll them).
+    let which = if run.coverage.len() > shown {
+        format!(" {}–{} of {}", first + 1, (first + shown).min(run.coverage.len()), run.coverage.len())
+    } else {
+        String::new()
+    };
+    let title = format!("Coverage (ET){which}: █ cached ░ placeholder · missing │ expiry");
+    Timeline { rows: &run.coverage[first..], window: run.request.window, cursor, theme }.render_in(
+        pane(&title, focused(Pane::Coverage), theme),
         areas.coverage,
         buf,
     );
@@ -245,10 +254,10 @@ impl Widget for CachePane<'_> {
         block.render(area, buf);
         let [gauge, spark, counters] =
             inner.layout(&Layout::vertical([Constraint::Length(1), Constraint::Length(2), Constraint::Fill(1)]));
-        let ratio = m.hit_ratio().unwrap_or(0.0);
+        let ratio = m.hit_ratio();
         Gauge::default()
-            .ratio(ratio.clamp(0.0, 1.0))
-            .label(format!("hit ratio {:.0}%", ratio * 100.0))
+            .ratio(ratio.unwrap_or(0.0).clamp(0.0, 1.0))
+            .label(ratio.map_or("hit ratio –".to_string(), |r| format!("hit ratio {:.0}%", r * 100.0)))
             .gauge_style(ratatui::style::Style::new().fg(theme.positive).bg(theme.border))
             .render(gauge, buf);
         Sparkline::default()
