@@ -21,6 +21,27 @@ pub struct Metrics {
     /// Keyed by HTTP status (`"429"`) or transport failure (`"timeout"`, `"connect"`, `"body"`).
     errors: Mutex<BTreeMap<String, u64>>,
     pub conversions: Conversions,
+    /// Requests sent and not yet answered.
+    in_flight: AtomicU64,
+    /// The datasets being fetched now, by name: days asked and days answered.
+    fetching: Mutex<BTreeMap<String, (usize, usize)>>,
+}
+
+/// One dataset being fetched, for a progress line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fetching {
+    pub dataset: String,
+    pub days: usize,
+    pub done: usize,
+}
+
+/// Ends a request in flight when dropped, answered or not.
+pub struct InFlight<'a>(&'a Metrics);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Relaxed);
+    }
 }
 
 impl Metrics {
@@ -47,6 +68,28 @@ impl Metrics {
         self.rows.fetch_add(rows as u64, Relaxed);
     }
 
+    /// A request is on the wire until the returned guard drops.
+    pub fn in_flight(&self) -> InFlight<'_> {
+        self.in_flight.fetch_add(1, Relaxed);
+        InFlight(self)
+    }
+
+    /// `days` of `dataset` are being fetched.
+    pub fn fetch_started(&self, dataset: &str, days: usize) {
+        self.fetching.lock().unwrap_or_else(|e| e.into_inner()).insert(dataset.to_string(), (days, 0));
+    }
+
+    /// `days` more of `dataset` were answered.
+    pub fn fetch_progressed(&self, dataset: &str, days: usize) {
+        if let Some((_, done)) = self.fetching.lock().unwrap_or_else(|e| e.into_inner()).get_mut(dataset) {
+            *done += days;
+        }
+    }
+
+    pub fn fetch_ended(&self, dataset: &str) {
+        self.fetching.lock().unwrap_or_else(|e| e.into_inner()).remove(dataset);
+    }
+
     pub fn retry(&self) {
         self.retries.fetch_add(1, Relaxed);
     }
@@ -66,6 +109,14 @@ impl Metrics {
             retries: self.retries.load(Relaxed),
             errors: self.errors.lock().unwrap_or_else(|e| e.into_inner()).clone(),
             conversions: self.conversions.by_kind(),
+            in_flight: self.in_flight.load(Relaxed),
+            fetching: self
+                .fetching
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .iter()
+                .map(|(dataset, (days, done))| Fetching { dataset: dataset.clone(), days: *days, done: *done })
+                .collect(),
         }
     }
 }
@@ -82,6 +133,11 @@ pub struct MetricsSnapshot {
     pub retries: u64,
     pub errors: BTreeMap<String, u64>,
     pub conversions: BTreeMap<ConversionKind, ConversionCount>,
+    /// Live state for progress lines; not part of any saved figure.
+    #[serde(skip)]
+    pub in_flight: u64,
+    #[serde(skip)]
+    pub fetching: Vec<Fetching>,
 }
 
 impl MetricsSnapshot {

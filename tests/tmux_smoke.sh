@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Smoke test in a real terminal: start the workbench on the simulated terminal,
 # let the demo run, visit the cache browser and the parity view, quit, and check
-# the shell is back to normal and the log has no panic. Every wait is bounded.
+# the shell is back to normal and the log has no panic; then a cold run against a
+# terminal answering in 150 ms, whose progress must show within 3 s. Every wait
+# is bounded.
 set -euo pipefail
 
 SOCKET=thetabench-smoke
@@ -45,4 +47,26 @@ ls "$CACHE"/logs/thetabench.log* >/dev/null 2>&1 || fail "no log file was writte
 if grep -rqs "panicked" "$CACHE/logs"; then
     fail "the log has a panic"
 fi
+# A cold run against a slow terminal: the status line names the fetch and the
+# cache pane counts requests while the first session's data is still coming.
+SLOW_LOG=$(mktemp)
+"$BIN" terminal --port 0 --latency-ms 150 >"$SLOW_LOG" 2>&1 &
+SLOW_PID=$!
+trap 'kill $SLOW_PID 2>/dev/null || true; cleanup' EXIT
+deadline=$((SECONDS + 10))
+until SLOW_URL=$(grep -o 'http://127.0.0.1:[0-9]*' "$SLOW_LOG"); do
+    ((SECONDS < deadline)) || fail "the slow terminal did not start"
+    sleep 0.1
+done
+COLD=$(mktemp -d)
+tm send-keys -t "$SESSION" "clear; THETABENCH_CACHE_DIR=$COLD $BIN --terminal $SLOW_URL" Enter
+wait_for "fetching " 3
+deadline=$((SECONDS + 3))
+until screen | grep -Eq 'requests [1-9]'; do
+    ((SECONDS < deadline)) || fail "the cache counters did not move within 3 s of the fetch"
+    sleep 0.2
+done
+tm send-keys -t "$SESSION" q
+wait_exit 15
+rm -rf "$COLD" "$SLOW_LOG"
 echo "tmux smoke: ok"

@@ -366,19 +366,31 @@ impl<F: Fetcher> Cache<F> {
     async fn fetch_days(&self, key: &DatasetKey, days: &DaySet) -> Vec<(NaiveDate, DayAnswer)> {
         if key.timestep != Timestep::Day {
             let months: Vec<Vec<NaiveDate>> = month_groups(days);
+            let name = key.to_string();
+            self.metrics.fetch_started(&name, days.len());
             let answered: Vec<Vec<(NaiveDate, DayAnswer)>> = futures_util::stream::iter(months)
-                .map(|month| self.fetch_month(key, month))
+                .map(|month| async {
+                    let answers = self.fetch_month(key, month).await;
+                    self.metrics.fetch_progressed(&name, answers.len());
+                    answers
+                })
                 .buffer_unordered(MONTHS_IN_FLIGHT)
                 .collect()
                 .await;
+            self.metrics.fetch_ended(&name);
             let mut results: Vec<_> = answered.into_iter().flatten().collect();
             results.sort_by_key(|(day, _)| *day);
             return results;
         }
         let mut results = Vec::new();
+        let name = key.to_string();
+        self.metrics.fetch_started(&name, days.len());
         for chunk in daily_chunks(days) {
-            results.extend(self.fetch_daily_chunk(key, &chunk).await);
+            let answers = self.fetch_daily_chunk(key, &chunk).await;
+            self.metrics.fetch_progressed(&name, answers.len());
+            results.extend(answers);
         }
+        self.metrics.fetch_ended(&name);
         results.sort_by_key(|(day, _)| *day);
         results
     }

@@ -274,6 +274,7 @@ impl ThetaClient {
         let _permit =
             inner.permits.acquire().await.map_err(|e| Failure::Transport { code: "closed", detail: e.to_string() })?;
         inner.metrics.network_request();
+        let _on_the_wire = inner.metrics.in_flight();
         tracing::debug!("GET {request} (attempt {attempt})");
         let response =
             inner.http.get(request.url(&inner.base)).send().await.map_err(|e| Failure::transport(&e, false))?;

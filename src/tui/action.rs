@@ -126,6 +126,8 @@ pub enum Action {
     ConversionSites(Vec<(ConversionKind, String, ConversionCount)>),
     Coverage(Vec<CoverageRow>),
     Log(Vec<String>),
+    /// The running data stack's counters, read at a tick.
+    LiveMetrics(crate::metrics::MetricsSnapshot),
     Datasets(Result<Vec<DatasetRow>, String>),
     Detail(Result<Box<DatasetDetail>, String>),
     Evicted(Result<String, String>),

@@ -92,6 +92,10 @@ where
                 let lines = super::log_buffer::buffer().since(&mut log_seen);
                 let mut effects = if lines.is_empty() { vec![] } else { update(&mut state, Action::Log(lines)) };
                 effects.extend(update(&mut state, Action::Tick));
+                // Counters as requests complete, not only at a session's close.
+                if let Some(metrics) = resources.run_metrics.as_ref().filter(|_| state.run.running()) {
+                    effects.extend(update(&mut state, Action::LiveMetrics(metrics.snapshot())));
+                }
                 effects
             }
             _ = terminate.recv() => update(&mut state, Action::Command(super::action::Command::Quit)),

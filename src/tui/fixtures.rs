@@ -82,6 +82,8 @@ fn metrics(session: u64) -> MetricsSnapshot {
         retries: 1,
         errors: BTreeMap::from([("429".to_string(), 1)]),
         conversions,
+        in_flight: 0,
+        fetching: Vec::new(),
     }
 }
 

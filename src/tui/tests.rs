@@ -517,3 +517,23 @@ fn arrows_scroll_the_focused_pane() {
     press(&mut state, KeyCode::Up);
     assert_eq!((state.run.orders_scroll, state.run.coverage_scroll), (1, 10));
 }
+
+/// While data is fetched the status line says what, how far, and how many
+/// requests are out; a terminal that refuses connections is named at once.
+#[test]
+fn the_status_line_shows_fetch_progress_and_refused_connections() {
+    let mut state = fixtures::running(120, 40);
+    let mut live = state.run.metrics.clone();
+    live.in_flight = 2;
+    live.fetching = vec![crate::metrics::Fetching { dataset: "HOOD 1d ohlc".into(), days: 14, done: 3 }];
+    live.errors.clear();
+    update(&mut state, Action::LiveMetrics(live.clone()));
+    let screen = render(&mut state).backend().to_string();
+    assert!(screen.contains("fetching HOOD 1d ohlc · 3/14 days · 2 in flight"), "{screen}");
+    assert_eq!(state.run.metrics, live, "the counters follow the live ones");
+
+    live.errors.insert("connect".into(), 3);
+    update(&mut state, Action::LiveMetrics(live));
+    let screen = render(&mut state).backend().to_string();
+    assert!(screen.contains("the terminal refuses connections (3 attempts): is it running?"), "{screen}");
+}

@@ -201,6 +201,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         | Action::RunFailed(_)
         | Action::ConversionSites(_)
         | Action::StrategyFile { .. }
+        | Action::LiveMetrics(_)
         | Action::Coverage(_) => state.run.apply(action),
         Action::Strategies(listings) => {
             let selected = state.form.choice().map(|c| c.strategy.clone()).unwrap_or_default();

@@ -121,6 +121,27 @@ impl RunView {
         }
     }
 
+    /// What the data stack is doing now, for the status line: the dataset
+    /// being fetched with its progress, or a terminal that refuses connections.
+    pub fn activity(&self) -> Option<(String, bool)> {
+        if !self.running() {
+            return None;
+        }
+        if let Some(refused) = self.metrics.errors.get("connect").filter(|n| **n > 0) {
+            let attempts = if *refused == 1 { "1 attempt".to_string() } else { format!("{refused} attempts") };
+            return Some((format!("the terminal refuses connections ({attempts}): is it running?"), true));
+        }
+        let f = self.metrics.fetching.first()?;
+        let spinner = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"][(self.ticks % 10) as usize];
+        let more = self.metrics.fetching.len() - 1;
+        let more = if more > 0 { format!(" (+{more} more)") } else { String::new() };
+        let in_flight = self.metrics.in_flight;
+        Some((
+            format!("{spinner} fetching {}{more} · {}/{} days · {in_flight} in flight", f.dataset, f.done, f.days),
+            false,
+        ))
+    }
+
     /// The saved directory of the run on screen, once it has finished.
     pub fn finished_dir(&self) -> Option<&std::path::PathBuf> {
         match &self.status {
@@ -260,6 +281,7 @@ impl RunView {
             }
             Action::RunFailed(message) => self.status = RunStatus::Failed(message),
             Action::ConversionSites(sites) => self.sites = sites,
+            Action::LiveMetrics(metrics) if self.running() => self.metrics = metrics,
             Action::StrategyFile { path, modified } => {
                 if let Some(watched) = self.watched.as_mut().filter(|w| w.path == path) {
                     match watched.baseline {

@@ -68,9 +68,14 @@ impl Widget for Header<'_> {
         let changed = run
             .strategy_changed()
             .then(|| Span::styled(format!("  {strategy} changed: r runs the new code ·"), theme.warning_style()));
+        // What the data stack is doing comes next: a long fetch is never a silent screen.
+        let activity = run.activity().map(|(text, trouble)| {
+            Span::styled(format!("  {text} ·"), if trouble { theme.error_style() } else { theme.accent() })
+        });
         let line = Line::from_iter(
             [
                 Some(status),
+                activity,
                 changed,
                 Some(Span::styled(
                     format!(
