@@ -47,6 +47,8 @@ pub enum Command {
     ParityColdWarm,
     /// Compare the last run with the one before it.
     ParityPrevious,
+    /// Delete the selected saved run (asked twice).
+    DeleteRun,
 }
 
 impl Command {
@@ -88,6 +90,7 @@ impl Command {
             Command::ParityBothStores => "run both stores now",
             Command::ParityColdWarm => "cold vs warm now",
             Command::ParityPrevious => "vs previous run",
+            Command::DeleteRun => "delete run",
         }
     }
 }
@@ -136,7 +139,7 @@ pub enum Action {
         sidecar: PathBuf,
         outcome: Result<String, String>,
     },
-    SavedRuns(Vec<PathBuf>),
+    SavedRuns(Vec<super::model::SavedRun>),
     /// Every strategy the form can offer, files included.
     Strategies(Vec<crate::strategies::Listing>),
     /// When the running strategy's file was last modified.
@@ -172,4 +175,6 @@ pub enum Effect {
     LoadStrategies(Option<PathBuf>),
     /// Look at when a strategy file was last modified.
     WatchStrategy(PathBuf),
+    /// Remove a saved run's directory, then list the runs again.
+    DeleteRun(PathBuf),
 }

@@ -249,6 +249,7 @@ fn execute(resources: &mut Resources, state: &State, effect: Effect) {
             });
         }
         Effect::LoadSavedRuns => spawn_blocking_reply(replies, || effects::saved_runs(&crate::run::runs_dir())),
+        Effect::DeleteRun(dir) => spawn_blocking_reply(replies, move || effects::delete_run(&dir)),
         Effect::LoadStrategies(current) => spawn_blocking_reply(replies, move || effects::strategies(current)),
         Effect::WatchStrategy(path) => spawn_blocking_reply(replies, move || {
             let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok();

@@ -7,7 +7,7 @@ use polars::prelude::DataFrame;
 use serde::de::DeserializeOwned;
 
 use super::action::Action;
-use super::model::{CoverageRow, DatasetDetail, DatasetRow, ParityReport, RunSide};
+use super::model::{CoverageRow, DatasetDetail, DatasetRow, ParityReport, RunSide, SavedRun};
 use crate::cache::coverage::required_days;
 use crate::cache::report::{self, ChecksumState};
 use crate::cache::{Cache, Store, Window};
@@ -117,14 +117,52 @@ pub fn coverage(store: &Store, datasets: &[DatasetRead]) -> Action {
 
 /// Saved run directories, newest first.
 pub fn saved_runs(dir: &Path) -> Action {
-    let mut runs: Vec<PathBuf> = std::fs::read_dir(dir)
+    let mut runs: Vec<SavedRun> = std::fs::read_dir(dir)
         .into_iter()
         .flatten()
         .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|path| path.join(crate::run::artifacts::STATS).is_file())
+        .filter(|path| path.join(artifacts::STATS).is_file())
+        .map(saved_run)
         .collect();
-    runs.sort_by(|a, b| b.file_name().cmp(&a.file_name()));
+    runs.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| b.dir.cmp(&a.dir)));
     Action::SavedRuns(runs)
+}
+
+/// A run directory with a label a person can tell apart from the others.
+fn saved_run(dir: PathBuf) -> SavedRun {
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).ok();
+    let manifest: Option<artifacts::Manifest> = read(artifacts::MANIFEST).and_then(|t| serde_json::from_str(&t).ok());
+    let stats: Option<Stats> = read(artifacts::STATS).and_then(|t| serde_json::from_str(&t).ok());
+    let Some(m) = manifest else {
+        let label = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        return SavedRun { dir, label, created: None };
+    };
+    let money = crate::engine::account::money;
+    let result = stats.map_or_else(String::new, |s| format!(" → {}", money(s.performance.final_value)));
+    let when = m.created.with_timezone(&crate::market::time::ET).format("%m-%d %H:%M");
+    // When and what first: a narrow list cuts the end.
+    let label = format!(
+        "{when} {} {}..{} ${}{result} {}",
+        super::state::form::file_name(&m.strategy),
+        m.start,
+        m.end.format("%m-%d"),
+        money(m.cash).trim_end_matches(".00"),
+        m.store,
+    );
+    SavedRun { dir, label, created: Some(m.created) }
+}
+
+/// Removes a saved run: only a directory that holds a run's manifest.
+pub fn delete_run(dir: &Path) -> Action {
+    let outcome = if dir.join(artifacts::MANIFEST).is_file() {
+        std::fs::remove_dir_all(dir).map_err(|e| format!("deleting {}: {e}", dir.display()))
+    } else {
+        Err(format!("{} is not a run directory", dir.display()))
+    };
+    match outcome {
+        Ok(()) => saved_runs(dir.parent().unwrap_or(dir)),
+        Err(e) => Action::ParityDone(Err(e)),
+    }
 }
 
 /// Every strategy the run form can offer: the compiled-in ones, the files in
@@ -151,7 +189,9 @@ fn side(dir: &Path, label: String) -> Result<RunSide, String> {
     let stats: Stats = serde_json::from_str(&read(artifacts::STATS)?).map_err(|e| e.to_string())?;
     let equity: Vec<EquityLine> = rows(dir, artifacts::EQUITY)?;
     let trades = rows(dir, artifacts::TRADES)?;
-    Ok(RunSide { label, stats, equity: equity.into_iter().map(|p| (p.time_et, p.total)).collect(), trades })
+    let manifest = read(artifacts::MANIFEST).ok().and_then(|t| serde_json::from_str(&t).ok());
+    let equity = equity.into_iter().map(|p| (p.time_et, p.total)).collect();
+    Ok(RunSide { label, manifest, stats, equity, trades })
 }
 
 /// A CSV artifact's rows, read by column name.

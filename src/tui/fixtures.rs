@@ -310,6 +310,7 @@ fn side(label: &str, final_value: f64, bump: f64) -> RunSide {
     };
     RunSide {
         label: label.into(),
+        manifest: None,
         stats: Stats {
             performance,
             network_requests: 12,
@@ -348,9 +349,34 @@ fn side(label: &str, final_value: f64, bump: f64) -> RunSide {
 pub fn parity(width: u16, height: u16, identical: bool) -> State {
     let mut state = empty(width, height);
     state.screen = super::state::Screen::Parity;
-    update(&mut state, Action::SavedRuns(vec![PathBuf::from("/runs/weekly-momentum-columnar-20250101T000000.000Z")]));
+    update(
+        &mut state,
+        Action::SavedRuns(vec![crate::tui::model::SavedRun {
+            dir: PathBuf::from("/runs/weekly-momentum-columnar-20250101T000000.000Z"),
+            label: "01-01 09:00 weekly-momentum 2025-03-03..09-30 $100,000 → 102,332.60 columnar".into(),
+            created: None,
+        }]),
+    );
     let bump = if identical { 0.0 } else { 12.5 };
-    let (a, b) = (side("columnar store", 100_896.6, 0.0), side("rows store", 100_896.6 + bump, bump));
+    let (mut a, mut b) = (side("columnar store", 100_896.6, 0.0), side("rows store", 100_896.6 + bump, bump));
+    if !identical {
+        // The two runs were asked different things: the view says so above the verdict.
+        let manifest = |cash: f64, store| crate::run::artifacts::Manifest {
+            strategy: "weekly-momentum".into(),
+            params: BTreeMap::new(),
+            start: day(0),
+            end: day(60),
+            cash,
+            store,
+            account: Some(crate::engine::Account::Cash),
+            source: "simulated terminal at http://127.0.0.1:1".into(),
+            cache_fingerprint: String::new(),
+            thetabench_version: String::new(),
+            created: close(0),
+        };
+        a.manifest = Some(manifest(100_000.0, RepresentationKind::Columnar));
+        b.manifest = Some(manifest(100_500.0, RepresentationKind::Rows));
+    }
     let first_divergence = (!identical).then(|| Divergence {
         kind: "trade",
         row: 2,

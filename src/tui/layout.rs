@@ -106,7 +106,9 @@ pub fn dataset_list_areas(body: Rect) -> [Rect; 2] {
 
 /// The parity screen: the list of runs to compare, and the comparison.
 pub fn parity_areas(body: Rect) -> [Rect; 2] {
-    body.layout(&Layout::horizontal([Constraint::Length(30), Constraint::Fill(1)]))
+    // Saved runs' labels are long: the list takes up to half of a wide screen.
+    let list = (body.width * 45 / 100).max(30);
+    body.layout(&Layout::horizontal([Constraint::Length(list), Constraint::Fill(1)]))
 }
 
 /// A centred box of at most `width`×`height` inside `area`.

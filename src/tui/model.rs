@@ -72,10 +72,46 @@ pub enum ParityKind {
     Dirs(PathBuf, PathBuf),
 }
 
+/// A saved run as the parity view lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SavedRun {
+    pub dir: PathBuf,
+    /// When, strategy, window, cash, final value and store, e.g.
+    /// `12-01 03:20 sma_cross.py 2025-06-02..06-27 $100,000 → 98,443.28 rows`.
+    pub label: String,
+    pub created: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// How two runs' settings differ, one `what: a vs b` per setting, for the
+/// line above the verdict (a different cash explains a divergence at row 1).
+pub fn settings_differences(a: &crate::run::artifacts::Manifest, b: &crate::run::artifacts::Manifest) -> Vec<String> {
+    let money = crate::engine::account::money;
+    let params = |m: &crate::run::artifacts::Manifest| {
+        m.params.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ")
+    };
+    let account = |m: &crate::run::artifacts::Manifest| m.account.map_or("-".to_string(), |a| a.to_string());
+    // The simulated terminal listens on a new port each time: that is not a different source.
+    let source = |m: &crate::run::artifacts::Manifest| {
+        if m.source.starts_with("simulated terminal") { "simulated terminal".to_string() } else { m.source.clone() }
+    };
+    let settings = [
+        ("strategy", a.strategy.clone(), b.strategy.clone()),
+        ("window", format!("{}..{}", a.start, a.end), format!("{}..{}", b.start, b.end)),
+        ("cash", money(a.cash), money(b.cash)),
+        ("parameters", params(a), params(b)),
+        ("store", a.store.to_string(), b.store.to_string()),
+        ("account", account(a), account(b)),
+        ("data source", source(a), source(b)),
+    ];
+    settings.into_iter().filter(|(_, x, y)| x != y).map(|(what, x, y)| format!("{what} {x} vs {y}")).collect()
+}
+
 /// One side of a comparison, read back from its run directory.
 #[derive(Debug, Clone)]
 pub struct RunSide {
     pub label: String,
+    /// `None` when the run directory's manifest could not be read.
+    pub manifest: Option<crate::run::artifacts::Manifest>,
     pub stats: Stats,
     /// Equity totals with their ET times.
     pub equity: Vec<(String, f64)>,

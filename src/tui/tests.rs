@@ -339,7 +339,7 @@ fn the_key_bar_shows_whole_hints_at_every_width() {
 fn clicking_a_run_in_the_parity_list_selects_it() {
     let mut state = fixtures::parity(120, 40, true);
     let screen = render(&mut state).backend().to_string();
-    let row = screen.lines().position(|l| l.contains("weekly-momentum-columnar")).unwrap() as u16;
+    let row = screen.lines().position(|l| l.contains("01-01 09:00 weekly-momentum")).unwrap() as u16;
     let click = |column, row| {
         Event::Mouse(MouseEvent {
             kind: MouseEventKind::Down(MouseButton::Left),
@@ -536,4 +536,62 @@ fn the_status_line_shows_fetch_progress_and_refused_connections() {
     update(&mut state, Action::LiveMetrics(live));
     let screen = render(&mut state).backend().to_string();
     assert!(screen.contains("the terminal refuses connections (3 attempts): is it running?"), "{screen}");
+}
+
+/// Saved runs are named by when and what, newest first, and `d` twice deletes one.
+#[test]
+fn saved_runs_read_newest_first_and_delete_on_a_second_d() {
+    let runs = tempfile::tempdir().unwrap();
+    for (name, created, strategy, final_value) in [
+        ("a", "2026-11-30T10:00:00Z", "sma-cross", 98_443.28),
+        ("b", "2026-12-01T08:20:00Z", "/home/me/strategies/mine.py", 101_000.5),
+    ] {
+        let dir = runs.path().join(name);
+        std::fs::create_dir(&dir).unwrap();
+        let manifest = serde_json::json!({
+            "strategy": strategy, "params": {}, "start": "2025-06-02", "end": "2025-06-27", "cash": 100000.0,
+            "store": "columnar", "source": "sim", "cache_fingerprint": "", "thetabench_version": "0", "created": created,
+        });
+        std::fs::write(dir.join("manifest.json"), manifest.to_string()).unwrap();
+        let stats = crate::run::artifacts::Stats {
+            performance: crate::run::Performance {
+                initial_value: 100_000.0,
+                final_value,
+                total_return: 0.0,
+                cagr: 0.0,
+                max_drawdown: 0.0,
+                sharpe: 0.0,
+                trades: 1,
+                win_rate: 0.0,
+            },
+            network_requests: 0,
+            cache_hits: 0,
+            cache_misses: 0,
+            hit_ratio: 0.0,
+            conversions: Default::default(),
+            elapsed_ms: 0,
+        };
+        std::fs::write(dir.join("stats.json"), serde_json::to_string(&stats).unwrap()).unwrap();
+    }
+    let Action::SavedRuns(listed) = super::effects::saved_runs(runs.path()) else { panic!("saved runs") };
+    let labels: Vec<&str> = listed.iter().map(|r| r.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "12-01 03:20 mine.py 2025-06-02..06-27 $100,000 → 101,000.50 columnar",
+            "11-30 05:00 sma-cross 2025-06-02..06-27 $100,000 → 98,443.28 columnar",
+        ]
+    );
+
+    let mut state = fixtures::parity(120, 40, true);
+    update(&mut state, Action::SavedRuns(listed));
+    state.parity.selected = 2;
+    assert!(press(&mut state, KeyCode::Char('d')).is_empty(), "the first d only asks");
+    assert!(matches!(&state.parity.report, Load::Failed(m) if m.starts_with("d again deletes 12-01 03:20 mine.py")));
+    let effects = press(&mut state, KeyCode::Char('d'));
+    let [Effect::DeleteRun(dir)] = effects.as_slice() else { panic!("{effects:?}") };
+    assert!(dir.ends_with("b"));
+    let Action::SavedRuns(left) = super::effects::delete_run(dir) else { panic!("the list again") };
+    assert_eq!(left.len(), 1);
+    assert!(!runs.path().join("b").exists() && runs.path().join("a").exists());
 }

@@ -7,11 +7,13 @@ use ratatui::layout::{Margin, Position, Rect};
 use super::Load;
 use super::form::Form;
 use crate::tui::action::{Action, Command, Effect};
-use crate::tui::model::{ParityKind, ParityReport, RequestKey};
+use crate::tui::model::{ParityKind, ParityReport, RequestKey, SavedRun};
 
 #[derive(Debug, Clone)]
 pub struct ParityView {
-    pub saved: Load<Vec<PathBuf>>,
+    pub saved: Load<Vec<SavedRun>>,
+    /// A saved run `d` was pressed on once: a second `d` deletes it.
+    pub deleting: Option<PathBuf>,
     /// Index into the choices: the two "now" entries, then saved runs.
     pub selected: usize,
     pub picked: Option<PathBuf>,
@@ -21,7 +23,14 @@ pub struct ParityView {
 
 impl Default for ParityView {
     fn default() -> ParityView {
-        ParityView { saved: Load::Idle, selected: 0, picked: None, report: Load::Idle, trades_scroll: 0 }
+        ParityView {
+            saved: Load::Idle,
+            deleting: None,
+            selected: 0,
+            picked: None,
+            report: Load::Idle,
+            trades_scroll: 0,
+        }
     }
 }
 
@@ -57,10 +66,28 @@ impl ParityView {
         }
     }
 
+    /// The saved run at choice `index`, if it is one.
+    fn saved_at(&self, index: usize) -> Option<&SavedRun> {
+        self.saved.loaded()?.get(index.checked_sub(NOW_CHOICES.len())?)
+    }
+
     pub fn command(&mut self, command: Command, form: &Form) -> Vec<Effect> {
         let request = || form.request().map(|r| RequestKey(Box::new(r)));
         let last = self.choice_count().saturating_sub(1);
+        let deleting = self.deleting.take();
         match command {
+            Command::DeleteRun => {
+                let Some(run) = self.saved_at(self.selected).cloned() else { return vec![] };
+                if deleting.as_ref() == Some(&run.dir) {
+                    self.report = Load::Idle;
+                    if self.picked.as_ref() == Some(&run.dir) {
+                        self.picked = None;
+                    }
+                    return vec![Effect::DeleteRun(run.dir)];
+                }
+                self.report = Load::Failed(format!("d again deletes {}", run.label));
+                self.deleting = Some(run.dir);
+            }
             Command::Up => self.selected = self.selected.saturating_sub(1),
             Command::Down => self.selected = (self.selected + 1).min(last),
             Command::PageUp => self.trades_scroll = self.trades_scroll.saturating_sub(10),
@@ -88,7 +115,7 @@ impl ParityView {
                         }
                     };
                 }
-                let Some(dir) = self.saved.loaded().and_then(|s| s.get(choice - NOW_CHOICES.len())).cloned() else {
+                let Some(dir) = self.saved_at(choice).map(|r| r.dir.clone()) else {
                     return vec![];
                 };
                 match self.picked.take() {
@@ -115,7 +142,10 @@ impl ParityView {
 
     pub fn apply(&mut self, action: Action) -> Vec<Effect> {
         match action {
-            Action::SavedRuns(runs) => self.saved = Load::Loaded(runs),
+            Action::SavedRuns(runs) => {
+                self.selected = self.selected.min(NOW_CHOICES.len() + runs.len().saturating_sub(1));
+                self.saved = Load::Loaded(runs);
+            }
             Action::ParityDone(Ok(report)) => self.report = Load::Loaded(report),
             Action::ParityDone(Err(e)) => self.report = Load::Failed(e),
             _ => {}

@@ -191,3 +191,11 @@ impl Widget for Help<'_> {
         Paragraph::new(local).render(right, buf);
     }
 }
+
+/// `text` cut to `width` characters, the cut marked with `…`.
+pub fn ellipsis(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    text.chars().take(width.saturating_sub(1)).chain(['…']).collect()
+}

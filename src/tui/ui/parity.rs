@@ -5,9 +5,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Paragraph, Row, Table, Widget};
+use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Paragraph, Row, Table, Widget, Wrap};
 
-use super::chrome::pane;
+use super::chrome::{ellipsis, pane};
 use crate::run::artifacts::TradeLine;
 use crate::tui::layout::parity_areas;
 use crate::tui::model::ParityReport;
@@ -35,16 +35,20 @@ pub fn render(view: &ParityView, theme: &Theme, area: Rect, buf: &mut Buffer) ->
 fn render_choices(view: &ParityView, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let mut labels: Vec<String> = NOW_CHOICES.iter().map(|c| c.to_string()).collect();
     if let Some(saved) = view.saved.loaded() {
-        for dir in saved {
-            let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            let mark = if view.picked.as_ref() == Some(dir) { "A " } else { "" };
-            labels.push(format!("{mark}{name}"));
+        for run in saved {
+            let mark = if view.picked.as_ref() == Some(&run.dir) { "A " } else { "" };
+            labels.push(format!("{mark}{}", run.label));
         }
     }
+    // A label too long for the list ends in `…`, never mid-number without a mark.
+    let width = usize::from(area.width.saturating_sub(2));
     let mut lines: Vec<Line> = labels
         .into_iter()
         .enumerate()
-        .map(|(i, l)| Line::from(Span::styled(l, if i == view.selected { theme.selected() } else { theme.style() })))
+        .map(|(i, l)| {
+            let style = if i == view.selected { theme.selected() } else { theme.style() };
+            Line::from(Span::styled(ellipsis(&l, width), style))
+        })
         .collect();
     if matches!(view.saved, Load::Loading) {
         lines.push(Line::from(Span::styled("reading saved runs…", theme.muted())));
@@ -56,22 +60,27 @@ fn render_choices(view: &ParityView, theme: &Theme, area: Rect, buf: &mut Buffer
 }
 
 fn render_report(r: &ParityReport, scroll: usize, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let verdict = verdict_lines(r, theme);
+    // The verdict wraps rather than being cut: its values are the point.
+    let width = usize::from(area.width.max(1));
+    let verdict_height: usize = verdict.iter().map(|l| l.width().max(1).div_ceil(width)).sum();
     // Below 30 rows the stats table gives way, so the aligned trades keep room.
     let stats_height = if area.height >= 30 { 11 } else { 0 };
-    let [verdict, charts, stats, trades] = area.layout(&Layout::vertical([
-        Constraint::Length(2),
+    let [verdict_area, charts, stats, trades] = area.layout(&Layout::vertical([
+        Constraint::Length(u16::try_from(verdict_height).unwrap_or(u16::MAX)),
         Constraint::Fill(2),
         Constraint::Length(stats_height),
         Constraint::Fill(1),
     ]));
-    render_verdict(r, theme, verdict, buf);
+    Paragraph::new(verdict).wrap(Wrap { trim: false }).render(verdict_area, buf);
     render_equity(r, theme, charts, buf);
     render_stats(r, theme, stats, buf);
     render_trades(r, scroll, theme, trades, buf);
 }
 
-/// Identical, or where the runs part; then which run is which.
-fn render_verdict(r: &ParityReport, theme: &Theme, area: Rect, buf: &mut Buffer) {
+/// The settings that differ (when any do), identical or where the runs part,
+/// then which run is which.
+fn verdict_lines<'a>(r: &ParityReport, theme: &Theme) -> Vec<Line<'a>> {
     let p = &r.parity;
     let line = if p.identical {
         Span::styled(
@@ -89,11 +98,17 @@ fn render_verdict(r: &ParityReport, theme: &Theme, area: Rect, buf: &mut Buffer)
             theme.signed(-1.0),
         )
     };
-    Paragraph::new(vec![
-        Line::from(line),
-        Line::from(Span::styled(format!("A {} · B {}", r.a.label, r.b.label), theme.muted())),
-    ])
-    .render(area, buf);
+    let mut lines = Vec::new();
+    if let (Some(a), Some(b)) = (&r.a.manifest, &r.b.manifest) {
+        let differences = crate::tui::model::settings_differences(a, b);
+        if !differences.is_empty() {
+            let text = format!("settings differ: {}", differences.join(" · "));
+            lines.push(Line::from(Span::styled(text, theme.warning_style())));
+        }
+    }
+    lines.push(Line::from(line));
+    lines.push(Line::from(Span::styled(format!("A {} · B {}", r.a.label, r.b.label), theme.muted())));
+    lines
 }
 
 /// Both equity curves on one chart, and B − A beside it.

@@ -7,7 +7,7 @@ use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Chart, Clear, Dataset, Gauge, GraphType, Paragraph, Row, Sparkline, Table, Widget, Wrap};
 
-use super::chrome::pane;
+use super::chrome::{ellipsis, pane};
 use super::timeline::Timeline;
 use crate::engine::Account;
 use crate::market::time::{et_date, fmt_et};
@@ -361,12 +361,4 @@ impl Widget for FormPane<'_> {
         lines.extend(self.notes());
         Paragraph::new(lines).block(pane("Run (enter edits · ←/→ choose · esc closes)", true, theme)).render(area, buf);
     }
-}
-
-/// `text` cut to `width` characters, the cut marked with `…`.
-fn ellipsis(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        return text.to_string();
-    }
-    text.chars().take(width.saturating_sub(1)).chain(['…']).collect()
 }
