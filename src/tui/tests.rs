@@ -595,3 +595,27 @@ fn saved_runs_read_newest_first_and_delete_on_a_second_d() {
     assert_eq!(left.len(), 1);
     assert!(!runs.path().join("b").exists() && runs.path().join("a").exists());
 }
+
+/// WARN and ERROR log lines stand out from INFO in the log pane.
+#[test]
+fn warnings_and_errors_stand_out_in_the_log() {
+    let mut state = fixtures::running(120, 40);
+    state.log.push("WARN  [CACHE QUARANTINE] HIMS 1m ohlc: a contradiction".into());
+    state.log.push("ERROR the run failed".into());
+    state.log.push("INFO  [CACHE HIT] PLTR".into());
+    let terminal = render(&mut state);
+    let buffer = terminal.backend().buffer();
+    let theme = Theme::default();
+    let fg_of = |text: &str| {
+        let area = buffer.area;
+        (area.top()..area.bottom())
+            .find_map(|y| {
+                let line: String = (area.left()..area.right()).map(|x| buffer[(x, y)].symbol()).collect();
+                line.find(text).map(|at| buffer[(area.left() + line[..at].chars().count() as u16, y)].fg)
+            })
+            .unwrap_or_else(|| panic!("{text} is on screen"))
+    };
+    assert_eq!(fg_of("WARN  [CACHE QUARANTINE]"), theme.warning);
+    assert_eq!(fg_of("ERROR the run failed"), theme.negative);
+    assert_eq!(fg_of("INFO  [CACHE HIT] PLTR"), theme.text);
+}

@@ -71,7 +71,7 @@ impl Default for Theme {
             muted: Color::DarkGray,
             accent: Color::Cyan,
             positive: Color::Green,
-            negative: Color::Red,
+            negative: Color::LightRed,
             warning: Color::Yellow,
             selection_fg: Color::Black,
             selection_bg: Color::Cyan,
@@ -80,9 +80,9 @@ impl Default for Theme {
             title: Color::White,
             cached: Color::Green,
             placeholder: Color::Yellow,
-            missing: Color::Red,
-            cursor: Color::Magenta,
-            chart_series: vec![Color::Cyan, Color::Magenta, Color::Yellow],
+            missing: Color::LightRed,
+            cursor: Color::LightMagenta,
+            chart_series: vec![Color::Cyan, Color::LightMagenta, Color::Yellow],
         }
     }
 }
@@ -197,6 +197,77 @@ fn user_theme_path(name: &str) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A colour as xterm's default palette shows it.
+    fn rgb(color: Color) -> (f64, f64, f64) {
+        let (r, g, b) = match color {
+            Color::Rgb(r, g, b) => (r, g, b),
+            Color::Black => (0, 0, 0),
+            Color::Red => (205, 0, 0),
+            Color::Green => (0, 205, 0),
+            Color::Yellow => (205, 205, 0),
+            Color::Blue => (0, 0, 238),
+            Color::Magenta => (205, 0, 205),
+            Color::Cyan => (0, 205, 205),
+            Color::Gray => (229, 229, 229),
+            Color::DarkGray => (127, 127, 127),
+            Color::LightRed => (255, 0, 0),
+            Color::LightGreen => (0, 255, 0),
+            Color::LightYellow => (255, 255, 0),
+            Color::LightBlue => (92, 92, 255),
+            Color::LightMagenta => (255, 0, 255),
+            Color::LightCyan => (0, 255, 255),
+            Color::White => (255, 255, 255),
+            other => panic!("no palette value for {other:?}"),
+        };
+        (f64::from(r), f64::from(g), f64::from(b))
+    }
+
+    /// WCAG 2 contrast ratio.
+    fn contrast(a: Color, b: Color) -> f64 {
+        let luminance = |c: Color| {
+            let channel = |v: f64| {
+                let v = v / 255.0;
+                if v <= 0.03928 { v / 12.92 } else { ((v + 0.055) / 1.055).powf(2.4) }
+            };
+            let (r, g, b) = rgb(c);
+            0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+        };
+        let (x, y) = (luminance(a), luminance(b));
+        (x.max(y) + 0.05) / (x.min(y) + 0.05)
+    }
+
+    /// Every role a theme draws text or marks with reads at 4.5:1 or better on
+    /// the background the theme is made for (black for dark themes, white for
+    /// light), and the selection's text on the selection.
+    #[test]
+    fn every_role_is_readable_on_its_background() {
+        for (name, background) in [("dark", Color::Black), ("high-contrast", Color::Black), ("light", Color::White)] {
+            let t = Theme::load(name).unwrap();
+            let mut roles = vec![
+                ("text", t.text),
+                ("muted", t.muted),
+                ("accent", t.accent),
+                ("positive", t.positive),
+                ("negative", t.negative),
+                ("warning", t.warning),
+                ("border", t.border),
+                ("border_focused", t.border_focused),
+                ("title", t.title),
+                ("cached", t.cached),
+                ("placeholder", t.placeholder),
+                ("missing", t.missing),
+                ("cursor", t.cursor),
+            ];
+            roles.extend(t.chart_series.iter().map(|c| ("chart_series", *c)));
+            for (role, color) in roles {
+                let ratio = contrast(color, background);
+                assert!(ratio >= 4.5, "{name}: {role} {color:?} on {background:?} is {ratio:.2}:1");
+            }
+            let ratio = contrast(t.selection_fg, t.selection_bg);
+            assert!(ratio >= 4.5, "{name}: the selection's text is {ratio:.2}:1");
+        }
+    }
 
     #[test]
     fn every_built_in_theme_parses_strictly_and_sets_every_role() {

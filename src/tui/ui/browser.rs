@@ -92,19 +92,30 @@ fn render_list(browser: &Browser, theme: &Theme, area: Rect, buf: &mut Buffer) -
     let (offset, visible_rows) = browser.list_window(table_area.height);
     let table_rows = rows.iter().enumerate().skip(offset).take(visible_rows).map(|(i, r)| {
         let s = &r.summary;
-        let row = Row::new(vec![
-            s.asset.clone(),
-            s.kind.to_string(),
-            s.timestep.clone(),
-            s.style.clone(),
-            s.rows.to_string(),
-            s.first.clone().unwrap_or_default(),
-            s.last.clone().unwrap_or_default(),
-            s.days.to_string(),
-            s.placeholder_days.to_string(),
-            size(s.bytes),
-            checksum_label(r.checksum).to_string(),
-        ]);
+        // A dataset that failed its checks is in the error colour.
+        let bad = r.checksum.is_some_and(|c| c != ChecksumState::Ok);
+        let checksum = ratatui::widgets::Cell::from(checksum_label(r.checksum)).style(if bad {
+            theme.error_style()
+        } else {
+            ratatui::style::Style::new()
+        });
+        let row = Row::new(
+            [
+                s.asset.clone(),
+                s.kind.to_string(),
+                s.timestep.clone(),
+                s.style.clone(),
+                s.rows.to_string(),
+                s.first.clone().unwrap_or_default(),
+                s.last.clone().unwrap_or_default(),
+                s.days.to_string(),
+                s.placeholder_days.to_string(),
+                size(s.bytes),
+            ]
+            .into_iter()
+            .map(ratatui::widgets::Cell::from)
+            .chain([checksum]),
+        );
         if i == browser.selected { row.style(theme.selected()) } else { row }
     });
     let widths = [
@@ -167,13 +178,10 @@ fn render_detail(browser: &Browser, d: &DatasetDetail, theme: &Theme, area: Rect
             Span::raw("checksum "),
             Span::styled(
                 checksum_label(Some(i.checksum)),
-                if i.checksum == ChecksumState::Ok { theme.signed(1.0) } else { theme.warning_style() },
+                if i.checksum == ChecksumState::Ok { theme.signed(1.0) } else { theme.error_style() },
             ),
             Span::raw(format!(" · sha256 {}", i.sha256.as_deref().map(|h| &h[..h.len().min(16)]).unwrap_or("-"))),
-            Span::styled(
-                i.checksum_detail.clone().map(|e| format!(" · {e}")).unwrap_or_default(),
-                theme.warning_style(),
-            ),
+            Span::styled(i.checksum_detail.clone().map(|e| format!(" · {e}")).unwrap_or_default(), theme.error_style()),
         ]),
         Line::from(Span::styled(format!("file {}", i.data_file.clone().unwrap_or_else(|| "-".into())), theme.muted())),
     ];

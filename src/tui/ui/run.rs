@@ -28,7 +28,7 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) -> Run
     CachePane { run, theme, focused: focused(Pane::Cache) }.render(areas.cache, buf);
     ConversionsPane { run, theme, focused: focused(Pane::Conversions) }.render(areas.conversions, buf);
     let orders = pane("Orders and fills", focused(Pane::Orders), theme);
-    lines_pane(&run.orders, run.orders_scroll, orders, theme, areas.orders, buf);
+    lines_pane(&run.orders, run.orders_scroll, orders, |_| theme.style(), areas.orders, buf);
     let cursor = run.cursor_point().map(|(_, t, _)| et_date(t));
     let first = run.coverage_scroll.min(run.coverage.len());
     let shown = usize::from(areas.coverage.height.saturating_sub(2));
@@ -44,7 +44,8 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) -> Run
         areas.coverage,
         buf,
     );
-    lines_pane(&state.log, state.log_scroll, pane("Log", focused(Pane::Log), theme), theme, areas.log, buf);
+    let log = pane("Log", focused(Pane::Log), theme);
+    lines_pane(&state.log, state.log_scroll, log, |line| log_style(line, theme), areas.log, buf);
     if let RunStatus::Failed(message) = &run.status {
         failure(message, theme, area, buf);
     }
@@ -79,7 +80,7 @@ fn lines_pane(
     lines: &[String],
     scroll: usize,
     block: ratatui::widgets::Block,
-    theme: &Theme,
+    style_of: impl Fn(&str) -> ratatui::style::Style,
     area: Rect,
     buf: &mut Buffer,
 ) {
@@ -89,8 +90,19 @@ fn lines_pane(
     let end = lines.len().saturating_sub(scroll);
     let start = end.saturating_sub(height);
     let shown: Vec<Line> =
-        lines[start..end].iter().map(|l| Line::from(Span::styled(l.as_str(), theme.style()))).collect();
+        lines[start..end].iter().map(|l| Line::from(Span::styled(l.as_str(), style_of(l)))).collect();
     Paragraph::new(shown).render(inner, buf);
+}
+
+/// Log lines by level: errors and warnings stand out from the INFO stream.
+fn log_style(line: &str, theme: &Theme) -> ratatui::style::Style {
+    if line.starts_with("ERROR") {
+        theme.error_style()
+    } else if line.starts_with("WARN") {
+        theme.warning_style()
+    } else {
+        theme.style()
+    }
 }
 
 struct EquityPane<'a> {
