@@ -12,7 +12,8 @@ use crate::market::conversion::{ConversionCount, ConversionKind};
 use crate::run::RunRequest;
 
 /// What a key can be bound to in `keymap.toml`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+/// Declared in the order help lists them: related commands together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Command {
     Quit,
@@ -54,6 +55,21 @@ pub enum Command {
 impl Command {
     pub fn switches_screen(self) -> bool {
         matches!(self, Command::RunScreen | Command::BrowserScreen | Command::ParityScreen)
+    }
+
+    /// What the command does in `mode`, where that differs from
+    /// [`Command::describe`]: ←/→ move the cursor on the run screen and change
+    /// the value in the form.
+    pub fn describe_in(self, mode: super::keymap::Mode) -> &'static str {
+        use super::keymap::Mode;
+        match (mode, self) {
+            (Mode::Form, Command::ScrubLeft) => "previous value",
+            (Mode::Form, Command::ScrubRight) => "next value",
+            (Mode::Form, Command::Open) => "edit / run",
+            (Mode::Run, Command::ScrubLeft) => "cursor a session back",
+            (Mode::Run, Command::ScrubRight) => "cursor a session on",
+            _ => self.describe(),
+        }
     }
 
     /// The words the help overlay and the key bar show.

@@ -110,7 +110,7 @@ impl Keymap {
                 None => by_command.push((key.clone(), *command)),
             }
         }
-        by_command.sort_by_key(|(_, c)| c.describe());
+        by_command.sort_by_key(|(_, c)| *c);
         by_command
     }
 

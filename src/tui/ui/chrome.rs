@@ -137,15 +137,23 @@ impl Widget for KeyBar<'_> {
     /// name their keys too.
     fn render(self, area: Rect, buf: &mut Buffer) {
         let (keymap, theme, mode) = (&self.state.keymap, self.theme, self.state.mode());
+        // The screen switches come last, without the screen already shown.
+        let here = match self.state.screen {
+            Screen::Run => Command::RunScreen,
+            Screen::Browser => Command::BrowserScreen,
+            Screen::Parity => Command::ParityScreen,
+        };
+        let switches = [Command::RunScreen, Command::BrowserScreen, Command::ParityScreen];
         let commands = [Command::Help, Command::Quit]
             .iter()
             .chain(bar_commands(mode))
-            .chain(&[Command::BrowserScreen, Command::ParityScreen]);
+            // The open form keeps the keyboard: no screen switches then.
+            .chain(switches.iter().filter(|c| **c != here && mode != Mode::Form));
         let mut room = usize::from(area.width);
         let mut spans = Vec::new();
         for command in commands {
             let Some(key) = keymap.key_for(mode, *command) else { continue };
-            let (key, what) = (format!(" {key} "), format!(" {} ", command.describe()));
+            let (key, what) = (format!(" {key} "), format!(" {} ", command.describe_in(mode)));
             let width = key.chars().count() + what.chars().count();
             if width > room {
                 break;
@@ -172,7 +180,7 @@ impl Widget for Help<'_> {
             for (keys, command) in keymap.bindings(mode) {
                 lines.push(Line::from(vec![
                     Span::styled(format!(" {keys:<13}"), theme.accent()),
-                    Span::styled(command.describe(), theme.style()),
+                    Span::styled(command.describe_in(mode), theme.style()),
                 ]));
             }
             lines
