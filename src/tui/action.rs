@@ -50,6 +50,8 @@ pub enum Command {
     ParityPrevious,
     /// Delete the selected saved run (asked twice).
     DeleteRun,
+    /// The focused pane takes the whole screen, or gives it back.
+    Maximize,
 }
 
 impl Command {
@@ -107,6 +109,7 @@ impl Command {
             Command::ParityColdWarm => "cold vs warm now",
             Command::ParityPrevious => "vs previous run",
             Command::DeleteRun => "delete run",
+            Command::Maximize => "maximize / restore pane",
         }
     }
 }

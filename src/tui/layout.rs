@@ -81,7 +81,22 @@ impl RunAreas {
     }
 }
 
-pub fn run_areas(body: Rect, timeline_rows: usize) -> RunAreas {
+/// The run screen's panes; with `maximized`, that pane takes the whole body
+/// and the others are empty.
+pub fn run_areas(body: Rect, timeline_rows: usize, maximized: Option<Pane>) -> RunAreas {
+    if let Some(pane) = maximized {
+        let empty = Rect::new(body.x, body.y, 0, 0);
+        let only = |p: Pane| if p == pane { body } else { empty };
+        return RunAreas {
+            equity: only(Pane::Equity),
+            positions: only(Pane::Positions),
+            cache: only(Pane::Cache),
+            conversions: only(Pane::Conversions),
+            orders: only(Pane::Orders),
+            coverage: only(Pane::Coverage),
+            log: only(Pane::Log),
+        };
+    }
     let roomy = body.height >= 30;
     let timeline = if roomy { (timeline_rows.max(1) as u16 + 2).clamp(4, body.height / 4) } else { 4 };
     let [top, middle, coverage, log] = body.layout(&Layout::vertical([

@@ -619,3 +619,21 @@ fn warnings_and_errors_stand_out_in_the_log() {
     assert_eq!(fg_of("ERROR the run failed"), theme.negative);
     assert_eq!(fg_of("INFO  [CACHE HIT] PLTR"), theme.text);
 }
+
+/// `z` gives the focused pane the whole screen and back; esc restores too.
+#[test]
+fn z_maximizes_the_focused_pane() {
+    let mut state = fixtures::running(120, 40);
+    state.run.focus = Pane::Log;
+    press(&mut state, KeyCode::Char('z'));
+    assert!(state.run.maximized);
+    render(&mut state);
+    let DrawnAreas::Run(areas) = state.drawn else { panic!("the run screen drew {:?}", state.drawn) };
+    assert!(areas.equity.is_empty() && areas.orders.is_empty());
+    assert_eq!((areas.log.width, areas.log.height), (120, 37), "the log has the body to itself");
+    press(&mut state, KeyCode::Esc);
+    assert!(!state.run.maximized);
+    press(&mut state, KeyCode::Char('z'));
+    press(&mut state, KeyCode::Char('z'));
+    assert!(!state.run.maximized);
+}

@@ -82,6 +82,8 @@ pub struct RunView {
     pub focus: Pane,
     /// An index into `equity` once the run is over.
     pub scrub: Option<usize>,
+    /// The focused pane takes the whole screen (`z` toggles).
+    pub maximized: bool,
     /// The strategy file, when the run's strategy is one.
     pub watched: Option<Watched>,
     /// The directory of the run before this one, for "this run vs the previous".
@@ -115,6 +117,7 @@ impl RunView {
             coverage_scroll: 0,
             focus: Pane::Equity,
             scrub: None,
+            maximized: false,
             watched: None,
             previous_dir: None,
             ticks: 0,
@@ -163,9 +166,9 @@ impl RunView {
     /// form's request), or the last request again when the form is not a valid run.
     pub fn start(&mut self, requested: Result<RunRequest, String>) -> Vec<Effect> {
         let request = requested.unwrap_or_else(|_| self.request.clone());
-        let (paused, pace, focus) = (self.paused, self.pace, self.focus);
+        let (paused, pace, focus, maximized) = (self.paused, self.pace, self.focus, self.maximized);
         let previous_dir = self.finished_dir().cloned().or(self.previous_dir.take());
-        *self = RunView { paused, pace, focus, previous_dir, ..RunView::new(request.clone()) };
+        *self = RunView { paused, pace, focus, maximized, previous_dir, ..RunView::new(request.clone()) };
         self.status = RunStatus::Running;
         let file = crate::strategies::file_of(&request.strategy);
         self.watched = file.clone().map(|path| Watched { path, baseline: None, changed: false });
@@ -263,8 +266,19 @@ impl RunView {
                 self.scroll_focused(command);
                 vec![]
             }
+            Command::Maximize => {
+                self.maximized = !self.maximized;
+                vec![]
+            }
+            // Esc steps back one thing at a time: the drill-down, the maximized pane, the cursor.
             Command::Back => {
-                self.drill = false;
+                if self.drill {
+                    self.drill = false;
+                } else if self.maximized {
+                    self.maximized = false;
+                } else {
+                    self.scrub = None;
+                }
                 vec![]
             }
             _ => vec![],

@@ -21,14 +21,26 @@ use crate::tui::theme::Theme;
 /// Draws the run screen into `area` and says where its panes went.
 pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) -> RunAreas {
     let run = &state.run;
-    let areas = run_areas(area, run.timeline_rows());
+    let areas = run_areas(area, run.timeline_rows(), run.maximized.then_some(run.focus));
     let focused = |p: Pane| run.focus == p;
-    EquityPane { run, theme, focused: focused(Pane::Equity) }.render(areas.equity, buf);
-    PositionsPane { run, theme, focused: focused(Pane::Positions) }.render(areas.positions, buf);
-    CachePane { run, theme, focused: focused(Pane::Cache) }.render(areas.cache, buf);
-    ConversionsPane { run, theme, focused: focused(Pane::Conversions) }.render(areas.conversions, buf);
-    let orders = pane("Orders and fills", focused(Pane::Orders), theme);
-    lines_pane(&run.orders, run.orders_scroll, orders, |_| theme.style(), areas.orders, buf);
+    // A maximized pane leaves the others without room: they are not drawn.
+    let drawn = |rect: Rect| !rect.is_empty();
+    if drawn(areas.equity) {
+        EquityPane { run, theme, focused: focused(Pane::Equity) }.render(areas.equity, buf);
+    }
+    if drawn(areas.positions) {
+        PositionsPane { run, theme, focused: focused(Pane::Positions) }.render(areas.positions, buf);
+    }
+    if drawn(areas.cache) {
+        CachePane { run, theme, focused: focused(Pane::Cache) }.render(areas.cache, buf);
+    }
+    if drawn(areas.conversions) {
+        ConversionsPane { run, theme, focused: focused(Pane::Conversions) }.render(areas.conversions, buf);
+    }
+    if drawn(areas.orders) {
+        let orders = pane("Orders and fills", focused(Pane::Orders), theme);
+        lines_pane(&run.orders, run.orders_scroll, orders, |_| theme.style(), areas.orders, buf);
+    }
     let cursor = run.cursor_point().map(|(_, t, _)| et_date(t));
     let first = run.coverage_scroll.min(run.coverage.len());
     let shown = usize::from(areas.coverage.height.saturating_sub(2));
@@ -39,13 +51,17 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) -> Run
         String::new()
     };
     let title = format!("Coverage (ET){which}: █ cached ░ placeholder · missing │ expiry");
-    Timeline { rows: &run.coverage[first..], window: run.request.window, cursor, theme }.render_in(
-        pane(&title, focused(Pane::Coverage), theme),
-        areas.coverage,
-        buf,
-    );
-    let log = pane("Log", focused(Pane::Log), theme);
-    lines_pane(&state.log, state.log_scroll, log, |line| log_style(line, theme), areas.log, buf);
+    if drawn(areas.coverage) {
+        Timeline { rows: &run.coverage[first..], window: run.request.window, cursor, theme }.render_in(
+            pane(&title, focused(Pane::Coverage), theme),
+            areas.coverage,
+            buf,
+        );
+    }
+    if drawn(areas.log) {
+        let log = pane("Log", focused(Pane::Log), theme);
+        lines_pane(&state.log, state.log_scroll, log, |line| log_style(line, theme), areas.log, buf);
+    }
     if let RunStatus::Failed(message) = &run.status {
         failure(message, theme, area, buf);
     }
