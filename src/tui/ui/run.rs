@@ -175,8 +175,10 @@ impl Widget for EquityPane<'_> {
                     .data(&cursor_line),
             );
         }
+        // The axis spans the whole run: the right edge is its last session, and
+        // the curve covers the part done so far.
         let first = s.equity.first().map(|(t, _)| et_date(*t).to_string()).unwrap_or_default();
-        let last = s.equity.last().map(|(t, _)| et_date(*t).to_string()).unwrap_or_default();
+        let last = s.request.window.end.to_string();
         Chart::new(datasets)
             .x_axis(Axis::default().bounds([0.0, x_max]).labels([first, last]).style(theme.muted()))
             .y_axis(

@@ -9,6 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget};
 
 use crate::cache::Window;
+use crate::market::Calendar;
 use crate::tui::model::CoverageRow;
 use crate::tui::theme::Theme;
 
@@ -37,12 +38,15 @@ impl Timeline<'_> {
             return;
         }
         let label_width = (inner.width / 3).min(28) as usize;
-        let span_days = (self.window.end - self.window.start).num_days().max(0) as usize + 1;
-        // At most one cell per day, so no cell falls between two days and shows blank.
-        let cells = (inner.width as usize).saturating_sub(label_width + 1).clamp(1, span_days);
+        // Columns are trading sessions, so weekends and holidays are not drawn as gaps.
+        let sessions: Vec<NaiveDate> = Calendar::sessions_between(self.window.start, self.window.end).collect();
+        let span = sessions.len().max(1);
+        // At most one cell per session, so no cell falls between two sessions and shows blank.
+        let cells = (inner.width as usize).saturating_sub(label_width + 1).clamp(1, span);
+        // A day that is not a session (an expiry on a holiday) takes the next session's cell.
         let cell_of = |day: NaiveDate| {
-            let offset = (day - self.window.start).num_days();
-            (offset >= 0 && (offset as usize) < span_days).then(|| offset as usize * cells / span_days)
+            let index = sessions.partition_point(|s| *s < day);
+            (index < sessions.len()).then(|| index * cells / span)
         };
         let mut lines = Vec::new();
         for row in self.rows.iter().take(inner.height as usize) {
@@ -74,11 +78,14 @@ impl Timeline<'_> {
                     Cell::Placeholder => ("░", self.theme.placeholder),
                     Cell::Missing => ("·", self.theme.missing),
                 };
-                let mut style = Style::new().fg(colour);
                 let symbol = if Some(i) == expiry { "│" } else { symbol };
-                if Some(i) == cursor {
-                    style = style.bg(self.theme.cursor);
-                }
+                // The cursor is a bar in its own colour over the cell's, visible on any cell.
+                let (symbol, style) = if Some(i) == cursor {
+                    let under = if *state == Cell::Outside { Style::new() } else { Style::new().bg(colour) };
+                    ("┃", under.fg(self.theme.cursor))
+                } else {
+                    (symbol, Style::new().fg(colour))
+                };
                 spans.push(Span::styled(symbol, style));
             }
             lines.push(Line::from(spans));
