@@ -170,7 +170,7 @@ impl RunEvent {
                     FillSource::Trade => "trade",
                     FillSource::Quote => "quote",
                 };
-                format!("FILLED {order_id} {side} {quantity} {asset} @ {price} ({source}) fee {fee}{}", tagged(tag))
+                format!("FILLED {order_id} {side} {quantity} {asset} @ {price} ({source}) fee {fee:.2}{}", tagged(tag))
             }
             RunEvent::Cancelled { order_id, asset, reason, .. } => format!("CANCELLED {order_id} {asset}: {reason}"),
             RunEvent::Expired { order_id, asset, reason, .. } => format!("EXPIRED {order_id} {asset}: {reason}"),

@@ -172,6 +172,11 @@ fn the_browser_filter_narrows_the_list() {
     press(&mut state, KeyCode::Char('o'));
     assert_eq!(state.browser.visible()[0].summary.rows, 15_600, "sorted by rows, largest first");
     insta::assert_snapshot!("browser_filtered_120x40", render(&mut state).backend());
+
+    // An option is found by its OCC symbol too.
+    state.browser.filter = "pltr250418c".into();
+    let assets: Vec<&str> = state.browser.visible().iter().map(|r| r.summary.asset.as_str()).collect();
+    assert_eq!(assets, ["PLTR 2025-04-18 91 C"]);
 }
 
 #[test]

@@ -70,8 +70,13 @@ impl Browser {
             .iter()
             .filter(|r| {
                 let s = &r.summary;
+                // An option matches by its readable name and by its OCC symbol.
+                let occ = match s.asset.parse::<crate::market::Asset>() {
+                    Ok(crate::market::Asset::Option(contract)) => contract.occ(),
+                    _ => String::new(),
+                };
                 needle.is_empty()
-                    || [s.asset.as_str(), s.kind, s.timestep.as_str(), s.style.as_str()]
+                    || [s.asset.as_str(), occ.as_str(), s.kind, s.timestep.as_str(), s.style.as_str()]
                         .iter()
                         .any(|f| f.to_lowercase().contains(&needle))
             })

@@ -78,9 +78,13 @@ impl Widget for Header<'_> {
                 activity,
                 changed,
                 Some(Span::styled(
+                    // Progress before the settings: a narrow line keeps what moves.
                     format!(
-                        "  {strategy} {}..{} {} ${:.0} · session {done}/{total} {when} · pace {pace}",
-                        r.window.start, r.window.end, r.store, r.cash
+                        "  session {done}/{total} {when} · {strategy} {}..{} {} ${} · pace {pace}",
+                        r.window.start,
+                        r.window.end,
+                        r.store,
+                        crate::engine::account::money(r.cash)
                     ),
                     theme.style(),
                 )),

@@ -77,6 +77,12 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) -> Run
 /// traceback keeps its lines and indentation), within the screen; the keys
 /// stay on the bottom border, where a long message cannot push them out.
 fn failure(message: &str, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    // The cause a person acts on comes first, the full chain of errors after it.
+    let message = match cause(message) {
+        Some(cause) => format!("{cause}\n{message}"),
+        None => message.to_string(),
+    };
+    let message = message.as_str();
     let widest = message.lines().map(|l| l.chars().count()).max().unwrap_or(0) as u16;
     let width = (widest + 4).clamp(70, area.width.saturating_sub(2).max(20));
     let inner = usize::from(width.saturating_sub(2)).max(1);
@@ -89,6 +95,20 @@ fn failure(message: &str, theme: &Theme, area: Rect, buf: &mut Buffer) {
         .wrap(Wrap { trim: false })
         .block(pane("Run failed", true, theme).title_bottom(keys))
         .render(rect, buf);
+}
+
+/// What to do about a failure, when its text says which kind it is.
+fn cause(message: &str) -> Option<&'static str> {
+    let says = |words: &[&str]| words.iter().any(|w| message.contains(w));
+    if says(&["unreachable", "onnection refused"]) {
+        Some("The terminal does not answer (connection refused): is it running?")
+    } else if says(&["did not answer within"]) {
+        Some("The strategy stopped answering.")
+    } else if says(&["Traceback (most recent call last)"]) {
+        Some("The strategy raised an exception:")
+    } else {
+        None
+    }
 }
 
 /// The newest lines at the bottom; `scroll` lines back from the end.
