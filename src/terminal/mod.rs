@@ -15,6 +15,7 @@ mod request;
 mod resample;
 mod rng;
 mod server;
+pub mod spec;
 mod table;
 mod universe;
 
@@ -50,6 +51,9 @@ pub struct TerminalArgs {
     /// stray-date, duplicate, off-session, negative, half, cut-value, header-only, json, html, huge-line
     #[arg(long, default_value = "none")]
     pub faults: FaultSpec,
+    /// Print the v3 operations the description lists, each marked served or not, and exit
+    #[arg(long)]
+    pub list_endpoints: bool,
 }
 
 /// How a simulated terminal behaves.
@@ -92,7 +96,26 @@ pub async fn spawn(config: SimConfig) -> std::io::Result<RunningTerminal> {
 }
 
 /// `thetabench terminal`: serves until Ctrl-C.
+/// Whether the simulated terminal answers an operation of the description.
+pub fn serves(path: &str) -> bool {
+    request::Endpoint::from_path(path).is_some() || path == crate::thetadata::STATUS_PATH
+}
+
+/// Every operation of the description, served or not, with its columns.
+pub fn endpoint_listing() -> String {
+    let mut out = format!("{} (status)\n", crate::thetadata::STATUS_PATH);
+    for op in spec::OPERATIONS {
+        let mark = if serves(op.path) { "served    " } else { "not served" };
+        out.push_str(&format!("{mark} {}  [{}]\n", op.path, op.columns.join(", ")));
+    }
+    out
+}
+
 pub async fn run(args: TerminalArgs) -> anyhow::Result<()> {
+    if args.list_endpoints {
+        print!("{}", endpoint_listing());
+        return Ok(());
+    }
     let addr = SocketAddr::new(args.bind, args.port);
     let listener =
         TcpListener::bind(addr).await.with_context(|| format!("binding the simulated terminal to {addr}"))?;
