@@ -27,7 +27,7 @@ async fn every_served_operation_answers_its_sample_with_the_documented_columns()
     let sim = terminal::spawn(SimConfig::default()).await.unwrap();
     let base = sim.base_url();
     let served: Vec<&spec::Operation> = spec::OPERATIONS.iter().filter(|op| terminal::serves(op.path)).collect();
-    assert!(served.len() >= 10, "{} operations served", served.len());
+    assert!(served.len() >= 19, "{} operations served", served.len());
     for op in served {
         let url = format!("{base}{}", op.sample);
         let (status, csv) = get(&url).await;
@@ -56,6 +56,7 @@ async fn every_served_operation_answers_its_sample_with_the_documented_columns()
 fn the_listing_marks_what_is_served() {
     let listing = terminal::endpoint_listing();
     assert!(listing.contains("served     /v3/stock/history/ohlc  [timestamp, open, high, low, close"), "{listing}");
-    assert!(listing.contains("not served /v3/calendar/today"), "{listing}");
+    assert!(listing.contains("served     /v3/calendar/today  [type, open, close]"), "{listing}");
+    assert!(listing.contains("not served /v3/option/history/greeks/all"), "{listing}");
     assert_eq!(listing.lines().count(), spec::OPERATIONS.len() + 1);
 }

@@ -2,17 +2,17 @@
 //! or "no data" (472). Pure given the question and the current time, which
 //! only matters for today (bars whose minute has closed) and the future (none).
 
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
 
 use super::daily::{DailyPath, DayPrices, daily_path};
 use super::intraday::{Bar, Quote, closing_quote, minute_bars, minute_quotes, price_path};
 use super::options::{
-    Contract, closing_option_quote, contract_day, expirations, is_listed_on, listing_date, strike_grid,
+    Contract, closing_option_quote, contract_day, expirations, is_expiration, is_listed_on, listing_date, strike_grid,
 };
 use super::request::{EodQuery, IntradayQuery, Question, SecurityKind, Style};
 use super::resample;
 use super::table::{Cell, Format, Rendered, Table};
-use super::universe::{Kind, Profile, lookup};
+use super::universe::{Kind, Profile, UNIVERSE, lookup};
 use crate::market::Calendar;
 use crate::market::time::{et_date, et_to_utc};
 
@@ -59,6 +59,36 @@ pub fn answer(question: &Question, format: Format, now: DateTime<Utc>) -> Result
             }
             table
         }
+        Question::Symbols(kind) => {
+            let wanted = |p: &&Profile| match kind {
+                SecurityKind::Index => p.kind == Kind::Index,
+                SecurityKind::Stock | SecurityKind::Option => p.kind == Kind::Stock,
+            };
+            let mut table = Table::new(format, &[&["symbol"]], UNIVERSE.len());
+            for profile in UNIVERSE.iter().filter(wanted) {
+                table.row(&[Cell::Text(profile.symbol)]);
+            }
+            table
+        }
+        Question::Dates { kind, symbol, expiration } => dates(*kind, symbol, *expiration, format, now)?,
+        Question::CalendarDay(date) => {
+            let date = date.unwrap_or_else(|| et_date(now));
+            let mut table = Table::new(format, &[CALENDAR], 1);
+            table.row(&schedule(date));
+            table
+        }
+        Question::YearHolidays(year) => {
+            let mut table = Table::new(format, &[&["date"], CALENDAR], 16);
+            let days = NaiveDate::from_ymd_opt(*year, 1, 1).into_iter().flat_map(|d| d.iter_days());
+            for date in days.take_while(|d| d.year() == *year) {
+                let row = schedule(date);
+                // Holidays and early closes; weekends and regular sessions are not listed.
+                if matches!(row[0], Cell::Word("full_close" | "early_close")) {
+                    table.row(&[&[Cell::Date(date)], row.as_slice()].concat());
+                }
+            }
+            table
+        }
         Question::Strikes { symbol, expiration } => {
             let u = underlying(symbol, SecurityKind::Option)?;
             let grid = strike_grid(u.path, *expiration).ok_or(NoData)?;
@@ -71,6 +101,51 @@ pub fn answer(question: &Question, format: Format, now: DateTime<Utc>) -> Result
     };
     let rendered = table.finish();
     if rendered.rows == 0 { Err(NoData) } else { Ok(rendered) }
+}
+
+const CALENDAR: &[&str] = &["type", "open", "close"];
+
+/// One day's schedule: its type and, when the market opens, its hours in ET.
+fn schedule(date: NaiveDate) -> [Cell<'static>; 3] {
+    let seconds = |t: DateTime<Utc>| {
+        let local = t.with_timezone(&crate::market::time::ET).time();
+        chrono::Timelike::num_seconds_from_midnight(&local)
+    };
+    match Calendar::session(date) {
+        Some(s) => {
+            let kind = if s.is_early_close() { "early_close" } else { "open" };
+            [Cell::Word(kind), Cell::Clock(seconds(s.open)), Cell::Clock(seconds(s.close))]
+        }
+        None if date.weekday().number_from_monday() >= 6 => [Cell::Word("weekend"), Cell::Null, Cell::Null],
+        None => [Cell::Word("full_close"), Cell::Null, Cell::Null],
+    }
+}
+
+/// The sessions a symbol (or one expiration's contracts) has data for, up to today.
+fn dates(
+    kind: SecurityKind,
+    symbol: &str,
+    expiration: Option<NaiveDate>,
+    format: Format,
+    now: DateTime<Utc>,
+) -> Result<Table, NoData> {
+    let u = underlying(symbol, kind)?;
+    let today = et_date(now);
+    let sessions: Vec<NaiveDate> = match expiration {
+        Some(expiration) => {
+            if !is_expiration(expiration) {
+                return Err(NoData);
+            }
+            let last = expiration.min(today);
+            Calendar::sessions_between(listing_date(expiration), last).collect()
+        }
+        None => u.path.between(crate::market::calendar::FIRST_DAY, today).iter().map(|d| d.date).collect(),
+    };
+    let mut table = Table::new(format, &[&["date"]], sessions.len());
+    for date in sessions {
+        table.row(&[Cell::Date(date)]);
+    }
+    Ok(table)
 }
 
 /// Whether `contract` trades on `date`: listed by then, not expired, and on its strike grid.

@@ -98,7 +98,9 @@ pub async fn spawn(config: SimConfig) -> std::io::Result<RunningTerminal> {
 /// `thetabench terminal`: serves until Ctrl-C.
 /// Whether the simulated terminal answers an operation of the description.
 pub fn serves(path: &str) -> bool {
-    request::Endpoint::from_path(path).is_some() || path == crate::thetadata::STATUS_PATH
+    // `list/dates/{request_type}` is served for both request types.
+    let path = path.replace("{request_type}", "quote");
+    request::Endpoint::from_path(&path).is_some() || path == crate::thetadata::STATUS_PATH
 }
 
 /// Every operation of the description, served or not, with its columns.

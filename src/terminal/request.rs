@@ -30,6 +30,12 @@ pub enum Endpoint {
     Eod(SecurityKind),
     Expirations,
     Strikes,
+    Symbols(SecurityKind),
+    /// The dates with data: `list/dates/{trade,quote}` (any request type for an index).
+    Dates(SecurityKind),
+    CalendarToday,
+    CalendarOnDate,
+    YearHolidays,
 }
 
 impl Endpoint {
@@ -46,6 +52,15 @@ impl Endpoint {
             "/v3/option/history/eod" => Endpoint::Eod(Option),
             "/v3/option/list/expirations" => Endpoint::Expirations,
             "/v3/option/list/strikes" => Endpoint::Strikes,
+            "/v3/stock/list/symbols" => Endpoint::Symbols(Stock),
+            "/v3/option/list/symbols" => Endpoint::Symbols(Option),
+            "/v3/index/list/symbols" => Endpoint::Symbols(Index),
+            "/v3/stock/list/dates/trade" | "/v3/stock/list/dates/quote" => Endpoint::Dates(Stock),
+            "/v3/option/list/dates/trade" | "/v3/option/list/dates/quote" => Endpoint::Dates(Option),
+            "/v3/index/list/dates" => Endpoint::Dates(Index),
+            "/v3/calendar/today" => Endpoint::CalendarToday,
+            "/v3/calendar/on_date" => Endpoint::CalendarOnDate,
+            "/v3/calendar/year_holidays" => Endpoint::YearHolidays,
             _ => return None,
         })
     }
@@ -87,8 +102,23 @@ pub struct EodQuery {
 pub enum Question {
     Intraday(IntradayQuery),
     Eod(EodQuery),
-    Expirations { symbol: String },
-    Strikes { symbol: String, expiration: NaiveDate },
+    Expirations {
+        symbol: String,
+    },
+    Strikes {
+        symbol: String,
+        expiration: NaiveDate,
+    },
+    Symbols(SecurityKind),
+    /// Dates with data of a symbol, or of one expiration's contracts.
+    Dates {
+        kind: SecurityKind,
+        symbol: String,
+        expiration: Option<NaiveDate>,
+    },
+    /// The schedule of one day; `None` is today.
+    CalendarDay(Option<NaiveDate>),
+    YearHolidays(i32),
 }
 
 /// The request's query parameters, with accessors that explain what is wrong.
@@ -216,6 +246,22 @@ impl Params<'_> {
 
 /// The question a data request asks, or why it cannot be answered (400).
 pub fn parse(endpoint: Endpoint, params: &Params) -> Result<Question, ParamError> {
+    // The operations that name no symbol.
+    match endpoint {
+        Endpoint::Symbols(kind) => return Ok(Question::Symbols(kind)),
+        Endpoint::CalendarToday => return Ok(Question::CalendarDay(None)),
+        Endpoint::CalendarOnDate => return Ok(Question::CalendarDay(Some(params.date("date")?))),
+        Endpoint::YearHolidays => {
+            let year = params.required("year")?;
+            let year = year
+                .parse::<i32>()
+                .ok()
+                .filter(|y| (crate::market::calendar::FIRST_YEAR..=crate::market::calendar::LAST_YEAR).contains(y))
+                .ok_or_else(|| ParamError(format!("bad year={year}: use a year the calendar covers")))?;
+            return Ok(Question::YearHolidays(year));
+        }
+        _ => {}
+    }
     let symbol = params.symbol()?;
     let contract = |kind| if kind == SecurityKind::Option { params.contract().map(Some) } else { Ok(None) };
     Ok(match endpoint {
@@ -244,6 +290,14 @@ pub fn parse(endpoint: Endpoint, params: &Params) -> Result<Question, ParamError
         }
         Endpoint::Expirations => Question::Expirations { symbol },
         Endpoint::Strikes => Question::Strikes { symbol, expiration: params.expiration()? },
+        Endpoint::Dates(kind) => {
+            let expiration = if kind == SecurityKind::Option { Some(params.expiration()?) } else { None };
+            Question::Dates { kind, symbol, expiration }
+        }
+        // Answered above, before the symbol.
+        Endpoint::Symbols(_) | Endpoint::CalendarToday | Endpoint::CalendarOnDate | Endpoint::YearHolidays => {
+            return Err(ParamError(format!("{endpoint:?} takes no symbol")));
+        }
     })
 }
 

@@ -87,6 +87,31 @@ async fn every_format_holds_the_same_rows() {
     sim.shutdown().await.unwrap();
 }
 
+/// The calendar and list operations, as the description shows them.
+#[tokio::test]
+async fn calendar_and_lists() {
+    let sim = spawn(SimConfig::default()).await.unwrap();
+    let base = sim.base_url();
+    assert_eq!(get(&base, "/v3/calendar/on_date?date=20251225").await.1, "type,open,close\nfull_close,,\n");
+    assert_eq!(
+        get(&base, "/v3/calendar/on_date?date=20251128").await.1,
+        "type,open,close\nearly_close,09:30:00,13:00:00\n"
+    );
+    assert_eq!(get(&base, "/v3/calendar/on_date?date=20251129").await.1, "type,open,close\nweekend,,\n");
+    let (_, json) = get(&base, "/v3/calendar/on_date?date=20251225&format=json").await;
+    assert_eq!(json, "{\"response\":[{\"type\":\"full_close\",\"open\":null,\"close\":null}\n]}\n");
+    let (_, holidays) = get(&base, "/v3/calendar/year_holidays?year=2024").await;
+    assert!(holidays.contains("2024-12-24,early_close,09:30:00,13:00:00\n2024-12-25,full_close,,\n"), "{holidays}");
+    assert!(!holidays.contains("2024-12-28"), "weekends are not holidays");
+    let (_, indices) = get(&base, "/v3/index/list/symbols").await;
+    assert_eq!(indices, "symbol\n\"SPX\"\n\"NDX\"\n\"VIX\"\n");
+    let (_, dates) = get(&base, "/v3/option/list/dates/quote?symbol=PLTR&expiration=20250321").await;
+    let dates: Vec<&str> = dates.lines().skip(1).collect();
+    assert_eq!((dates.first().copied(), dates.last().copied()), (Some("2024-12-23"), Some("2025-03-21")));
+    assert_eq!(get(&base, "/v3/calendar/year_holidays?year=1999").await.0, 400);
+    sim.shutdown().await.unwrap();
+}
+
 #[tokio::test]
 async fn error_statuses_carry_a_message() {
     let sim = spawn(SimConfig::default()).await.unwrap();

@@ -43,6 +43,12 @@ pub enum Cell<'a> {
     Int(i64),
     /// A scaled integer printed with this many decimals: `Fixed(9100, 2)` is `91.00`.
     Fixed(i64, u32),
+    /// A keyword written bare in CSV and HTML (`open`, `full_close`), a string in JSON.
+    Word(&'a str),
+    /// A time of day, `09:30:00`; seconds after midnight.
+    Clock(u32),
+    /// No value: empty in CSV and HTML, `null` in JSON.
+    Null,
 }
 
 /// A response body being written, with where the header ends (for truncation faults).
@@ -163,6 +169,16 @@ fn write_cell(out: &mut Vec<u8>, format: Format, cell: Cell) {
         }),
         Cell::Int(value) => push_fixed(out, value, 0),
         Cell::Fixed(value, decimals) => push_fixed(out, value, decimals),
+        Cell::Word(word) => quoted(out, quote_strings, |out| out.extend_from_slice(word.as_bytes())),
+        Cell::Clock(seconds) => quoted(out, quote_strings, |out| {
+            push_padded(out, u64::from(seconds / 3600), 2);
+            out.push(b':');
+            push_padded(out, u64::from(seconds / 60 % 60), 2);
+            out.push(b':');
+            push_padded(out, u64::from(seconds % 60), 2);
+        }),
+        Cell::Null if quote_strings => out.extend_from_slice(b"null"),
+        Cell::Null => {}
     }
 }
 
