@@ -71,6 +71,7 @@ pub fn answer(question: &Question, format: Format, now: DateTime<Utc>) -> Result
             table
         }
         Question::Dates { kind, symbol, expiration } => dates(*kind, symbol, *expiration, format, now)?,
+        Question::Greeks(q) => greeks::answer(q, format, now)?,
         Question::CalendarDay(date) => {
             let date = date.unwrap_or_else(|| et_date(now));
             let mut table = Table::new(format, &[CALENDAR], 1);
@@ -104,6 +105,147 @@ pub fn answer(question: &Question, format: Format, now: DateTime<Utc>) -> Result
 }
 
 const CALENDAR: &[&str] = &["type", "open", "close"];
+
+/// Option greeks and implied volatility, from the model that prices the quotes.
+mod greeks {
+    use chrono::{DateTime, NaiveDate, Utc};
+
+    use super::super::options::{Contract, contract_day, is_listed_on, strike_grid, years_to_expiry};
+    use super::super::pricing::{self, implied_vol};
+    use super::super::request::{GreeksKind, GreeksQuery, SecurityKind};
+    use super::super::resample;
+    use super::super::table::{Cell, Format, Table};
+    use super::{
+        CONTRACT, NoData, OPEN_MINUTE, Underlying, contract_cells, minutes_available, session_path, underlying,
+    };
+    use crate::market::Right;
+
+    const FIRST_ORDER: &[&str] = &[
+        "timestamp",
+        "bid",
+        "ask",
+        "delta",
+        "theta",
+        "vega",
+        "rho",
+        "epsilon",
+        "lambda",
+        "implied_vol",
+        "iv_error",
+        "underlying_timestamp",
+        "underlying_price",
+    ];
+    const IMPLIED_VOLATILITY: &[&str] = &[
+        "timestamp",
+        "bid",
+        "bid_implied_vol",
+        "midpoint",
+        "implied_vol",
+        "ask",
+        "ask_implied_vol",
+        "iv_error",
+        "underlying_timestamp",
+        "underlying_price",
+    ];
+
+    /// A value with four decimals.
+    fn four(x: f64) -> Cell<'static> {
+        Cell::Fixed((x * 10_000.0).round() as i64, 4)
+    }
+
+    /// Every listed contract the query names, strike by strike, calls first.
+    fn contracts(u: &Underlying, q: &GreeksQuery) -> Result<Vec<Contract>, NoData> {
+        let grid = strike_grid(u.path, q.expiration).ok_or(NoData)?;
+        let strikes: Vec<u32> = match q.strike_millis {
+            Some(k) if grid.binary_search(&k).is_ok() => vec![k],
+            Some(_) => return Err(NoData),
+            None => grid,
+        };
+        let rights = q.right.map_or(vec![Right::Call, Right::Put], |r| vec![r]);
+        Ok(strikes
+            .into_iter()
+            .flat_map(|strike_millis| {
+                rights.iter().map(move |right| Contract { expiration: q.expiration, strike_millis, right: *right })
+            })
+            .collect())
+    }
+
+    pub fn answer(q: &GreeksQuery, format: Format, now: DateTime<Utc>) -> Result<Table, NoData> {
+        let u = underlying(&q.symbol, SecurityKind::Option)?;
+        let contracts = contracts(&u, q)?;
+        let columns = match q.kind {
+            GreeksKind::FirstOrder => FIRST_ORDER,
+            GreeksKind::ImpliedVolatility => IMPLIED_VOLATILITY,
+        };
+        let mut table = Table::new(format, &[CONTRACT, columns], contracts.len() * 80);
+        for date in q.start.iter_days().take_while(|d| *d <= q.end) {
+            if !is_listed_on(q.expiration, date) {
+                continue;
+            }
+            let (Ok(available), Ok(path)) = (minutes_available(date, now), session_path(&u, date)) else { continue };
+            for contract in &contracts {
+                day(&u, q, contract, date, &path[..], available, &mut table);
+            }
+        }
+        Ok(table)
+    }
+
+    /// One contract's rows on one session, at the query's interval.
+    fn day(
+        u: &Underlying,
+        q: &GreeksQuery,
+        contract: &Contract,
+        date: NaiveDate,
+        path: &[f64],
+        available: usize,
+        table: &mut Table,
+    ) {
+        let quotes = contract_day(u.profile, contract, date, path).quotes;
+        let prefix = contract_cells(u.profile, contract);
+        let strike = f64::from(contract.strike_millis) / 1000.0;
+        let wanted = |minute: u16| (q.start_ms..=q.end_ms).contains(&((OPEN_MINUTE + u32::from(minute)) * 60_000));
+        let quotes = &quotes[..available.min(quotes.len())];
+        for quote in resample::quotes(quotes, usize::from(q.interval_minutes)).iter().filter(|x| wanted(x.minute)) {
+            let k = usize::from(quote.minute);
+            let (spot, years) = (path[k], years_to_expiry(date, contract.expiration, k));
+            let (bid, ask) = (quote.bid as f64 / 100.0, quote.ask as f64 / 100.0);
+            let mid = (bid + ask) / 2.0;
+            let iv_of = |price: f64| implied_vol(contract.right, spot, strike, years, price);
+            // A mid no volatility prices (at intrinsic value) reports 0 with an error of 1.
+            let (iv, iv_error) = match iv_of(mid) {
+                Some(iv) => (iv, (pricing::black_scholes(contract.right, spot, strike, years, iv) - mid) / mid),
+                None => (0.0, 1.0),
+            };
+            let stamp = Cell::Stamp(date, OPEN_MINUTE + u32::from(quote.minute));
+            let underlying = [stamp, four(spot)];
+            let values: Vec<Cell> = match q.kind {
+                GreeksKind::FirstOrder => {
+                    let vol = if iv > 0.0 { iv } else { pricing::skewed_vol(u.profile.annual_vol, spot, strike) };
+                    let g = pricing::greeks(contract.right, spot, strike, years, vol);
+                    [stamp, Cell::Fixed(quote.bid, 2), Cell::Fixed(quote.ask, 2)]
+                        .into_iter()
+                        .chain([g.delta, g.theta, g.vega, g.rho, g.epsilon, g.lambda, iv, iv_error].map(four))
+                        .chain(underlying)
+                        .collect()
+                }
+                GreeksKind::ImpliedVolatility => [
+                    stamp,
+                    Cell::Fixed(quote.bid, 2),
+                    four(iv_of(bid).unwrap_or(0.0)),
+                    four(mid),
+                    four(iv),
+                    Cell::Fixed(quote.ask, 2),
+                    four(iv_of(ask).unwrap_or(0.0)),
+                    four(iv_error),
+                ]
+                .into_iter()
+                .chain(underlying)
+                .collect(),
+            };
+            table.row(&[prefix.as_slice(), values.as_slice()].concat());
+        }
+    }
+}
 
 /// One day's schedule: its type and, when the market opens, its hours in ET.
 fn schedule(date: NaiveDate) -> [Cell<'static>; 3] {

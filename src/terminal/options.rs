@@ -175,6 +175,12 @@ pub fn contract_day(profile: &Profile, contract: &Contract, date: NaiveDate, pat
     ContractDay { bars, quotes }
 }
 
+/// Years from minute `minute` of `date`'s session to the expiration's close, as
+/// the quotes are priced (at least a minute).
+pub fn years_to_expiry(date: NaiveDate, expiration: NaiveDate, minute: usize) -> f64 {
+    (minutes_to_expiry(date, expiration) - minute as f64).max(1.0) / MINUTES_PER_YEAR
+}
+
 /// The end-of-day report's quote: the model at the session's close.
 pub fn closing_option_quote(profile: &Profile, contract: &Contract, date: NaiveDate, close: f64) -> Quote {
     let key = contract_key(contract, date);

@@ -45,6 +45,69 @@ pub fn black_scholes(right: Right, s: f64, k: f64, years: f64, vol: f64) -> f64 
     price.max(right.intrinsic(k, s))
 }
 
+/// First-order sensitivities of a Black-Scholes price (no dividends): theta per
+/// calendar day, vega, rho and epsilon per point (0.01) of volatility, rate and
+/// dividend yield, lambda the elasticity `delta × S / price`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Greeks {
+    pub delta: f64,
+    pub theta: f64,
+    pub vega: f64,
+    pub rho: f64,
+    pub epsilon: f64,
+    pub lambda: f64,
+}
+
+fn norm_pdf(x: f64) -> f64 {
+    (-0.5 * x * x).exp() / (2.0 * std::f64::consts::PI).sqrt()
+}
+
+pub fn greeks(right: Right, s: f64, k: f64, years: f64, vol: f64) -> Greeks {
+    let root_t = years.sqrt();
+    let d1 = ((s / k).ln() + (RATE + 0.5 * vol * vol) * years) / (vol * root_t);
+    let d2 = d1 - vol * root_t;
+    let discount = (-RATE * years).exp();
+    let decay = -s * norm_pdf(d1) * vol / (2.0 * root_t);
+    let (delta, theta_year, rho, epsilon) = match right {
+        Right::Call => (
+            norm_cdf(d1),
+            decay - RATE * k * discount * norm_cdf(d2),
+            k * years * discount * norm_cdf(d2),
+            -s * years * norm_cdf(d1),
+        ),
+        Right::Put => (
+            norm_cdf(d1) - 1.0,
+            decay + RATE * k * discount * norm_cdf(-d2),
+            -k * years * discount * norm_cdf(-d2),
+            s * years * norm_cdf(-d1),
+        ),
+    };
+    let price = black_scholes(right, s, k, years, vol);
+    Greeks {
+        delta,
+        theta: theta_year / 365.0,
+        vega: s * norm_pdf(d1) * root_t / 100.0,
+        rho: rho / 100.0,
+        epsilon: epsilon / 100.0,
+        lambda: if price > 0.0 { delta * s / price } else { 0.0 },
+    }
+}
+
+/// The volatility at which Black-Scholes gives `price`, by bisection; `None`
+/// when no volatility in 1%..500% does (a price at or below intrinsic value).
+pub fn implied_vol(right: Right, s: f64, k: f64, years: f64, price: f64) -> Option<f64> {
+    let (mut low, mut high) = (0.01, 5.0);
+    let at = |vol| black_scholes(right, s, k, years, vol);
+    if !(price.is_finite() && price > at(low) && price < at(high)) {
+        return None;
+    }
+    for _ in 0..60 {
+        let mid = 0.5 * (low + high);
+        if at(mid) < price { low = mid } else { high = mid }
+    }
+    Some(0.5 * (low + high))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,6 +121,26 @@ mod tests {
         assert!((call - put - (100.0 - 100.0 * (-RATE).exp())).abs() < 1e-6);
         assert!((norm_cdf(0.0) - 0.5).abs() < 1e-7);
         assert!((norm_cdf(1.96) - 0.975).abs() < 1e-4);
+    }
+
+    #[test]
+    fn greeks_match_textbook_values_and_the_price_they_come_from() {
+        // S=K=100, T=1, r=4%, vol=20%: d1 = 0.3, call delta N(0.3) = 0.6179, vega 100 n(0.3) / 100 = 0.3814.
+        let g = greeks(Right::Call, 100.0, 100.0, 1.0, 0.2);
+        assert!((g.delta - 0.6179).abs() < 1e-3, "{g:?}");
+        assert!((g.vega - 0.3814).abs() < 1e-3, "{g:?}");
+        let put = greeks(Right::Put, 100.0, 100.0, 1.0, 0.2);
+        assert!((g.delta - put.delta - 1.0).abs() < 1e-9, "call delta - put delta = 1");
+        // Delta is the price's slope: a finite difference agrees.
+        let h = 0.01;
+        let slope = (black_scholes(Right::Call, 100.0 + h, 100.0, 1.0, 0.2)
+            - black_scholes(Right::Call, 100.0 - h, 100.0, 1.0, 0.2))
+            / (2.0 * h);
+        assert!((slope - g.delta).abs() < 1e-4);
+        let price = black_scholes(Right::Put, 90.0, 100.0, 0.25, 0.35);
+        let iv = implied_vol(Right::Put, 90.0, 100.0, 0.25, price).unwrap();
+        assert!((iv - 0.35).abs() < 1e-6, "{iv}");
+        assert_eq!(implied_vol(Right::Call, 100.0, 50.0, 0.25, 10.0), None, "below intrinsic");
     }
 
     #[test]

@@ -36,6 +36,14 @@ pub enum Endpoint {
     CalendarToday,
     CalendarOnDate,
     YearHolidays,
+    Greeks(GreeksKind),
+}
+
+/// Which greeks an option greeks request asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GreeksKind {
+    FirstOrder,
+    ImpliedVolatility,
 }
 
 impl Endpoint {
@@ -61,6 +69,8 @@ impl Endpoint {
             "/v3/calendar/today" => Endpoint::CalendarToday,
             "/v3/calendar/on_date" => Endpoint::CalendarOnDate,
             "/v3/calendar/year_holidays" => Endpoint::YearHolidays,
+            "/v3/option/history/greeks/first_order" => Endpoint::Greeks(GreeksKind::FirstOrder),
+            "/v3/option/history/greeks/implied_volatility" => Endpoint::Greeks(GreeksKind::ImpliedVolatility),
             _ => return None,
         })
     }
@@ -119,6 +129,24 @@ pub enum Question {
     /// The schedule of one day; `None` is today.
     CalendarDay(Option<NaiveDate>),
     YearHolidays(i32),
+    Greeks(GreeksQuery),
+}
+
+/// Greeks of one expiration's contracts over the sessions of `[start, end]`:
+/// every strike and both rights unless they are named.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GreeksQuery {
+    pub kind: GreeksKind,
+    pub symbol: String,
+    pub expiration: NaiveDate,
+    pub strike_millis: Option<u32>,
+    pub right: Option<Right>,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub interval_minutes: u16,
+    /// Inclusive bounds on the row stamp, in milliseconds after midnight ET.
+    pub start_ms: u32,
+    pub end_ms: u32,
 }
 
 /// The request's query parameters, with accessors that explain what is wrong.
@@ -163,9 +191,11 @@ impl Params<'_> {
         match self.get("interval").unwrap_or("1m") {
             "1m" => Ok(1),
             "5m" => Ok(5),
+            "10m" => Ok(10),
             "15m" => Ok(15),
+            "30m" => Ok(30),
             "1h" => Ok(60),
-            other => Err(ParamError(format!("unsupported interval={other}: use 1m, 5m, 15m or 1h"))),
+            other => Err(ParamError(format!("unsupported interval={other}: use 1m, 5m, 10m, 15m, 30m or 1h"))),
         }
     }
 
@@ -227,16 +257,38 @@ impl Params<'_> {
         self.date("expiration")
     }
 
-    fn contract(&self) -> Result<Contract, ParamError> {
-        let expiration = self.expiration()?;
+    /// `strike`, or `None` for every strike (absent or `*`).
+    fn any_strike(&self) -> Result<Option<u32>, ParamError> {
+        match self.get("strike") {
+            None | Some("*") => Ok(None),
+            Some(_) => self.strike().map(Some),
+        }
+    }
+
+    /// `right`, or `None` for both (absent or `both`).
+    fn any_right(&self) -> Result<Option<Right>, ParamError> {
+        match self.get("right") {
+            None => Ok(None),
+            Some(r) if r.eq_ignore_ascii_case("both") => Ok(None),
+            Some(r) => {
+                Right::parse(r).map(Some).ok_or_else(|| ParamError(format!("bad right={r}: use call, put or both")))
+            }
+        }
+    }
+
+    fn strike(&self) -> Result<u32, ParamError> {
         let strike = self.required("strike")?;
-        let strike_millis = strike
+        Ok(strike
             .parse::<f64>()
             .ok()
             .map(|dollars| (dollars * 1000.0).round())
             .filter(|millis| *millis >= 1.0 && *millis < 1e8)
-            .ok_or_else(|| ParamError(format!("bad strike={strike}: use dollars, e.g. 91.000")))?
-            as u32;
+            .ok_or_else(|| ParamError(format!("bad strike={strike}: use dollars, e.g. 91.000")))? as u32)
+    }
+
+    fn contract(&self) -> Result<Contract, ParamError> {
+        let expiration = self.expiration()?;
+        let strike_millis = self.strike()?;
         let right = self.required("right")?;
         let right = Right::parse(right)
             .ok_or_else(|| ParamError(format!("bad right={right}: use call or put (both is not supported)")))?;
@@ -290,6 +342,21 @@ pub fn parse(endpoint: Endpoint, params: &Params) -> Result<Question, ParamError
         }
         Endpoint::Expirations => Question::Expirations { symbol },
         Endpoint::Strikes => Question::Strikes { symbol, expiration: params.expiration()? },
+        Endpoint::Greeks(kind) => {
+            let ((start, end), interval_minutes) = (params.intraday_days()?, params.interval()?);
+            Question::Greeks(GreeksQuery {
+                kind,
+                symbol,
+                expiration: params.expiration()?,
+                strike_millis: params.any_strike()?,
+                right: params.any_right()?,
+                start,
+                end,
+                interval_minutes,
+                start_ms: params.time("start_time", 9 * 3_600_000 + 30 * 60_000)?,
+                end_ms: params.time("end_time", 16 * 3_600_000)?,
+            })
+        }
         Endpoint::Dates(kind) => {
             let expiration = if kind == SecurityKind::Option { Some(params.expiration()?) } else { None };
             Question::Dates { kind, symbol, expiration }

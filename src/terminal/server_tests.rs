@@ -112,6 +112,37 @@ async fn calendar_and_lists() {
     sim.shutdown().await.unwrap();
 }
 
+/// Greeks come from the model that prices the quotes: the implied volatility of
+/// a quote's mid is the model's (skewed) volatility within the spread's effect,
+/// and a wildcard strike and right list every contract.
+#[tokio::test]
+async fn greeks_agree_with_the_option_prices() {
+    let sim = spawn(SimConfig::default()).await.unwrap();
+    let base = sim.base_url();
+    let path = "/v3/option/history/greeks/first_order?symbol=PLTR&expiration=20250321&strike=90&right=call&date=20250310&interval=30m";
+    let (status, csv) = get(&base, path).await;
+    assert_eq!(status, 200, "{csv}");
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let at = |name: &str| header.iter().position(|c| *c == name).unwrap();
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 13, "09:30 to 15:30 every 30 minutes");
+    for row in &rows {
+        let value = |name: &str| row[at(name)].parse::<f64>().unwrap();
+        let model = super::pricing::skewed_vol(0.60, value("underlying_price"), 90.0);
+        assert!((value("implied_vol") - model).abs() < 0.02, "iv {} vs the model's {model}", value("implied_vol"));
+        assert!((0.0..1.0).contains(&value("delta")) && value("theta") < 0.0 && value("vega") > 0.0);
+        assert!(value("iv_error").abs() < 1e-3);
+    }
+    let every =
+        "/v3/option/history/greeks/implied_volatility?symbol=PLTR&expiration=20250321&date=20250310&interval=1h";
+    let (_, csv) = get(&base, every).await;
+    let calls = csv.lines().filter(|l| l.contains("\"CALL\"")).count();
+    let puts = csv.lines().filter(|l| l.contains("\"PUT\"")).count();
+    assert!(calls == puts && calls >= 7 * 20, "{calls} call rows, {puts} put rows");
+    sim.shutdown().await.unwrap();
+}
+
 #[tokio::test]
 async fn error_statuses_carry_a_message() {
     let sim = spawn(SimConfig::default()).await.unwrap();
