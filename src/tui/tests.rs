@@ -642,3 +642,28 @@ fn z_maximizes_the_focused_pane() {
     press(&mut state, KeyCode::Char('z'));
     assert!(!state.run.maximized);
 }
+
+/// `/` searches the orders and the log: keys type the search, enter keeps it,
+/// esc clears it, and the titles say how many lines match.
+#[test]
+fn slash_searches_orders_and_log() {
+    let mut state = fixtures::running(120, 40);
+    state.log.push("INFO  [CACHE HIT] HIMS 1m ohlc".into());
+    state.log.push("INFO  [CACHE HIT] PLTR 1m ohlc".into());
+    let screen = render(&mut state).backend().to_string();
+    assert!(screen.contains("[CACHE HIT] PLTR 1m ohlc") && screen.contains("FILLED #1"), "{screen}");
+    press(&mut state, KeyCode::Char('/'));
+    for c in "hims".chars() {
+        press(&mut state, KeyCode::Char(c));
+    }
+    assert_eq!(state.screen, Screen::Run, "typing stays in the search");
+    press(&mut state, KeyCode::Enter);
+    assert!(!state.run.search.typing);
+    let screen = render(&mut state).backend().to_string();
+    assert!(screen.contains("Log · /hims (1)"), "{screen}");
+    assert!(screen.contains("[CACHE HIT] HIMS 1m ohlc"));
+    assert!(!screen.contains("[CACHE HIT] PLTR"), "other lines are hidden");
+    assert!(!screen.contains("FILLED #1") && screen.contains("Orders and fills · /hims (0)"), "{screen}");
+    press(&mut state, KeyCode::Esc);
+    assert_eq!(state.run.search, super::state::run::Search::default());
+}

@@ -94,7 +94,9 @@ impl State {
 
     /// A text field has the keyboard: characters are typed, not looked up.
     fn typing(&self) -> bool {
-        (self.screen == Screen::Browser && self.browser.filtering) || (self.form.open && self.form.editing)
+        (self.screen == Screen::Browser && self.browser.filtering)
+            || (self.form.open && self.form.editing)
+            || (self.screen == Screen::Run && self.run.search.typing)
     }
 }
 
@@ -183,6 +185,8 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Input(c) => {
             if state.form.open {
                 state.form.input(c);
+            } else if state.screen == Screen::Run {
+                state.run.search.text.push(c);
             } else {
                 state.browser.input(c);
             }
@@ -191,6 +195,8 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Backspace => {
             if state.form.open {
                 state.form.backspace();
+            } else if state.screen == Screen::Run {
+                state.run.search.text.pop();
             } else {
                 state.browser.backspace();
             }

@@ -21,6 +21,22 @@ const COVERAGE_EVERY: u64 = 4;
 /// Ticks between looks at the strategy file's modification time.
 const WATCH_EVERY: u64 = 4;
 
+/// `/` on the run screen: the orders and the log show only the lines holding
+/// `text` (any case) while it is set.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Search {
+    pub text: String,
+    /// Keys go to `text` (enter keeps the search, esc clears it).
+    pub typing: bool,
+}
+
+impl Search {
+    /// Whether `line` passes: every line when there is no search.
+    pub fn keeps(&self, line: &str) -> bool {
+        self.text.is_empty() || line.to_lowercase().contains(&self.text.to_lowercase())
+    }
+}
+
 /// The strategy file of the run on screen, watched for edits.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Watched {
@@ -84,6 +100,7 @@ pub struct RunView {
     pub scrub: Option<usize>,
     /// The focused pane takes the whole screen (`z` toggles).
     pub maximized: bool,
+    pub search: Search,
     /// The strategy file, when the run's strategy is one.
     pub watched: Option<Watched>,
     /// The directory of the run before this one, for "this run vs the previous".
@@ -118,6 +135,7 @@ impl RunView {
             focus: Pane::Equity,
             scrub: None,
             maximized: false,
+            search: Search::default(),
             watched: None,
             previous_dir: None,
             ticks: 0,
@@ -268,6 +286,18 @@ impl RunView {
             }
             Command::Maximize => {
                 self.maximized = !self.maximized;
+                vec![]
+            }
+            Command::Filter => {
+                self.search.typing = true;
+                vec![]
+            }
+            Command::Open if self.search.typing => {
+                self.search.typing = false;
+                vec![]
+            }
+            Command::Back if self.search.typing || !self.search.text.is_empty() => {
+                self.search = Search::default();
                 vec![]
             }
             // Esc steps back one thing at a time: the drill-down, the maximized pane, the cursor.

@@ -37,9 +37,22 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) -> Run
     if drawn(areas.conversions) {
         ConversionsPane { run, theme, focused: focused(Pane::Conversions) }.render(areas.conversions, buf);
     }
+    // A search keeps the matching lines of the orders and the log, and says so in their titles.
+    let searched =
+        |lines: &[String]| -> Vec<String> { lines.iter().filter(|l| run.search.keeps(l)).cloned().collect() };
+    let search_note = |kept: usize| {
+        if run.search.text.is_empty() && !run.search.typing {
+            String::new()
+        } else {
+            let cursor = if run.search.typing { "▏" } else { "" };
+            format!(" · /{}{cursor} ({kept})", run.search.text)
+        }
+    };
     if drawn(areas.orders) {
-        let orders = pane("Orders and fills", focused(Pane::Orders), theme);
-        lines_pane(&run.orders, run.orders_scroll, orders, |_| theme.style(), areas.orders, buf);
+        let kept = searched(&run.orders);
+        let title = format!("Orders and fills{}", search_note(kept.len()));
+        let orders = pane(&title, focused(Pane::Orders), theme);
+        lines_pane(&kept, run.orders_scroll, orders, |_| theme.style(), areas.orders, buf);
     }
     let cursor = run.cursor_point().map(|(_, t, _)| et_date(t));
     let first = run.coverage_scroll.min(run.coverage.len());
@@ -59,8 +72,10 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) -> Run
         );
     }
     if drawn(areas.log) {
-        let log = pane("Log", focused(Pane::Log), theme);
-        lines_pane(&state.log, state.log_scroll, log, |line| log_style(line, theme), areas.log, buf);
+        let kept = searched(&state.log);
+        let title = format!("Log{}", search_note(kept.len()));
+        let log = pane(&title, focused(Pane::Log), theme);
+        lines_pane(&kept, state.log_scroll, log, |line| log_style(line, theme), areas.log, buf);
     }
     if let RunStatus::Failed(message) = &run.status {
         failure(message, theme, area, buf);
