@@ -52,6 +52,11 @@ pub enum Command {
     DeleteRun,
     /// The focused pane takes the whole screen, or gives it back.
     Maximize,
+    /// The cursor a week (five sessions) back or on.
+    ScrubWeekBack,
+    ScrubWeekOn,
+    /// The cursor to the next session with a fill.
+    NextTrade,
 }
 
 impl Command {
@@ -110,6 +115,9 @@ impl Command {
             Command::ParityPrevious => "vs previous run",
             Command::DeleteRun => "delete run",
             Command::Maximize => "maximize / restore pane",
+            Command::ScrubWeekBack => "cursor a week back",
+            Command::ScrubWeekOn => "cursor a week on",
+            Command::NextTrade => "cursor to the next trade",
         }
     }
 }

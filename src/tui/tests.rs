@@ -667,3 +667,28 @@ fn slash_searches_orders_and_log() {
     press(&mut state, KeyCode::Esc);
     assert_eq!(state.run.search, super::state::run::Search::default());
 }
+
+/// After the run the cursor moves by session, by week and to the next trade,
+/// and the positions and orders follow it.
+#[test]
+fn the_cursor_moves_by_week_and_trade_and_positions_follow() {
+    let mut state = fixtures::finished(120, 40);
+    state.run.scrub = None;
+    let last = state.run.equity.len() - 1;
+    press(&mut state, KeyCode::Char('['));
+    assert_eq!(state.run.scrub, Some(last - 5));
+    press(&mut state, KeyCode::Char(']'));
+    assert_eq!(state.run.scrub, Some(last));
+    state.run.scrub = Some(0);
+    assert!(state.run.shown_positions().is_empty(), "nothing held at the first close");
+    assert!(state.run.shown_orders().is_empty(), "no order before the first close");
+    press(&mut state, KeyCode::Char('n'));
+    let at = state.run.scrub.unwrap();
+    assert!(at > 0, "the next trade is after the first session");
+    let day = crate::market::time::et_date(state.run.equity[at].0);
+    assert!(state.run.fill_days.contains(&day));
+    assert!(!state.run.shown_orders().is_empty(), "the fill is shown once the cursor reaches it");
+    press(&mut state, KeyCode::Esc);
+    assert_eq!(state.run.scrub, None);
+    assert_eq!(state.run.shown_positions(), state.run.positions.as_slice());
+}

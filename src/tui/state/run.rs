@@ -82,6 +82,10 @@ pub struct RunView {
     pub buying_power: f64,
     pub margin_used: f64,
     pub positions: Vec<PositionRow>,
+    /// The positions at each equity point, so the cursor can show them.
+    pub position_history: Vec<Vec<PositionRow>>,
+    /// Sessions (ET) with a fill, for "to the next trade".
+    pub fill_days: std::collections::BTreeSet<chrono::NaiveDate>,
     pub equity: Vec<(DateTime<Utc>, f64)>,
     pub metrics: MetricsSnapshot,
     /// Hit ratio in percent at each session close.
@@ -122,6 +126,8 @@ impl RunView {
             progress: (0, 0),
             now: None,
             positions: vec![],
+            position_history: vec![],
+            fill_days: Default::default(),
             equity: vec![],
             metrics: MetricsSnapshot::default(),
             hit_history: vec![],
@@ -267,11 +273,25 @@ impl RunView {
                 self.drill = !self.drill;
                 if self.drill { vec![Effect::LoadConversionSites] } else { vec![] }
             }
-            Command::ScrubLeft | Command::ScrubRight if !self.running() && !self.equity.is_empty() => {
+            Command::ScrubLeft | Command::ScrubRight | Command::ScrubWeekBack | Command::ScrubWeekOn
+                if !self.running() && !self.equity.is_empty() =>
+            {
                 let last = self.equity.len() - 1;
                 let at = self.scrub.unwrap_or(last);
-                self.scrub =
-                    Some(if command == Command::ScrubLeft { at.saturating_sub(1) } else { (at + 1).min(last) });
+                // A week is five sessions: equity points are one per session.
+                let step = if matches!(command, Command::ScrubWeekBack | Command::ScrubWeekOn) { 5 } else { 1 };
+                let back = matches!(command, Command::ScrubLeft | Command::ScrubWeekBack);
+                self.scrub = Some(if back { at.saturating_sub(step) } else { (at + step).min(last) });
+                vec![]
+            }
+            Command::NextTrade if !self.running() && !self.equity.is_empty() => {
+                // From the cursor (or the start) to the next session with a fill.
+                let from = self.scrub.map_or(0, |at| at + 1);
+                let next = (from..self.equity.len())
+                    .find(|i| self.fill_days.contains(&crate::market::time::et_date(self.equity[*i].0)));
+                if let Some(i) = next {
+                    self.scrub = Some(i);
+                }
                 vec![]
             }
             Command::FocusNext | Command::FocusPrevious => {
@@ -367,6 +387,7 @@ impl RunView {
                         days_to_expiry: line.asset.expiration().map(|e| (e - today).num_days()),
                     })
                     .collect();
+                self.position_history.push(self.positions.clone());
             }
             RunEvent::Counters { metrics, .. } => {
                 self.hit_history.push(metrics.hit_ratio().map_or(0, |r| (r * 100.0).round() as u64));
@@ -378,6 +399,10 @@ impl RunView {
             RunEvent::DatasetsRead { datasets, .. } => {
                 self.datasets = datasets.clone();
                 return vec![self.coverage_effect()];
+            }
+            RunEvent::Filled { time, .. } => {
+                self.fill_days.insert(crate::market::time::et_date(*time));
+                self.push_order(event.describe());
             }
             _ => self.push_order(event.describe()),
         }
@@ -416,6 +441,19 @@ impl RunView {
         self.orders.push(line);
         let excess = self.orders.len().saturating_sub(ORDER_LINES);
         self.orders.drain(..excess);
+    }
+
+    /// The positions to show: at the cursor when scrubbing, else the latest.
+    pub fn shown_positions(&self) -> &[PositionRow] {
+        self.scrub.and_then(|i| self.position_history.get(i)).map_or(&self.positions, Vec::as_slice)
+    }
+
+    /// The order and fill lines to show: up to the cursor's time when scrubbing.
+    pub fn shown_orders(&self) -> Vec<String> {
+        let until = self.scrub.and_then(|i| self.equity.get(i)).map(|(t, _)| crate::market::time::fmt_et(*t));
+        // Lines start with their ET time, `YYYY-MM-DD HH:MM`, which orders as text.
+        let cut = |line: &str, until: &str| line.get(..16).is_none_or(|at| at <= &until[..16.min(until.len())]);
+        self.orders.iter().filter(|l| until.as_deref().is_none_or(|u| cut(l, u))).cloned().collect()
     }
 
     /// The equity point the cursor is on: the scrubbed one, else the latest.

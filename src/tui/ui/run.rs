@@ -49,7 +49,8 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) -> Run
         }
     };
     if drawn(areas.orders) {
-        let kept = searched(&run.orders);
+        // With the cursor on a past session, the orders end there.
+        let kept = searched(&run.shown_orders());
         let title = format!("Orders and fills{}", search_note(kept.len()));
         let orders = pane(&title, focused(Pane::Orders), theme);
         lines_pane(&kept, run.orders_scroll, orders, |_| theme.style(), areas.orders, buf);
@@ -263,7 +264,7 @@ impl Widget for PositionsPane<'_> {
         };
         // Narrow panes drop the average cost before the contract gets unreadable.
         let wide = area.width >= 56;
-        let rows = s.positions.iter().map(|p| {
+        let rows = s.shown_positions().iter().map(|p| {
             let mut cells = vec![Span::raw(p.asset.to_string()), Span::raw(p.quantity.to_string())];
             if wide {
                 cells.push(Span::raw(format!("{:.2}", p.average_cost)));
