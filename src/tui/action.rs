@@ -64,21 +64,6 @@ impl Command {
         matches!(self, Command::RunScreen | Command::BrowserScreen | Command::ParityScreen)
     }
 
-    /// What the command does in `mode`, where that differs from
-    /// [`Command::describe`]: ←/→ move the cursor on the run screen and change
-    /// the value in the form.
-    pub fn describe_in(self, mode: super::keymap::Mode) -> &'static str {
-        use super::keymap::Mode;
-        match (mode, self) {
-            (Mode::Form, Command::ScrubLeft) => "previous value",
-            (Mode::Form, Command::ScrubRight) => "next value",
-            (Mode::Form, Command::Open) => "edit / run",
-            (Mode::Run, Command::ScrubLeft) => "cursor a session back",
-            (Mode::Run, Command::ScrubRight) => "cursor a session on",
-            _ => self.describe(),
-        }
-    }
-
     /// The words the help overlay and the key bar show.
     pub fn describe(self) -> &'static str {
         match self {

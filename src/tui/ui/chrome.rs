@@ -157,7 +157,7 @@ impl Widget for KeyBar<'_> {
         let mut spans = Vec::new();
         for command in commands {
             let Some(key) = keymap.key_for(mode, *command) else { continue };
-            let (key, what) = (format!(" {key} "), format!(" {} ", command.describe_in(mode)));
+            let (key, what) = (format!(" {key} "), format!(" {} ", describe_in(*command, mode)));
             let width = key.chars().count() + what.chars().count();
             if width > room {
                 break;
@@ -184,7 +184,7 @@ impl Widget for Help<'_> {
             for (keys, command) in keymap.bindings(mode) {
                 lines.push(Line::from(vec![
                     Span::styled(format!(" {keys:<13}"), theme.accent()),
-                    Span::styled(command.describe_in(mode), theme.style()),
+                    Span::styled(describe_in(command, mode), theme.style()),
                 ]));
             }
             lines
@@ -210,4 +210,17 @@ pub fn ellipsis(text: &str, width: usize) -> String {
         return text.to_string();
     }
     text.chars().take(width.saturating_sub(1)).chain(['…']).collect()
+}
+
+/// What `command` does in `mode`, where that differs from [`Command::describe`]:
+/// ←/→ move the cursor on the run screen and change the value in the form.
+fn describe_in(command: Command, mode: Mode) -> &'static str {
+    match (mode, command) {
+        (Mode::Form, Command::ScrubLeft) => "previous value",
+        (Mode::Form, Command::ScrubRight) => "next value",
+        (Mode::Form, Command::Open) => "edit / run",
+        (Mode::Run, Command::ScrubLeft) => "cursor a session back",
+        (Mode::Run, Command::ScrubRight) => "cursor a session on",
+        _ => command.describe(),
+    }
 }
