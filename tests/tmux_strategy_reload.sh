@@ -60,7 +60,8 @@ screen | grep -qF "changed: r runs the new code" && fail "the notice outlived th
 tm send-keys -t "$SESSION" p
 wait_for "3 Parity" 5
 wait_for "first divergence: trade row 1" 60
-wait_for "quantity is 10 in A, 20 in B" 5
+# The verdict wraps on this width: the values are on its second line.
+wait_for "is 10 in A, 20 in B" 5
 tm send-keys -t "$SESSION" q
 wait_exit 15
 echo "tmux strategy reload: ok ($first -> $second)"

@@ -267,7 +267,12 @@ fn command_update(state: &mut State, command: Command) -> Vec<Effect> {
         }
         Command::ParityPrevious if matches!(state.mode(), Mode::Run | Mode::Parity) => {
             state.screen = Screen::Parity;
-            return state.parity.compare_runs(state.run.last_two_runs());
+            let mut effects = state.parity.compare_runs(state.run.last_two_runs());
+            if matches!(state.parity.saved, Load::Idle) {
+                state.parity.saved = Load::Loading;
+                effects.push(Effect::LoadSavedRuns);
+            }
+            return effects;
         }
         _ => {
             return match state.mode() {
