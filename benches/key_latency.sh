@@ -27,7 +27,7 @@ wait_for() { # TEXT PRESENT(1)/ABSENT(0) -> prints elapsed ms
     exit 1
 }
 tm new-session -d -s lat -x 200 -y 60 "env THETABENCH_CACHE_DIR=$CACHE $BIN --terminal sim"
-wait_for "1 Session" 1 >/dev/null
+wait_for "1 Run" 1 >/dev/null
 wait_for "running" 1 >/dev/null
 samples=()
 for _ in $(seq 1 10); do
