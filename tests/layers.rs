@@ -27,7 +27,7 @@ const LAYERS: &[&[&str]] = &[
 /// `tui/`'s modules, lowest first, as `src/tui/mod.rs` describes them: `ui`
 /// reads `state`, `state` reads `action` and the leaves `model` and `layout`.
 const TUI_LAYERS: &[&[&str]] = &[
-    &["model", "layout", "theme", "log_buffer", "engine_thread", "run_file"],
+    &["model", "layout", "theme", "log_buffer", "engine_thread", "run_file", "export"],
     &["action"],
     &["keymap"],
     &["state", "effects"],

@@ -57,6 +57,10 @@ pub enum Command {
     ScrubWeekOn,
     /// The cursor to the next session with a fill.
     NextTrade,
+    /// Write the finished run's equity and drawdown as an SVG in its directory.
+    ExportSvg,
+    /// Copy the finished run's directory path to the clipboard (OSC 52).
+    CopyRunPath,
 }
 
 impl Command {
@@ -102,7 +106,9 @@ impl Command {
             Command::Maximize => "maximize / restore pane",
             Command::ScrubWeekBack => "cursor a week back",
             Command::ScrubWeekOn => "cursor a week on",
-            Command::NextTrade => "cursor to the next trade",
+            Command::NextTrade => "cursor: next trade",
+            Command::ExportSvg => "export the chart (SVG)",
+            Command::CopyRunPath => "copy the run's path",
         }
     }
 }
@@ -189,4 +195,11 @@ pub enum Effect {
     WatchStrategy(PathBuf),
     /// Remove a saved run's directory, then list the runs again.
     DeleteRun(PathBuf),
+    /// Write `svg` to `path` and say where in the log.
+    WriteSvg {
+        path: PathBuf,
+        svg: String,
+    },
+    /// Put `text` on the clipboard through the terminal.
+    CopyToClipboard(String),
 }

@@ -198,7 +198,7 @@ pub fn finished(width: u16, height: u16) -> State {
                 max_drawdown: 0.021,
                 sharpe: 1.1,
                 trades: 1,
-                run_dir: None,
+                run_dir: Some(PathBuf::from("/runs/weekly-momentum-columnar-tui-20250101T000000.000Z")),
             },
         },
     );

@@ -177,8 +177,8 @@ mod tests {
     #[test]
     fn user_entries_patch_one_key_at_a_time() {
         let mut keymap = Keymap::parse(DEFAULT_KEYMAP).unwrap();
-        keymap.merge("[global]\n\"x\" = \"quit\"\n").unwrap();
-        assert_eq!(keymap.resolve(Mode::Run, KeyCode::Char('x').into()), Some(Command::Quit));
+        keymap.merge("[global]\n\"u\" = \"quit\"\n").unwrap();
+        assert_eq!(keymap.resolve(Mode::Run, KeyCode::Char('u').into()), Some(Command::Quit));
         assert_eq!(keymap.resolve(Mode::Run, KeyCode::Char('q').into()), Some(Command::Quit));
         assert!(keymap.merge("[nowhere]\n\"x\" = \"quit\"\n").is_err());
         assert!(keymap.merge("[global]\n\"x\" = \"explode\"\n").is_err());

@@ -11,6 +11,7 @@ pub mod action;
 mod app;
 mod effects;
 pub mod engine_thread;
+pub mod export;
 #[cfg(any(test, feature = "test-support"))]
 pub mod fixtures;
 pub mod keymap;

@@ -692,3 +692,19 @@ fn the_cursor_moves_by_week_and_trade_and_positions_follow() {
     assert_eq!(state.run.scrub, None);
     assert_eq!(state.run.shown_positions(), state.run.positions.as_slice());
 }
+
+/// `x` writes the finished run's chart next to its artifacts; `y` copies its
+/// path; neither does anything before the run has a directory.
+#[test]
+fn x_exports_the_chart_and_y_copies_the_path_of_a_finished_run() {
+    let mut state = fixtures::running(120, 40);
+    assert!(press(&mut state, KeyCode::Char('x')).is_empty(), "a running run has no directory yet");
+    let mut state = fixtures::finished(120, 40);
+    let dir = state.run.finished_dir().cloned().expect("the fixture's run was saved");
+    let effects = press(&mut state, KeyCode::Char('x'));
+    let [Effect::WriteSvg { path, svg }] = effects.as_slice() else { panic!("{effects:?}") };
+    assert_eq!(path, &dir.join("equity.svg"));
+    assert_eq!(svg.matches("<polyline").count(), 2);
+    let effects = press(&mut state, KeyCode::Char('y'));
+    assert!(matches!(effects.as_slice(), [Effect::CopyToClipboard(p)] if *p == dir.display().to_string()));
+}

@@ -304,6 +304,19 @@ impl RunView {
                 self.scroll_focused(command);
                 vec![]
             }
+            Command::ExportSvg => {
+                let Some(dir) = self.finished_dir() else { return vec![] };
+                let points: Vec<(String, f64)> =
+                    self.equity.iter().map(|(t, v)| (crate::market::time::et_date(*t).to_string(), *v)).collect();
+                let title =
+                    format!("{} {}..{}", self.request.strategy, self.request.window.start, self.request.window.end);
+                let svg = crate::tui::export::equity_svg(&title, self.request.cash, &points);
+                vec![Effect::WriteSvg { path: dir.join("equity.svg"), svg }]
+            }
+            Command::CopyRunPath => {
+                let Some(dir) = self.finished_dir() else { return vec![] };
+                vec![Effect::CopyToClipboard(dir.display().to_string())]
+            }
             Command::Maximize => {
                 self.maximized = !self.maximized;
                 vec![]

@@ -221,6 +221,7 @@ fn describe_in(command: Command, mode: Mode) -> &'static str {
         (Mode::Form, Command::Open) => "edit / run",
         (Mode::Run, Command::ScrubLeft) => "cursor a session back",
         (Mode::Run, Command::ScrubRight) => "cursor a session on",
+        (Mode::Run, Command::Filter) => "search orders and log",
         _ => command.describe(),
     }
 }
