@@ -50,6 +50,8 @@ pub enum Command {
     ParityPrevious,
     /// Delete the selected saved run (asked twice).
     DeleteRun,
+    /// Name the selected saved run.
+    RenameRun,
     /// The focused pane takes the whole screen, or gives it back.
     Maximize,
     /// The cursor a week (five sessions) back or on.
@@ -103,6 +105,7 @@ impl Command {
             Command::ParityColdWarm => "cold vs warm now",
             Command::ParityPrevious => "vs previous run",
             Command::DeleteRun => "delete run",
+            Command::RenameRun => "name run",
             Command::Maximize => "maximize / restore pane",
             Command::ScrubWeekBack => "cursor a week back",
             Command::ScrubWeekOn => "cursor a week on",
@@ -195,6 +198,11 @@ pub enum Effect {
     WatchStrategy(PathBuf),
     /// Remove a saved run's directory, then list the runs again.
     DeleteRun(PathBuf),
+    /// Give a saved run a name (its `name.txt`), then list the runs again.
+    RenameRun {
+        dir: PathBuf,
+        name: String,
+    },
     /// Write `svg` to `path` and say where in the log.
     WriteSvg {
         path: PathBuf,

@@ -250,6 +250,7 @@ fn execute(resources: &mut Resources, state: &State, effect: Effect) {
         }
         Effect::LoadSavedRuns => spawn_blocking_reply(replies, || effects::saved_runs(&crate::run::runs_dir())),
         Effect::DeleteRun(dir) => spawn_blocking_reply(replies, move || effects::delete_run(&dir)),
+        Effect::RenameRun { dir, name } => spawn_blocking_reply(replies, move || effects::rename_run(&dir, &name)),
         Effect::WriteSvg { path, svg } => match std::fs::write(&path, svg) {
             Ok(()) => tracing::info!(target: "thetabench::tui", "exported the equity chart to {}", path.display()),
             Err(e) => tracing::warn!(target: "thetabench::tui", "could not write {}: {e}", path.display()),

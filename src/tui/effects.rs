@@ -140,16 +140,34 @@ fn saved_run(dir: PathBuf) -> SavedRun {
     let money = crate::engine::account::money;
     let result = stats.map_or_else(String::new, |s| format!(" → {}", money(s.performance.final_value)));
     let when = m.created.with_timezone(&crate::market::time::ET).format("%m-%d %H:%M");
-    // When and what first: a narrow list cuts the end.
+    // When and what first: a narrow list cuts the end. A run's name stands for its strategy.
+    let name = read(NAME_FILE).map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
     let label = format!(
         "{when} {} {}..{} ${}{result} {}",
-        super::state::form::file_name(&m.strategy),
+        name.unwrap_or_else(|| super::state::form::file_name(&m.strategy)),
         m.start,
         m.end.format("%m-%d"),
         money(m.cash).trim_end_matches(".00"),
         m.store,
     );
     SavedRun { dir, label, created: Some(m.created) }
+}
+
+/// The file a run's name is kept in, beside its artifacts.
+const NAME_FILE: &str = "name.txt";
+
+/// Names a saved run (an empty name removes it), then lists the runs again.
+pub fn rename_run(dir: &Path, name: &str) -> Action {
+    let path = dir.join(NAME_FILE);
+    let written = if name.is_empty() {
+        std::fs::remove_file(&path).or_else(|e| if e.kind() == std::io::ErrorKind::NotFound { Ok(()) } else { Err(e) })
+    } else {
+        std::fs::write(&path, name)
+    };
+    match written {
+        Ok(()) => saved_runs(dir.parent().unwrap_or(dir)),
+        Err(e) => Action::ParityDone(Err(format!("naming {}: {e}", dir.display()))),
+    }
 }
 
 /// Removes a saved run: only a directory that holds a run's manifest.

@@ -591,8 +591,20 @@ fn saved_runs_read_newest_first_and_delete_on_a_second_d() {
     let mut state = fixtures::parity(120, 40, true);
     update(&mut state, Action::SavedRuns(listed));
     state.parity.selected = 2;
+    // m names a run: typed keys go to the name, enter keeps it.
+    press(&mut state, KeyCode::Char('m'));
+    for c in "baseline 2".chars() {
+        press(&mut state, KeyCode::Char(c));
+    }
+    assert_eq!(state.screen, Screen::Parity, "2 was typed into the name");
+    let effects = press(&mut state, KeyCode::Enter);
+    let [Effect::RenameRun { dir, name }] = effects.as_slice() else { panic!("{effects:?}") };
+    assert_eq!(name, "baseline 2");
+    let Action::SavedRuns(named) = super::effects::rename_run(dir, name) else { panic!("the list again") };
+    assert!(named[0].label.starts_with("12-01 03:20 baseline 2 2025-06-02..06-27"), "{}", named[0].label);
+    update(&mut state, Action::SavedRuns(named));
     assert!(press(&mut state, KeyCode::Char('d')).is_empty(), "the first d only asks");
-    assert!(matches!(&state.parity.report, Load::Failed(m) if m.starts_with("d again deletes 12-01 03:20 mine.py")));
+    assert!(matches!(&state.parity.report, Load::Failed(m) if m.starts_with("d again deletes 12-01 03:20 baseline 2")));
     let effects = press(&mut state, KeyCode::Char('d'));
     let [Effect::DeleteRun(dir)] = effects.as_slice() else { panic!("{effects:?}") };
     assert!(dir.ends_with("b"));

@@ -97,6 +97,7 @@ impl State {
         (self.screen == Screen::Browser && self.browser.filtering)
             || (self.form.open && self.form.editing)
             || (self.screen == Screen::Run && self.run.search.typing)
+            || (self.screen == Screen::Parity && self.parity.renaming.is_some())
     }
 }
 
@@ -187,6 +188,8 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 state.form.input(c);
             } else if state.screen == Screen::Run {
                 state.run.search.text.push(c);
+            } else if state.screen == Screen::Parity {
+                state.parity.input(c);
             } else {
                 state.browser.input(c);
             }
@@ -197,6 +200,8 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 state.form.backspace();
             } else if state.screen == Screen::Run {
                 state.run.search.text.pop();
+            } else if state.screen == Screen::Parity {
+                state.parity.backspace();
             } else {
                 state.browser.backspace();
             }

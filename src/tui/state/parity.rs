@@ -14,6 +14,8 @@ pub struct ParityView {
     pub saved: Load<Vec<SavedRun>>,
     /// A saved run `d` was pressed on once: a second `d` deletes it.
     pub deleting: Option<PathBuf>,
+    /// A saved run being named, and the name typed so far.
+    pub renaming: Option<(PathBuf, String)>,
     /// Index into the choices: the two "now" entries, then saved runs.
     pub selected: usize,
     pub picked: Option<PathBuf>,
@@ -26,6 +28,7 @@ impl Default for ParityView {
         ParityView {
             saved: Load::Idle,
             deleting: None,
+            renaming: None,
             selected: 0,
             picked: None,
             report: Load::Idle,
@@ -75,7 +78,23 @@ impl ParityView {
         let request = || form.request().map(|r| RequestKey(Box::new(r)));
         let last = self.choice_count().saturating_sub(1);
         let deleting = self.deleting.take();
+        if let Some((dir, name)) = self.renaming.take() {
+            // While naming, enter keeps the name and esc drops it.
+            return match command {
+                Command::Open => vec![Effect::RenameRun { dir, name: name.trim().to_string() }],
+                Command::Back => vec![],
+                _ => {
+                    self.renaming = Some((dir, name));
+                    vec![]
+                }
+            };
+        }
         match command {
+            Command::RenameRun => {
+                if let Some(run) = self.saved_at(self.selected) {
+                    self.renaming = Some((run.dir.clone(), String::new()));
+                }
+            }
             Command::DeleteRun => {
                 let Some(run) = self.saved_at(self.selected).cloned() else { return vec![] };
                 if deleting.as_ref() == Some(&run.dir) {
@@ -126,6 +145,19 @@ impl ParityView {
             _ => {}
         }
         vec![]
+    }
+
+    /// Types into the name being given to a run.
+    pub fn input(&mut self, c: char) {
+        if let Some((_, name)) = self.renaming.as_mut() {
+            name.push(c);
+        }
+    }
+
+    pub fn backspace(&mut self) {
+        if let Some((_, name)) = self.renaming.as_mut() {
+            name.pop();
+        }
     }
 
     /// Compares the previous run with the last one; says what is missing when

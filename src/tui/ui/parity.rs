@@ -37,7 +37,10 @@ fn render_choices(view: &ParityView, theme: &Theme, area: Rect, buf: &mut Buffer
     if let Some(saved) = view.saved.loaded() {
         for run in saved {
             let mark = if view.picked.as_ref() == Some(&run.dir) { "A " } else { "" };
-            labels.push(format!("{mark}{}", run.label));
+            match &view.renaming {
+                Some((dir, name)) if *dir == run.dir => labels.push(format!("name: {name}▏ (enter keeps, esc drops)")),
+                _ => labels.push(format!("{mark}{}", run.label)),
+            }
         }
     }
     // A label too long for the list ends in `…`, never mid-number without a mark.
