@@ -52,6 +52,8 @@ pub enum Command {
     DeleteRun,
     /// Name the selected saved run.
     RenameRun,
+    /// Type a date to show a dataset's rows from.
+    JumpToDate,
     /// The focused pane takes the whole screen, or gives it back.
     Maximize,
     /// The cursor a week (five sessions) back or on.
@@ -106,6 +108,7 @@ impl Command {
             Command::ParityPrevious => "vs previous run",
             Command::DeleteRun => "delete run",
             Command::RenameRun => "name run",
+            Command::JumpToDate => "rows from a date",
             Command::Maximize => "maximize / restore pane",
             Command::ScrubWeekBack => "cursor a week back",
             Command::ScrubWeekOn => "cursor a week on",
@@ -185,7 +188,8 @@ pub enum Effect {
     LoadCoverage(Vec<DatasetRead>),
     LoadDatasets,
     VerifyAll,
-    LoadDetail(PathBuf),
+    /// One dataset's detail with a page of its rows.
+    LoadDetail(PathBuf, super::model::RowsFrom),
     Evict(PathBuf),
     /// Ask the terminal again about the placeholder days of the dataset whose sidecar this is.
     RecheckPlaceholders(PathBuf),

@@ -232,7 +232,7 @@ fn execute(resources: &mut Resources, state: &State, effect: Effect) {
         Effect::LoadCoverage(datasets) => spawn_blocking_reply(replies, move || effects::coverage(&store, &datasets)),
         Effect::LoadDatasets => spawn_blocking_reply(replies, move || effects::datasets(&store, false)),
         Effect::VerifyAll => spawn_blocking_reply(replies, move || effects::datasets(&store, true)),
-        Effect::LoadDetail(path) => spawn_blocking_reply(replies, move || effects::detail(&store, &path)),
+        Effect::LoadDetail(path, from) => spawn_blocking_reply(replies, move || effects::detail(&store, &path, from)),
         Effect::Evict(path) => spawn_blocking_reply(replies, move || effects::evict(&store, &path)),
         Effect::RecheckPlaceholders(sidecar) => {
             let cache = match &resources.stack {

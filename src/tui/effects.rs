@@ -7,7 +7,7 @@ use polars::prelude::DataFrame;
 use serde::de::DeserializeOwned;
 
 use super::action::Action;
-use super::model::{CoverageRow, DatasetDetail, DatasetRow, ParityReport, RunSide, SavedRun};
+use super::model::{CoverageRow, DatasetDetail, DatasetRow, ParityReport, RowsFrom, RunSide, SavedRun};
 use crate::cache::coverage::required_days;
 use crate::cache::report::{self, ChecksumState};
 use crate::cache::{Cache, Store, Window};
@@ -17,7 +17,7 @@ use crate::run::artifacts::{self, EquityLine, Stats};
 use crate::thetadata::ThetaClient;
 
 /// Rows of a dataset the detail preview shows.
-const PREVIEW_ROWS: usize = 500;
+use super::state::browser::PAGE_ROWS as PREVIEW_ROWS;
 /// Timeline rows at most (the pane is small).
 const COVERAGE_ROWS: usize = 12;
 
@@ -34,26 +34,42 @@ pub fn datasets(store: &Store, verify: bool) -> Action {
     Action::Datasets(Ok(rows))
 }
 
-pub fn detail(store: &Store, path: &Path) -> Action {
+pub fn detail(store: &Store, path: &Path, from: RowsFrom) -> Action {
     let result = (|| {
         let sidecar = store.read_sidecar_at(path).map_err(|e| e.to_string())?;
-        // One load serves both the checksum state and the preview.
+        // One load serves both the checksum state and the page of rows.
         let loaded = store.load(&sidecar.key, &sidecar);
         let inspection = report::Inspection::of(path.to_path_buf(), &sidecar, loaded.as_ref().err());
-        let (columns, preview) = loaded.map(|frame| preview(&frame)).unwrap_or_default();
-        Ok(Box::new(DatasetDetail { inspection, days: sidecar.days, columns, preview }))
+        let total_rows = loaded.as_ref().map_or(0, DataFrame::height);
+        let first_row = loaded.as_ref().map_or(0, |frame| first_row(frame, from));
+        let (columns, preview) = loaded.map(|frame| page(&frame, first_row)).unwrap_or_default();
+        Ok(Box::new(DatasetDetail { inspection, days: sidecar.days, columns, preview, first_row, total_rows }))
     })();
     Action::Detail(result)
 }
 
-/// The first rows as text; the time column in ET.
-fn preview(frame: &DataFrame) -> (Vec<String>, Vec<Vec<String>>) {
+/// Where a page starts: the row asked for, or the first on or after a date,
+/// kept inside the dataset.
+fn first_row(frame: &DataFrame, from: RowsFrom) -> usize {
+    let last_page = frame.height().saturating_sub(1) / PREVIEW_ROWS * PREVIEW_ROWS;
+    match from {
+        RowsFrom::Row(row) => row.min(last_page),
+        RowsFrom::Date(date) => {
+            let times = crate::cache::timestamps(frame);
+            let midnight = crate::market::time::et_to_utc(date, chrono::NaiveTime::MIN).timestamp_millis();
+            times.partition_point(|t| *t < midnight).min(frame.height().saturating_sub(1))
+        }
+    }
+}
+
+/// A page of rows from `first` as text; the time column in ET.
+fn page(frame: &DataFrame, first: usize) -> (Vec<String>, Vec<Vec<String>>) {
     let times = crate::cache::timestamps(frame);
     let names: Vec<String> = frame.get_column_names().iter().map(|n| n.to_string()).collect();
     let time_column = crate::market::bars::DATETIME;
     let mut columns = vec!["time (ET)".to_string()];
     columns.extend(names.iter().filter(|n| n.as_str() != time_column).cloned());
-    let rows = (0..frame.height().min(PREVIEW_ROWS))
+    let rows = (first..frame.height().min(first + PREVIEW_ROWS))
         .map(|i| {
             let mut row = vec![times.get(i).map(|ms| fmt_et_ms(*ms)).unwrap_or_default()];
             for name in names.iter().filter(|n| n.as_str() != time_column) {

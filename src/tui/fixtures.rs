@@ -250,7 +250,7 @@ pub fn browser(width: u16, height: u16) -> State {
 pub fn browser_detail(width: u16, height: u16) -> State {
     let mut state = browser(width, height);
     let days: Vec<NaiveDate> = (0..40).filter(|n| n % 7 < 5).map(day).collect();
-    let preview = (0..30)
+    let preview: Vec<Vec<String>> = (0..30)
         .map(|i| {
             vec![
                 format!("2025-03-03 09:{:02} -05:00", 30 + i),
@@ -276,6 +276,8 @@ pub fn browser_detail(width: u16, height: u16) -> State {
         inspection,
         days,
         columns: vec!["time (ET)".into(), "open".into(), "close".into(), "volume".into()],
+        first_row: 0,
+        total_rows: preview.len(),
         preview,
     })));
     state

@@ -26,8 +26,20 @@ pub struct DatasetDetail {
     /// Every held session (`inspection.coverage` folds them into runs).
     pub days: Vec<NaiveDate>,
     pub columns: Vec<String>,
-    /// The first rows, each cell formatted (times in ET).
+    /// One page of rows from `first_row`, each cell formatted (times in ET).
     pub preview: Vec<Vec<String>>,
+    /// The index of `preview`'s first row in the dataset.
+    pub first_row: usize,
+    /// How many rows the dataset holds.
+    pub total_rows: usize,
+}
+
+/// Where a dataset's page of rows starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowsFrom {
+    Row(usize),
+    /// The first row on or after this ET date.
+    Date(NaiveDate),
 }
 
 /// One dataset's coverage, for the timeline.

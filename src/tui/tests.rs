@@ -221,7 +221,7 @@ fn opening_a_dataset_asks_for_its_detail() {
     press(&mut state, KeyCode::Down);
     let effects = press(&mut state, KeyCode::Enter);
     assert!(
-        matches!(&effects[..], [Effect::LoadDetail(path)] if path.ends_with("0.json")),
+        matches!(&effects[..], [Effect::LoadDetail(path, _)] if path.ends_with("0.json")),
         "the second row sorted by asset is PLTR"
     );
     press(&mut state, KeyCode::Esc);
@@ -317,7 +317,7 @@ fn clicking_a_dataset_row_selects_it() {
     handle_event(&mut state, &click(2));
     assert_eq!(state.browser.selected, 2, "a click on the border or header selects nothing");
     let effects = handle_event(&mut state, &Event::Key(KeyEvent::from(KeyCode::Enter)));
-    assert!(matches!(&effects[..], [Effect::LoadDetail(_)]));
+    assert!(matches!(&effects[..], [Effect::LoadDetail(_, _)]));
 }
 
 /// The key bar (the bottom row) at `width`, without its trailing padding.
@@ -719,4 +719,60 @@ fn x_exports_the_chart_and_y_copies_the_path_of_a_finished_run() {
     assert_eq!(svg.matches("<polyline").count(), 2);
     let effects = press(&mut state, KeyCode::Char('y'));
     assert!(matches!(effects.as_slice(), [Effect::CopyToClipboard(p)] if *p == dir.display().to_string()));
+}
+
+/// A dataset's rows page past the first 500 and jump to a date.
+#[test]
+fn dataset_rows_page_through_and_jump_to_a_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = crate::terminal::SimConfig::default();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let sidecar = runtime.block_on(async {
+        let server = crate::terminal::spawn(sim).await.unwrap();
+        let metrics = std::sync::Arc::new(crate::metrics::Metrics::default());
+        let config = crate::thetadata::ClientConfig { base_url: server.base_url(), ..Default::default() };
+        let cache = crate::cache::Cache::new(
+            dir.path(),
+            crate::thetadata::ThetaClient::new(config, metrics.clone()).unwrap(),
+            metrics,
+        );
+        let key = crate::cache::DatasetKey::new(
+            crate::market::Asset::stock("PLTR").unwrap(),
+            crate::market::Timestep::Minute,
+            crate::market::DataStyle::Ohlc,
+        );
+        let window = crate::cache::Window::new("2025-03-03".parse().unwrap(), "2025-03-07".parse().unwrap()).unwrap();
+        cache.get(&key, window).await.unwrap();
+        cache.store().sidecar_path(&key)
+    });
+    let store = crate::cache::Store::new(dir.path());
+    let load = |from| match super::effects::detail(&store, &sidecar, from) {
+        Action::Detail(Ok(detail)) => detail,
+        other => panic!("{other:?}"),
+    };
+    let first = load(crate::tui::model::RowsFrom::Row(0));
+    assert_eq!((first.first_row, first.preview.len(), first.total_rows), (0, 500, 1950));
+    let last = load(crate::tui::model::RowsFrom::Row(1500));
+    assert_eq!((last.first_row, last.preview.len()), (1500, 450));
+    assert!(last.preview.last().unwrap()[0].starts_with("2025-03-07 15:59"));
+    let thursday = load(crate::tui::model::RowsFrom::Date("2025-03-06".parse().unwrap()));
+    assert_eq!(thursday.first_row, 3 * 390);
+    assert!(thursday.preview[0][0].starts_with("2025-03-06 09:30"), "{:?}", thursday.preview[0]);
+
+    // The keys: pgdn at the end of a page loads the next one; t types a date.
+    let mut state = fixtures::browser_detail(120, 40);
+    update(&mut state, Action::Detail(Ok(first)));
+    state.browser.preview_scroll = 495;
+    let effects = press(&mut state, KeyCode::PageDown);
+    assert!(matches!(&effects[..], [Effect::LoadDetail(_, crate::tui::model::RowsFrom::Row(500))]), "{effects:?}");
+    update(&mut state, Action::Detail(Ok(last)));
+    press(&mut state, KeyCode::Char('t'));
+    for c in "2025-03-06".chars() {
+        press(&mut state, KeyCode::Char(c));
+    }
+    let effects = press(&mut state, KeyCode::Enter);
+    assert!(
+        matches!(&effects[..], [Effect::LoadDetail(_, crate::tui::model::RowsFrom::Date(d))] if d.to_string() == "2025-03-06"),
+        "{effects:?}"
+    );
 }

@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 
 use super::Load;
 use crate::tui::action::{Action, Command, Effect};
-use crate::tui::model::{DatasetDetail, DatasetRow};
+use crate::tui::model::{DatasetDetail, DatasetRow, RowsFrom};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortKey {
@@ -32,6 +32,9 @@ impl SortKey {
     }
 }
 
+/// Rows in one page of a dataset's detail (the effect loads this many).
+pub const PAGE_ROWS: usize = 500;
+
 #[derive(Debug, Clone)]
 pub struct Browser {
     pub datasets: Load<Vec<DatasetRow>>,
@@ -41,6 +44,8 @@ pub struct Browser {
     pub selected: usize,
     pub detail: Option<Load<Box<DatasetDetail>>>,
     pub preview_scroll: usize,
+    /// A date being typed to jump the detail's rows to (`t`).
+    pub jump: Option<String>,
     pub confirm_evict: Option<PathBuf>,
     pub message: Option<String>,
 }
@@ -55,6 +60,7 @@ impl Default for Browser {
             selected: 0,
             detail: None,
             preview_scroll: 0,
+            jump: None,
             confirm_evict: None,
             message: None,
         }
@@ -119,16 +125,79 @@ impl Browser {
     }
 
     pub fn input(&mut self, c: char) {
+        if let Some(jump) = self.jump.as_mut() {
+            jump.push(c);
+            return;
+        }
         self.filter.push(c);
         self.selected = 0;
     }
 
     pub fn backspace(&mut self) {
+        if let Some(jump) = self.jump.as_mut() {
+            jump.pop();
+            return;
+        }
         self.filter.pop();
         self.selected = 0;
     }
 
+    /// The loaded detail's path, first row and row count.
+    fn page(&self) -> Option<(PathBuf, usize, usize, usize)> {
+        let Some(Load::Loaded(d)) = &self.detail else { return None };
+        Some((d.inspection.summary.sidecar.clone(), d.first_row, d.preview.len(), d.total_rows))
+    }
+
+    /// Scrolls the detail's rows, loading the next or previous page at an edge.
+    fn scroll_rows(&mut self, command: Command) -> Vec<Effect> {
+        let step = if matches!(command, Command::Up | Command::Down) { 1 } else { 10 };
+        let down = matches!(command, Command::Down | Command::PageDown);
+        let Some((path, first, shown, total)) = self.page() else { return vec![] };
+        if down {
+            if self.preview_scroll + step < shown {
+                self.preview_scroll += step;
+            } else if first + shown < total {
+                self.detail = Some(Load::Loading);
+                self.preview_scroll = 0;
+                return vec![Effect::LoadDetail(path, RowsFrom::Row(first + shown))];
+            }
+        } else if self.preview_scroll >= step {
+            self.preview_scroll -= step;
+        } else if self.preview_scroll > 0 || first == 0 {
+            self.preview_scroll = 0;
+        } else {
+            self.detail = Some(Load::Loading);
+            self.preview_scroll = PAGE_ROWS - 1;
+            return vec![Effect::LoadDetail(path, RowsFrom::Row(first.saturating_sub(PAGE_ROWS)))];
+        }
+        vec![]
+    }
+
     pub fn command(&mut self, command: Command) -> Vec<Effect> {
+        if let Some(jump) = self.jump.take() {
+            // While typing a date: enter jumps there, esc gives up.
+            return match command {
+                Command::Open => match chrono::NaiveDate::parse_from_str(jump.trim(), "%Y-%m-%d") {
+                    Ok(date) => match self.page() {
+                        Some((path, ..)) => {
+                            self.detail = Some(Load::Loading);
+                            self.preview_scroll = 0;
+                            vec![Effect::LoadDetail(path, RowsFrom::Date(date))]
+                        }
+                        None => vec![],
+                    },
+                    Err(_) => {
+                        self.message = Some(format!("{jump:?} is not a YYYY-MM-DD date"));
+                        vec![]
+                    }
+                },
+                Command::Back => vec![],
+                _ => {
+                    self.jump = Some(jump);
+                    vec![]
+                }
+            };
+        }
         if let Some(path) = self.confirm_evict.take() {
             // Only an explicit yes (the evict key again, or enter) evicts.
             return match command {
@@ -149,11 +218,12 @@ impl Browser {
                 let at = SortKey::ALL.iter().position(|k| *k == self.sort).unwrap_or(0);
                 self.sort = SortKey::ALL[(at + 1) % SortKey::ALL.len()];
             }
-            Command::Up | Command::PageUp if self.detail.is_some() => {
-                self.preview_scroll = self.preview_scroll.saturating_sub(if command == Command::Up { 1 } else { 10 })
+            Command::Up | Command::PageUp | Command::Down | Command::PageDown if self.detail.is_some() => {
+                return self.scroll_rows(command);
             }
-            Command::Down | Command::PageDown if self.detail.is_some() => {
-                self.preview_scroll += if command == Command::Down { 1 } else { 10 }
+            Command::JumpToDate if self.page().is_some() => {
+                self.message = None;
+                self.jump = Some(String::new());
             }
             Command::Up => self.selected = self.selected.saturating_sub(1),
             Command::Down => self.selected = (self.selected + 1).min(count.saturating_sub(1)),
@@ -163,7 +233,7 @@ impl Browser {
                 if let Some(path) = self.selected_path() {
                     self.detail = Some(Load::Loading);
                     self.preview_scroll = 0;
-                    return vec![Effect::LoadDetail(path)];
+                    return vec![Effect::LoadDetail(path, RowsFrom::Row(0))];
                 }
             }
             Command::Evict => {
@@ -212,7 +282,7 @@ impl Browser {
                 let mut effects = vec![Effect::LoadDatasets];
                 if self.detail.is_some() {
                     self.detail = Some(Load::Loading);
-                    effects.push(Effect::LoadDetail(sidecar));
+                    effects.push(Effect::LoadDetail(sidecar, RowsFrom::Row(0)));
                 }
                 return effects;
             }

@@ -94,7 +94,7 @@ impl State {
 
     /// A text field has the keyboard: characters are typed, not looked up.
     fn typing(&self) -> bool {
-        (self.screen == Screen::Browser && self.browser.filtering)
+        (self.screen == Screen::Browser && (self.browser.filtering || self.browser.jump.is_some()))
             || (self.form.open && self.form.editing)
             || (self.screen == Screen::Run && self.run.search.typing)
             || (self.screen == Screen::Parity && self.parity.renaming.is_some())

@@ -221,12 +221,15 @@ fn render_detail(browser: &Browser, d: &DatasetDetail, theme: &Theme, area: Rect
         .header(Row::new(d.columns.clone()).style(theme.muted()))
         .style(theme.style())
         .block(pane(
-            &format!(
-                "Rows {}-{} of {} (↑/↓ scroll)",
-                start + 1,
-                (start + height).min(d.preview.len()),
-                d.preview.len()
-            ),
+            &match &browser.jump {
+                Some(typed) => format!("Rows from the date: {typed}▏ (YYYY-MM-DD, enter goes, esc stays)"),
+                None => format!(
+                    "Rows {}-{} of {} (↑/↓ pgup/pgdn page through · t from a date)",
+                    d.first_row + start + 1,
+                    d.first_row + (start + height).min(d.preview.len()),
+                    d.total_rows
+                ),
+            },
             false,
             theme,
         ))
