@@ -98,12 +98,14 @@ pub fn run_areas(body: Rect, timeline_rows: usize, maximized: Option<Pane>) -> R
         };
     }
     let roomy = body.height >= 30;
+    // On a small screen the equity pane keeps room for its chart and drawdown:
+    // the panes below take their least useful height (the log one line).
     let timeline = if roomy { (timeline_rows.max(1) as u16 + 2).clamp(4, body.height / 4) } else { 4 };
     let [top, middle, coverage, log] = body.layout(&Layout::vertical([
         Constraint::Fill(3),
         Constraint::Length(if roomy { 9 } else { 6 }),
         Constraint::Length(timeline),
-        if roomy { Constraint::Fill(1) } else { Constraint::Min(3) },
+        if roomy { Constraint::Fill(1) } else { Constraint::Length(3) },
     ]));
     let [equity, positions] = top.layout(&Layout::horizontal([Constraint::Percentage(55), Constraint::Fill(1)]));
     let [cache, conversions, orders] = middle.layout(&Layout::horizontal([

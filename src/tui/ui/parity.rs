@@ -67,8 +67,9 @@ fn render_report(r: &ParityReport, scroll: usize, theme: &Theme, area: Rect, buf
     // The verdict wraps rather than being cut: its values are the point.
     let width = usize::from(area.width.max(1));
     let verdict_height: usize = verdict.iter().map(|l| l.width().max(1).div_ceil(width)).sum();
-    // Below 30 rows the stats table gives way, so the aligned trades keep room.
-    let stats_height = if area.height >= 30 { 11 } else { 0 };
+    // Below 30 rows the stats table becomes a line, so the aligned trades keep room.
+    let roomy = area.height >= 30;
+    let stats_height = if roomy { 11 } else { 2 };
     let [verdict_area, charts, stats, trades] = area.layout(&Layout::vertical([
         Constraint::Length(u16::try_from(verdict_height).unwrap_or(u16::MAX)),
         Constraint::Fill(2),
@@ -77,7 +78,11 @@ fn render_report(r: &ParityReport, scroll: usize, theme: &Theme, area: Rect, buf
     ]));
     Paragraph::new(verdict).wrap(Wrap { trim: false }).render(verdict_area, buf);
     render_equity(r, theme, charts, buf);
-    render_stats(r, theme, stats, buf);
+    if roomy {
+        render_stats(r, theme, stats, buf);
+    } else {
+        render_stats_line(r, theme, stats, buf);
+    }
     render_trades(r, scroll, theme, trades, buf);
 }
 
@@ -168,6 +173,23 @@ fn render_equity(r: &ParityReport, theme: &Theme, area: Rect, buf: &mut Buffer) 
 }
 
 /// The two runs' statistics side by side; a difference in the warning colour.
+/// The stats that matter most on one line, for screens without room for the table.
+fn render_stats_line(r: &ParityReport, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let (a, b) = (&r.a.stats.performance, &r.b.stats.performance);
+    let money = crate::engine::account::money;
+    let pair = |name: &str, x: String, y: String| {
+        let style = if x == y { theme.style() } else { theme.warning_style() };
+        Span::styled(format!("{name} {x} | {y}  "), style)
+    };
+    Paragraph::new(Line::from(vec![
+        pair("final", money(a.final_value), money(b.final_value)),
+        pair("drawdown", format!("{:.2}%", a.max_drawdown * 100.0), format!("{:.2}%", b.max_drawdown * 100.0)),
+        pair("trades", a.trades.to_string(), b.trades.to_string()),
+    ]))
+    .wrap(Wrap { trim: true })
+    .render(area, buf);
+}
+
 fn render_stats(r: &ParityReport, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let (sa, sb) = (&r.a.stats, &r.b.stats);
     let conversions = |s: &crate::run::artifacts::Stats| s.conversions.values().sum::<u64>().to_string();

@@ -192,7 +192,9 @@ impl Widget for EquityPane<'_> {
         let x_max = (s.progress.1.max(points.len()) as f64 - 1.0).max(1.0);
         let inner = block.inner(area);
         block.render(area, buf);
-        let [top, bottom] = inner.layout(&Layout::vertical([Constraint::Percentage(72), Constraint::Fill(1)]));
+        // A small pane keeps three rows for the drawdown, the least that draws it.
+        let drawdown_rows = if inner.height < 14 { Constraint::Length(3) } else { Constraint::Percentage(28) };
+        let [top, bottom] = inner.layout(&Layout::vertical([Constraint::Fill(1), drawdown_rows]));
         let mut datasets = vec![
             Dataset::default()
                 .marker(Marker::Braille)
@@ -215,8 +217,11 @@ impl Widget for EquityPane<'_> {
         // the curve covers the part done so far.
         let first = s.equity.first().map(|(t, _)| et_date(*t).to_string()).unwrap_or_default();
         let last = s.request.window.end.to_string();
+        // A short chart gives its date labels' rows to the curve (the window is in the status line).
+        let x_axis = Axis::default().bounds([0.0, x_max]).style(theme.muted());
+        let x_axis = if top.height >= 6 { x_axis.labels([first, last]) } else { x_axis };
         Chart::new(datasets)
-            .x_axis(Axis::default().bounds([0.0, x_max]).labels([first, last]).style(theme.muted()))
+            .x_axis(x_axis)
             .y_axis(
                 Axis::default()
                     .bounds([low - pad, high + pad])
