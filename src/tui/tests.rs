@@ -776,3 +776,14 @@ fn dataset_rows_page_through_and_jump_to_a_date() {
         "{effects:?}"
     );
 }
+
+/// At 80 columns the conversions pane keeps every count whole.
+#[test]
+fn conversion_counts_are_never_cut() {
+    let mut state = fixtures::running(80, 24);
+    let screen = render(&mut state).backend().to_string();
+    for (kind, count) in &state.run.metrics.conversions {
+        let line = screen.lines().find(|l| l.contains(kind.as_str())).unwrap_or_else(|| panic!("{kind:?}: {screen}"));
+        assert!(line.contains(&format!(" {}│", count.count)), "{kind:?} {}: {line}", count.count);
+    }
+}

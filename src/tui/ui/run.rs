@@ -356,19 +356,36 @@ struct ConversionsPane<'a> {
 impl Widget for ConversionsPane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let (s, theme) = (self.run, self.theme);
+        let width = usize::from(area.width.saturating_sub(2));
+        // Counts are never cut: a narrow pane drops the rows column, then
+        // abbreviates (12.3k), and long site names end in `…`.
         let lines: Vec<Line> = if s.drill {
             s.sites
                 .iter()
                 .map(|(kind, site, c)| {
                     let site = site.rsplit('/').next().unwrap_or(site);
-                    Line::from(format!("{kind:<6} {site} {}", c.count))
+                    let count = format!(" {}", c.count);
+                    let room = width.saturating_sub(count.len() + 7);
+                    Line::from(format!("{kind:<6} {}{count}", ellipsis(site, room)))
                 })
                 .collect()
         } else {
             s.metrics
                 .conversions
                 .iter()
-                .map(|(kind, c)| Line::from(format!("{:<12}{:>7} {:>9} rows", kind.as_str(), c.count, c.rows)))
+                .map(|(kind, c)| {
+                    let name = kind.as_str();
+                    Line::from(if width >= 31 {
+                        format!("{name:<12}{:>7} {:>9} rows", c.count, c.rows)
+                    } else {
+                        let count = short_count(c.count);
+                        format!(
+                            "{:<w$}{count}",
+                            ellipsis(name, width.saturating_sub(count.len() + 1)),
+                            w = width.saturating_sub(count.len())
+                        )
+                    })
+                })
                 .collect()
         };
         let title = if s.drill { "Conversions by site (c)" } else { "Conversions (c: by site)" };
@@ -431,5 +448,14 @@ impl Widget for FormPane<'_> {
             .collect();
         lines.extend(self.notes());
         Paragraph::new(lines).block(pane("Run (enter edits · ←/→ choose · esc closes)", true, theme)).render(area, buf);
+    }
+}
+
+/// A count in at most six characters: `987`, `12.3k`, `4.56M`.
+fn short_count(n: u64) -> String {
+    match n {
+        n if n < 10_000 => n.to_string(),
+        n if n < 1_000_000 => format!("{:.1}k", n as f64 / 1_000.0),
+        n => format!("{:.2}M", n as f64 / 1_000_000.0),
     }
 }
