@@ -128,6 +128,24 @@ pub fn parity_areas(body: Rect) -> [Rect; 2] {
     body.layout(&Layout::horizontal([Constraint::Length(list), Constraint::Fill(1)]))
 }
 
+/// The header's first line: the name, then one tab per screen (run, cache, parity).
+pub const HEADER_NAME: &str = "thetabench ";
+pub const TAB_LABELS: [&str; 3] = [" 1 Run ", " 2 Cache ", " 3 Parity "];
+
+/// Which tab (0, 1, 2) the header's first line shows at `column`: the tabs
+/// follow the name, one space apart.
+pub fn tab_at(column: u16) -> Option<usize> {
+    let mut start = HEADER_NAME.chars().count();
+    for (i, label) in TAB_LABELS.iter().enumerate() {
+        let end = start + label.chars().count();
+        if (start..end).contains(&usize::from(column)) {
+            return Some(i);
+        }
+        start = end + 1;
+    }
+    None
+}
+
 /// A centred box of at most `width`×`height` inside `area`.
 pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let width = width.min(area.width);

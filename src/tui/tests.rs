@@ -787,3 +787,30 @@ fn conversion_counts_are_never_cut() {
         assert!(line.contains(&format!(" {}│", count.count)), "{kind:?} {}: {line}", count.count);
     }
 }
+
+/// A click on a header tab switches to its screen, as its key does.
+#[test]
+fn header_tabs_respond_to_clicks() {
+    let mut state = fixtures::running(120, 40);
+    let screen = render(&mut state).backend().to_string();
+    let header = screen.lines().next().unwrap().trim_matches('"').to_string();
+    let click = |state: &mut State, label: &str| {
+        let column = header.find(label).unwrap() as u16 + 1;
+        handle_event(
+            state,
+            &Event::Mouse(MouseEvent {
+                kind: MouseEventKind::Down(MouseButton::Left),
+                column,
+                row: 0,
+                modifiers: KeyModifiers::NONE,
+            }),
+        )
+    };
+    let effects = click(&mut state, "2 Cache");
+    assert_eq!(state.screen, Screen::Browser);
+    assert!(matches!(effects[..], [Effect::LoadDatasets]));
+    click(&mut state, "3 Parity");
+    assert_eq!(state.screen, Screen::Parity);
+    click(&mut state, "1 Run");
+    assert_eq!(state.screen, Screen::Run);
+}

@@ -152,6 +152,14 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.height = height;
             vec![]
         }
+        // The header's tabs switch screens, as their keys do.
+        Action::Click { column, row } if row == 0 && crate::tui::layout::tab_at(column).is_some() => {
+            let switch = [Command::RunScreen, Command::BrowserScreen, Command::ParityScreen];
+            match crate::tui::layout::tab_at(column).and_then(|i| switch.get(i)) {
+                Some(command) if !state.form.open => command_update(state, *command),
+                _ => vec![],
+            }
+        }
         Action::Click { column, row } => {
             match state.drawn {
                 DrawnAreas::Run(areas) => state.run.click(areas, column, row),

@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Widget};
 
 use crate::tui::action::Command;
 use crate::tui::keymap::Mode;
-use crate::tui::layout::centered;
+use crate::tui::layout::{HEADER_NAME, TAB_LABELS, centered};
 use crate::tui::state::run::RunStatus;
 use crate::tui::state::{Load, Screen, State};
 use crate::tui::theme::Theme;
@@ -41,13 +41,14 @@ impl Widget for Header<'_> {
             Load::Failed(e) => Span::styled(format!("data source failed: {e}"), theme.warning_style()),
             _ => Span::styled("connecting to the data source…", theme.muted()),
         };
+        let [run_tab, cache_tab, parity_tab] = TAB_LABELS;
         let tabs = Line::from(vec![
-            Span::styled("thetabench ", theme.title()),
-            tab(Screen::Run, " 1 Run "),
+            Span::styled(HEADER_NAME, theme.title()),
+            tab(Screen::Run, run_tab),
             Span::raw(" "),
-            tab(Screen::Browser, " 2 Cache "),
+            tab(Screen::Browser, cache_tab),
             Span::raw(" "),
-            tab(Screen::Parity, " 3 Parity "),
+            tab(Screen::Parity, parity_tab),
             Span::raw("  "),
             source,
         ]);
