@@ -6,7 +6,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Row, Table, Widget};
 
-use super::chrome::pane;
+use super::chrome::{ellipsis, pane};
 use super::timeline::Timeline;
 use crate::cache::Window;
 use crate::cache::report::ChecksumState;
@@ -90,6 +90,15 @@ fn render_list(browser: &Browser, theme: &Theme, area: Rect, buf: &mut Buffer) -
     }
     let [table_area, status] = dataset_list_areas(area);
     let (offset, visible_rows) = browser.list_window(table_area.height);
+    // A narrow table drops kind, placeholder days and size and shows dates only,
+    // so names and dates are whole (or end in `…`), never cut mid-value.
+    let narrow = table_area.width < 110;
+    const NARROW_FIXED: u16 = 4 + 5 + 7 + 10 + 10 + 4 + 8 + 7;
+    let asset_width = usize::from(table_area.width.saturating_sub(2 + NARROW_FIXED));
+    let when = |t: &Option<String>| {
+        let t = t.clone().unwrap_or_default();
+        if narrow { t.chars().take(10).collect() } else { t }
+    };
     let table_rows = rows.iter().enumerate().skip(offset).take(visible_rows).map(|(i, r)| {
         let s = &r.summary;
         // A dataset that failed its checks is in the error colour.
@@ -99,55 +108,59 @@ fn render_list(browser: &Browser, theme: &Theme, area: Rect, buf: &mut Buffer) -
         } else {
             ratatui::style::Style::new()
         });
-        let row = Row::new(
-            [
+        let cells: Vec<String> = if narrow {
+            vec![
+                ellipsis(&s.asset, asset_width),
+                s.timestep.clone(),
+                s.style.clone(),
+                s.rows.to_string(),
+                when(&s.first),
+                when(&s.last),
+                s.days.to_string(),
+            ]
+        } else {
+            vec![
                 s.asset.clone(),
                 s.kind.to_string(),
                 s.timestep.clone(),
                 s.style.clone(),
                 s.rows.to_string(),
-                s.first.clone().unwrap_or_default(),
-                s.last.clone().unwrap_or_default(),
+                when(&s.first),
+                when(&s.last),
                 s.days.to_string(),
                 s.placeholder_days.to_string(),
                 size(s.bytes),
             ]
-            .into_iter()
-            .map(ratatui::widgets::Cell::from)
-            .chain([checksum]),
-        );
+        };
+        let row = Row::new(cells.into_iter().map(ratatui::widgets::Cell::from).chain([checksum]));
         if i == browser.selected { row.style(theme.selected()) } else { row }
     });
-    let widths = [
-        Constraint::Fill(2),
-        Constraint::Length(6),
-        Constraint::Length(4),
-        Constraint::Length(5),
-        Constraint::Length(7),
-        Constraint::Fill(2),
-        Constraint::Fill(2),
-        Constraint::Length(4),
-        Constraint::Length(4),
-        Constraint::Length(6),
-        Constraint::Length(8),
-    ];
-    Table::new(table_rows, widths)
-        .header(
-            Row::new([
-                "Asset",
-                "Kind",
-                "Step",
-                "Style",
-                "Rows",
-                "First (ET)",
-                "Last (ET)",
-                "Days",
-                "Ph",
-                "Size",
-                "Checksum",
-            ])
-            .style(theme.muted()),
+    let (widths, header): (Vec<Constraint>, Vec<&str>) = if narrow {
+        let fixed = [4, 5, 7, 10, 10, 4, 8].map(Constraint::Length);
+        (
+            std::iter::once(Constraint::Fill(1)).chain(fixed).collect(),
+            vec!["Asset", "Step", "Style", "Rows", "First (ET)", "Last (ET)", "Days", "Checksum"],
         )
+    } else {
+        (
+            vec![
+                Constraint::Fill(2),
+                Constraint::Length(6),
+                Constraint::Length(4),
+                Constraint::Length(5),
+                Constraint::Length(7),
+                Constraint::Fill(2),
+                Constraint::Fill(2),
+                Constraint::Length(4),
+                Constraint::Length(4),
+                Constraint::Length(6),
+                Constraint::Length(8),
+            ],
+            vec!["Asset", "Kind", "Step", "Style", "Rows", "First (ET)", "Last (ET)", "Days", "Ph", "Size", "Checksum"],
+        )
+    };
+    Table::new(table_rows, widths)
+        .header(Row::new(header).style(theme.muted()))
         .style(theme.style())
         .block(block)
         .render(table_area, buf);
