@@ -814,3 +814,17 @@ fn header_tabs_respond_to_clicks() {
     click(&mut state, "1 Run");
     assert_eq!(state.screen, Screen::Run);
 }
+
+/// A long form error wraps inside the form instead of being cut.
+#[test]
+fn a_long_form_error_is_shown_whole() {
+    let mut state = fixtures::running(80, 24);
+    state.form.open = true;
+    state.form.error = Some(
+        "unknown strategy nosuch; choose one of weekly-momentum, buy-and-hold, sma-cross, or a strategy file".into(),
+    );
+    let screen = render(&mut state).backend().to_string();
+    let text: String =
+        screen.lines().map(|l| l.trim_matches(|c| c == '"' || c == '│' || c == ' ')).collect::<Vec<_>>().join(" ");
+    assert!(text.contains("or a strategy file"), "{screen}");
+}

@@ -83,7 +83,9 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) -> Run
     }
     if state.form.open {
         let form = FormPane { form: &state.form, theme };
-        let height = (Field::ALL.len() + 3 + form.notes().len()) as u16;
+        // Notes wrap inside the box (70 columns inside its borders): an error is never cut.
+        let notes: usize = form.notes().iter().map(|line| line.width().max(1).div_ceil(70)).sum();
+        let height = (Field::ALL.len() + 3 + notes) as u16;
         form.render(centered(area, 72, height.min(area.height)), buf);
     }
     areas
@@ -447,7 +449,10 @@ impl Widget for FormPane<'_> {
             })
             .collect();
         lines.extend(self.notes());
-        Paragraph::new(lines).block(pane("Run (enter edits · ←/→ choose · esc closes)", true, theme)).render(area, buf);
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(pane("Run (enter edits · ←/→ choose · esc closes)", true, theme))
+            .render(area, buf);
     }
 }
 
