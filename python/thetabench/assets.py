@@ -1,6 +1,7 @@
 """Assets as thetabench names them on the wire: `SPY`, `^SPX`, OCC option symbols."""
 
 import datetime as _dt
+import functools
 
 
 class Asset:
@@ -47,6 +48,10 @@ class Asset:
     @classmethod
     def from_wire(cls, name):
         """The asset a wire name stands for (`SPY`, `^SPX`, `PLTR250418C00091000`)."""
+        return _from_wire(cls, name)
+
+    @classmethod
+    def _parse_wire(cls, name):
         if name.startswith("^"):
             return cls(name[1:], "index")
         if len(name) > 15 and name[-9] in "CP" and name[-8:].isdigit() and name[-15:-9].isdigit():
@@ -78,6 +83,12 @@ class Asset:
         return f"Asset({self._wire})"
 
     __str__ = __repr__
+
+
+# Assets are immutable and strategies name the same few every iteration: parse each name once.
+@functools.lru_cache(maxsize=4096)
+def _from_wire(cls, name):
+    return cls._parse_wire(name)
 
 
 def as_asset(asset):

@@ -12,7 +12,9 @@ _UTC = _dt.timezone.utc
 # Questions about the data as of now: thetabench answers them up front at the
 # next iteration when they were asked at this one (the "standing" questions).
 _DATA_QUESTIONS = frozenset(("history", "quotes", "last_price", "quote", "expirations", "strikes"))
-_key = __import__("json").JSONEncoder(sort_keys=True, separators=(",", ":")).encode
+def _key(question):
+    """A question's identity: its fields, in name order (values are scalars)."""
+    return tuple(sorted(question.items()))
 _TIMESTEPS = {"minute": "minute", "1m": "minute", "1min": "minute", "day": "day", "1d": "day"}
 
 
