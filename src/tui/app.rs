@@ -251,21 +251,8 @@ fn execute(resources: &mut Resources, state: &State, effect: Effect) {
         Effect::LoadSavedRuns => spawn_blocking_reply(replies, || effects::saved_runs(&crate::run::runs_dir())),
         Effect::DeleteRun(dir) => spawn_blocking_reply(replies, move || effects::delete_run(&dir)),
         Effect::RenameRun { dir, name } => spawn_blocking_reply(replies, move || effects::rename_run(&dir, &name)),
-        Effect::WriteSvg { path, svg } => match std::fs::write(&path, svg) {
-            Ok(()) => tracing::info!(target: "thetabench::tui", "exported the equity chart to {}", path.display()),
-            Err(e) => tracing::warn!(target: "thetabench::tui", "could not write {}: {e}", path.display()),
-        },
-        Effect::CopyToClipboard(text) => {
-            use std::io::Write;
-            let mut out = std::io::stdout();
-            let sent = out.write_all(super::export::osc52(&text).as_bytes()).and_then(|()| out.flush());
-            match sent {
-                Ok(()) => {
-                    tracing::info!(target: "thetabench::tui", "copied {text} (OSC 52: the terminal must allow it)")
-                }
-                Err(e) => tracing::warn!(target: "thetabench::tui", "could not copy {text}: {e}"),
-            }
-        }
+        Effect::WriteSvg { path, svg } => write_svg(&path, &svg),
+        Effect::CopyToClipboard(text) => copy_to_clipboard(&text),
         Effect::LoadStrategies(current) => spawn_blocking_reply(replies, move || effects::strategies(current)),
         Effect::WatchStrategy(path) => spawn_blocking_reply(replies, move || {
             let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
@@ -280,6 +267,24 @@ fn execute(resources: &mut Resources, state: &State, effect: Effect) {
             let _ = state;
             spawn_blocking_reply(replies, move || Action::ParityDone(parity(kind, &options, &url, &source)));
         }
+    }
+}
+
+/// Writes an exported chart and says where in the log.
+fn write_svg(path: &std::path::Path, svg: &str) {
+    match std::fs::write(path, svg) {
+        Ok(()) => tracing::info!(target: "thetabench::tui", "exported the equity chart to {}", path.display()),
+        Err(e) => tracing::warn!(target: "thetabench::tui", "could not write {}: {e}", path.display()),
+    }
+}
+
+/// Asks the terminal to put `text` on the clipboard (OSC 52) and says so in the log.
+fn copy_to_clipboard(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout();
+    match out.write_all(super::export::osc52(text).as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => tracing::info!(target: "thetabench::tui", "copied {text} (OSC 52: the terminal must allow it)"),
+        Err(e) => tracing::warn!(target: "thetabench::tui", "could not copy {text}: {e}"),
     }
 }
 

@@ -173,30 +173,34 @@ impl Browser {
         vec![]
     }
 
-    pub fn command(&mut self, command: Command) -> Vec<Effect> {
-        if let Some(jump) = self.jump.take() {
-            // While typing a date: enter jumps there, esc gives up.
-            return match command {
-                Command::Open => match chrono::NaiveDate::parse_from_str(jump.trim(), "%Y-%m-%d") {
-                    Ok(date) => match self.page() {
-                        Some((path, ..)) => {
-                            self.detail = Some(Load::Loading);
-                            self.preview_scroll = 0;
-                            vec![Effect::LoadDetail(path, RowsFrom::Date(date))]
-                        }
-                        None => vec![],
-                    },
-                    Err(_) => {
-                        self.message = Some(format!("{jump:?} is not a YYYY-MM-DD date"));
-                        vec![]
+    /// While a date is typed: enter jumps the rows there, esc gives up.
+    fn jump_command(&mut self, jump: String, command: Command) -> Vec<Effect> {
+        match command {
+            Command::Open => match chrono::NaiveDate::parse_from_str(jump.trim(), "%Y-%m-%d") {
+                Ok(date) => match self.page() {
+                    Some((path, ..)) => {
+                        self.detail = Some(Load::Loading);
+                        self.preview_scroll = 0;
+                        vec![Effect::LoadDetail(path, RowsFrom::Date(date))]
                     }
+                    None => vec![],
                 },
-                Command::Back => vec![],
-                _ => {
-                    self.jump = Some(jump);
+                Err(_) => {
+                    self.message = Some(format!("{jump:?} is not a YYYY-MM-DD date"));
                     vec![]
                 }
-            };
+            },
+            Command::Back => vec![],
+            _ => {
+                self.jump = Some(jump);
+                vec![]
+            }
+        }
+    }
+
+    pub fn command(&mut self, command: Command) -> Vec<Effect> {
+        if let Some(jump) = self.jump.take() {
+            return self.jump_command(jump, command);
         }
         if let Some(path) = self.confirm_evict.take() {
             // Only an explicit yes (the evict key again, or enter) evicts.

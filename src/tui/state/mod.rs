@@ -152,23 +152,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.height = height;
             vec![]
         }
-        // The header's tabs switch screens, as their keys do.
-        Action::Click { column, row } if row == 0 && crate::tui::layout::tab_at(column).is_some() => {
-            let switch = [Command::RunScreen, Command::BrowserScreen, Command::ParityScreen];
-            match crate::tui::layout::tab_at(column).and_then(|i| switch.get(i)) {
-                Some(command) if !state.form.open => command_update(state, *command),
-                _ => vec![],
-            }
-        }
-        Action::Click { column, row } => {
-            match state.drawn {
-                DrawnAreas::Run(areas) => state.run.click(areas, column, row),
-                DrawnAreas::DatasetTable(table) => state.browser.click(table, row),
-                DrawnAreas::ParityChoices(list) => state.parity.click(list, column, row),
-                DrawnAreas::Nothing => {}
-            }
-            vec![]
-        }
+        Action::Click { column, row } => click(state, column, row),
         Action::Scroll { column, row, down } => {
             if let DrawnAreas::Run(areas) = state.drawn {
                 state.run.click(areas, column, row);
@@ -192,27 +176,11 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::Input(c) => {
-            if state.form.open {
-                state.form.input(c);
-            } else if state.screen == Screen::Run {
-                state.run.search.text.push(c);
-            } else if state.screen == Screen::Parity {
-                state.parity.input(c);
-            } else {
-                state.browser.input(c);
-            }
+            type_into(state, Some(c));
             vec![]
         }
         Action::Backspace => {
-            if state.form.open {
-                state.form.backspace();
-            } else if state.screen == Screen::Run {
-                state.run.search.text.pop();
-            } else if state.screen == Screen::Parity {
-                state.parity.backspace();
-            } else {
-                state.browser.backspace();
-            }
+            type_into(state, None);
             vec![]
         }
         Action::Run(_)
@@ -231,6 +199,40 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.browser.apply(action)
         }
         Action::SavedRuns(_) | Action::ParityDone(_) => state.parity.apply(action),
+    }
+}
+
+/// A click: on a header tab it switches screens (as its key does), elsewhere
+/// it hits what the last frame drew there.
+fn click(state: &mut State, column: u16, row: u16) -> Vec<Effect> {
+    let switch = [Command::RunScreen, Command::BrowserScreen, Command::ParityScreen];
+    if row == 0
+        && let Some(command) = crate::tui::layout::tab_at(column).and_then(|i| switch.get(i))
+    {
+        return if state.form.open { vec![] } else { command_update(state, *command) };
+    }
+    match state.drawn {
+        DrawnAreas::Run(areas) => state.run.click(areas, column, row),
+        DrawnAreas::DatasetTable(table) => state.browser.click(table, row),
+        DrawnAreas::ParityChoices(list) => state.parity.click(list, column, row),
+        DrawnAreas::Nothing => {}
+    }
+    vec![]
+}
+
+/// A typed character (`None`: backspace) for the text field that has the keyboard.
+fn type_into(state: &mut State, c: Option<char>) {
+    match (state.form.open, state.screen, c) {
+        (true, _, Some(c)) => state.form.input(c),
+        (true, _, None) => state.form.backspace(),
+        (false, Screen::Run, Some(c)) => state.run.search.text.push(c),
+        (false, Screen::Run, None) => {
+            state.run.search.text.pop();
+        }
+        (false, Screen::Parity, Some(c)) => state.parity.input(c),
+        (false, Screen::Parity, None) => state.parity.backspace(),
+        (false, Screen::Browser, Some(c)) => state.browser.input(c),
+        (false, Screen::Browser, None) => state.browser.backspace(),
     }
 }
 

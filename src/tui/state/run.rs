@@ -273,25 +273,14 @@ impl RunView {
                 self.drill = !self.drill;
                 if self.drill { vec![Effect::LoadConversionSites] } else { vec![] }
             }
-            Command::ScrubLeft | Command::ScrubRight | Command::ScrubWeekBack | Command::ScrubWeekOn
+            Command::ScrubLeft
+            | Command::ScrubRight
+            | Command::ScrubWeekBack
+            | Command::ScrubWeekOn
+            | Command::NextTrade
                 if !self.running() && !self.equity.is_empty() =>
             {
-                let last = self.equity.len() - 1;
-                let at = self.scrub.unwrap_or(last);
-                // A week is five sessions: equity points are one per session.
-                let step = if matches!(command, Command::ScrubWeekBack | Command::ScrubWeekOn) { 5 } else { 1 };
-                let back = matches!(command, Command::ScrubLeft | Command::ScrubWeekBack);
-                self.scrub = Some(if back { at.saturating_sub(step) } else { (at + step).min(last) });
-                vec![]
-            }
-            Command::NextTrade if !self.running() && !self.equity.is_empty() => {
-                // From the cursor (or the start) to the next session with a fill.
-                let from = self.scrub.map_or(0, |at| at + 1);
-                let next = (from..self.equity.len())
-                    .find(|i| self.fill_days.contains(&crate::market::time::et_date(self.equity[*i].0)));
-                if let Some(i) = next {
-                    self.scrub = Some(i);
-                }
+                self.move_cursor(command);
                 vec![]
             }
             Command::FocusNext | Command::FocusPrevious => {
@@ -304,19 +293,7 @@ impl RunView {
                 self.scroll_focused(command);
                 vec![]
             }
-            Command::ExportSvg => {
-                let Some(dir) = self.finished_dir() else { return vec![] };
-                let points: Vec<(String, f64)> =
-                    self.equity.iter().map(|(t, v)| (crate::market::time::et_date(*t).to_string(), *v)).collect();
-                let title =
-                    format!("{} {}..{}", self.request.strategy, self.request.window.start, self.request.window.end);
-                let svg = crate::tui::export::equity_svg(&title, self.request.cash, &points);
-                vec![Effect::WriteSvg { path: dir.join("equity.svg"), svg }]
-            }
-            Command::CopyRunPath => {
-                let Some(dir) = self.finished_dir() else { return vec![] };
-                vec![Effect::CopyToClipboard(dir.display().to_string())]
-            }
+            Command::ExportSvg | Command::CopyRunPath => self.export(command),
             Command::Maximize => {
                 self.maximized = !self.maximized;
                 vec![]
@@ -420,6 +397,41 @@ impl RunView {
             _ => self.push_order(event.describe()),
         }
         vec![]
+    }
+
+    /// The cursor after the run: a session or a week either way, or on to the
+    /// next session with a fill.
+    fn move_cursor(&mut self, command: Command) {
+        let last = self.equity.len().saturating_sub(1);
+        let at = self.scrub.unwrap_or(last);
+        self.scrub = match command {
+            Command::NextTrade => {
+                // From the cursor (or the start) to the next session with a fill.
+                let from = self.scrub.map_or(0, |at| at + 1);
+                let next = (from..self.equity.len())
+                    .find(|i| self.fill_days.contains(&crate::market::time::et_date(self.equity[*i].0)));
+                next.or(self.scrub)
+            }
+            // A week is five sessions: equity points are one per session.
+            Command::ScrubWeekBack => Some(at.saturating_sub(5)),
+            Command::ScrubWeekOn => Some((at + 5).min(last)),
+            Command::ScrubLeft => Some(at.saturating_sub(1)),
+            _ => Some((at + 1).min(last)),
+        };
+    }
+
+    /// What leaves the workbench for a finished run: its chart as an SVG
+    /// beside its artifacts, or its directory's path on the clipboard.
+    fn export(&self, command: Command) -> Vec<Effect> {
+        let Some(dir) = self.finished_dir() else { return vec![] };
+        if command == Command::CopyRunPath {
+            return vec![Effect::CopyToClipboard(dir.display().to_string())];
+        }
+        let points: Vec<(String, f64)> =
+            self.equity.iter().map(|(t, v)| (crate::market::time::et_date(*t).to_string(), *v)).collect();
+        let title = format!("{} {}..{}", self.request.strategy, self.request.window.start, self.request.window.end);
+        let svg = crate::tui::export::equity_svg(&title, self.request.cash, &points);
+        vec![Effect::WriteSvg { path: dir.join("equity.svg"), svg }]
     }
 
     /// Arrows and page keys scroll the focused pane: orders back in time,

@@ -95,10 +95,6 @@ fn render_list(browser: &Browser, theme: &Theme, area: Rect, buf: &mut Buffer) -
     let narrow = table_area.width < 110;
     const NARROW_FIXED: u16 = 4 + 5 + 7 + 10 + 10 + 4 + 8 + 7;
     let asset_width = usize::from(table_area.width.saturating_sub(2 + NARROW_FIXED));
-    let when = |t: &Option<String>| {
-        let t = t.clone().unwrap_or_default();
-        if narrow { t.chars().take(10).collect() } else { t }
-    };
     let table_rows = rows.iter().enumerate().skip(offset).take(visible_rows).map(|(i, r)| {
         let s = &r.summary;
         // A dataset that failed its checks is in the error colour.
@@ -108,34 +104,24 @@ fn render_list(browser: &Browser, theme: &Theme, area: Rect, buf: &mut Buffer) -
         } else {
             ratatui::style::Style::new()
         });
-        let cells: Vec<String> = if narrow {
-            vec![
-                ellipsis(&s.asset, asset_width),
-                s.timestep.clone(),
-                s.style.clone(),
-                s.rows.to_string(),
-                when(&s.first),
-                when(&s.last),
-                s.days.to_string(),
-            ]
-        } else {
-            vec![
-                s.asset.clone(),
-                s.kind.to_string(),
-                s.timestep.clone(),
-                s.style.clone(),
-                s.rows.to_string(),
-                when(&s.first),
-                when(&s.last),
-                s.days.to_string(),
-                s.placeholder_days.to_string(),
-                size(s.bytes),
-            ]
-        };
+        let cells = list_cells(s, narrow, asset_width);
         let row = Row::new(cells.into_iter().map(ratatui::widgets::Cell::from).chain([checksum]));
         if i == browser.selected { row.style(theme.selected()) } else { row }
     });
-    let (widths, header): (Vec<Constraint>, Vec<&str>) = if narrow {
+    let (widths, header) = list_columns(narrow);
+    Table::new(table_rows, widths)
+        .header(Row::new(header).style(theme.muted()))
+        .style(theme.style())
+        .block(block)
+        .render(table_area, buf);
+    let line = browser.message.clone().unwrap_or_else(|| format!("{} datasets", rows.len()));
+    Paragraph::new(Span::styled(line, theme.muted())).render(status, buf);
+    Some(table_area)
+}
+
+/// The list's columns: a narrow table drops kind, placeholder days and size.
+fn list_columns(narrow: bool) -> (Vec<Constraint>, Vec<&'static str>) {
+    if narrow {
         let fixed = [4, 5, 7, 10, 10, 4, 8].map(Constraint::Length);
         (
             std::iter::once(Constraint::Fill(1)).chain(fixed).collect(),
@@ -158,15 +144,39 @@ fn render_list(browser: &Browser, theme: &Theme, area: Rect, buf: &mut Buffer) -
             ],
             vec!["Asset", "Kind", "Step", "Style", "Rows", "First (ET)", "Last (ET)", "Days", "Ph", "Size", "Checksum"],
         )
+    }
+}
+
+/// One dataset's cells; narrow, the name ends in `…` at `asset_width` and times are dates.
+fn list_cells(s: &crate::cache::report::DatasetSummary, narrow: bool, asset_width: usize) -> Vec<String> {
+    let when = |t: &Option<String>| {
+        let t = t.clone().unwrap_or_default();
+        if narrow { t.chars().take(10).collect() } else { t }
     };
-    Table::new(table_rows, widths)
-        .header(Row::new(header).style(theme.muted()))
-        .style(theme.style())
-        .block(block)
-        .render(table_area, buf);
-    let line = browser.message.clone().unwrap_or_else(|| format!("{} datasets", rows.len()));
-    Paragraph::new(Span::styled(line, theme.muted())).render(status, buf);
-    Some(table_area)
+    if narrow {
+        vec![
+            ellipsis(&s.asset, asset_width),
+            s.timestep.clone(),
+            s.style.clone(),
+            s.rows.to_string(),
+            when(&s.first),
+            when(&s.last),
+            s.days.to_string(),
+        ]
+    } else {
+        vec![
+            s.asset.clone(),
+            s.kind.to_string(),
+            s.timestep.clone(),
+            s.style.clone(),
+            s.rows.to_string(),
+            when(&s.first),
+            when(&s.last),
+            s.days.to_string(),
+            s.placeholder_days.to_string(),
+            size(s.bytes),
+        ]
+    }
 }
 
 fn render_detail(browser: &Browser, d: &DatasetDetail, theme: &Theme, area: Rect, buf: &mut Buffer) {
