@@ -5,7 +5,7 @@
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
 
 use super::daily::{DailyPath, DayPrices, daily_path};
-use super::intraday::{Bar, Quote, closing_quote, minute_bars, minute_quotes, price_path};
+use super::intraday::{Bar, Quote, cents, closing_quote, minute_bars, minute_quotes, price_path};
 use super::options::{
     Contract, closing_option_quote, contract_day, expirations, is_expiration, is_listed_on, listing_date, strike_grid,
 };
@@ -327,6 +327,8 @@ fn columns(q: &IntradayQuery) -> Vec<&'static [&'static str]> {
     match q.style {
         Style::Ohlc => vec![contract, OHLC],
         Style::Quote => vec![contract, &["timestamp"], QUOTE],
+        Style::Price => vec![contract, &["timestamp", "price"]],
+        Style::OpenInterest => vec![contract, &["timestamp", "open_interest"]],
     }
 }
 
@@ -348,6 +350,23 @@ fn intraday_day(
     let interval = usize::from(q.interval_minutes);
     let stamp = |minute: u16| Cell::Stamp(date, OPEN_MINUTE + u32::from(minute));
     let wanted = |minute: u16| (q.start_ms..=q.end_ms).contains(&((OPEN_MINUTE + u32::from(minute)) * 60_000));
+    match (q.style, &q.contract) {
+        (Style::Price, _) => {
+            // The index's value at each stamp: the path at that minute's start.
+            let minutes = (0..available.min(path.len())).step_by(interval.max(1)).map(|m| m as u16);
+            for minute in minutes.filter(|m| wanted(*m)) {
+                table.row(&[prefix, &[stamp(minute), Cell::Fixed(cents(path[usize::from(minute)]), 2)]].concat());
+            }
+            return Ok(());
+        }
+        (Style::OpenInterest, Some(contract)) => {
+            // Reported once a day, before the open (06:30 ET, as ThetaData's OI reports).
+            let interest = open_interest(u, contract, date);
+            table.row(&[prefix, &[Cell::Stamp(date, 6 * 60 + 30), Cell::Int(interest)]].concat());
+            return Ok(());
+        }
+        _ => {}
+    }
     let (bars, quotes) = minute_data(u, q, date, &path);
     for bar in resample::bars(&bars[..available.min(bars.len())], interval).iter().filter(|b| wanted(b.minute)) {
         table.row(&[prefix, &[stamp(bar.minute)], &bar_cells(bar)].concat());
@@ -357,6 +376,18 @@ fn intraday_day(
         table.row(&[prefix, &[stamp(quote.minute)], &quote_cells(quote)].concat());
     }
     Ok(())
+}
+
+/// A contract's open interest on `date`: deterministic, largest near the money,
+/// building up from its listing and drifting from day to day.
+fn open_interest(u: &Underlying, contract: &Contract, date: NaiveDate) -> i64 {
+    let spot = u.path.day(date).map_or(1.0, |d| d.open);
+    let moneyness = (f64::from(contract.strike_millis) / 1000.0 / spot).ln().abs();
+    let listed_days = (date - listing_date(contract.expiration)).num_days().max(0) as f64;
+    let days = chrono::Datelike::num_days_from_ce(&date).to_le_bytes();
+    let key = [contract.strike_millis.to_le_bytes(), days].concat();
+    let jitter = super::rng::Rng::keyed(&[u.profile.symbol.as_bytes(), &key, b"open-interest"]).uniform();
+    (5_000.0 * (-6.0 * moneyness).exp() * (listed_days / 30.0).min(1.0) * (0.8 + 0.4 * jitter)).round() as i64
 }
 
 /// The underlying's price at each minute boundary of `date`'s session.
@@ -372,6 +403,8 @@ fn minute_data(u: &Underlying, q: &IntradayQuery, date: NaiveDate, path: &[f64])
         (Some(contract), Style::Ohlc) => (contract_day(u.profile, contract, date, path).bars, Vec::new()),
         (Some(contract), Style::Quote) => (Vec::new(), contract_day(u.profile, contract, date, path).quotes),
         (None, Style::Ohlc) => (minute_bars(u.profile, date, path), Vec::new()),
+        // Price and open interest are written without bars or quotes.
+        (_, Style::Price | Style::OpenInterest) => (Vec::new(), Vec::new()),
         (None, Style::Quote) => (Vec::new(), minute_quotes(u.profile, date, path)),
     }
 }

@@ -21,6 +21,10 @@ pub enum SecurityKind {
 pub enum Style {
     Ohlc,
     Quote,
+    /// An index's value at each stamp (`index/history/price`).
+    Price,
+    /// A contract's open interest, once a day (`option/history/open_interest`).
+    OpenInterest,
 }
 
 /// The data endpoints, by path.
@@ -54,6 +58,8 @@ impl Endpoint {
             "/v3/stock/history/quote" => Endpoint::Intraday(Stock, Style::Quote),
             "/v3/stock/history/eod" => Endpoint::Eod(Stock),
             "/v3/index/history/ohlc" => Endpoint::Intraday(Index, Style::Ohlc),
+            "/v3/index/history/price" => Endpoint::Intraday(Index, Style::Price),
+            "/v3/option/history/open_interest" => Endpoint::Intraday(Option, Style::OpenInterest),
             "/v3/index/history/eod" => Endpoint::Eod(Index),
             "/v3/option/history/ohlc" => Endpoint::Intraday(Option, Style::Ohlc),
             "/v3/option/history/quote" => Endpoint::Intraday(Option, Style::Quote),

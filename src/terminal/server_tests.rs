@@ -143,6 +143,29 @@ async fn greeks_agree_with_the_option_prices() {
     sim.shutdown().await.unwrap();
 }
 
+/// An index's price at a stamp is the open of that minute's bar; open interest
+/// comes once a day, before the open, for a listed contract only.
+#[tokio::test]
+async fn index_price_and_open_interest() {
+    let sim = spawn(SimConfig::default()).await.unwrap();
+    let base = sim.base_url();
+    let (_, prices) = get(&base, "/v3/index/history/price?symbol=SPX&date=20250310&interval=1h").await;
+    let (_, bars) = get(&base, "/v3/index/history/ohlc?symbol=SPX&date=20250310&interval=1m").await;
+    let price_at = prices.lines().find(|l| l.starts_with("2025-03-10T10:30")).unwrap().split(',').nth(1).unwrap();
+    let bar = bars.lines().find(|l| l.starts_with("2025-03-10T10:30")).unwrap();
+    assert_eq!(Some(price_at), bar.split(',').nth(1), "price {price_at} vs bar {bar}");
+    let oi = "/v3/option/history/open_interest?symbol=PLTR&expiration=20250321&strike=90&right=call&start_date=20250303&end_date=20250307";
+    let (status, csv) = get(&base, oi).await;
+    assert_eq!(status, 200);
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(rows.len(), 5, "one a session");
+    assert!(rows.iter().all(|r| r.contains("T06:30:00.000,") && !r.ends_with(",0")), "{csv}");
+    let unlisted =
+        "/v3/option/history/open_interest?symbol=PLTR&expiration=20250321&strike=90&right=call&date=20250101";
+    assert_eq!(get(&base, unlisted).await.0, 472, "before the contract lists");
+    sim.shutdown().await.unwrap();
+}
+
 #[tokio::test]
 async fn error_statuses_carry_a_message() {
     let sim = spawn(SimConfig::default()).await.unwrap();
