@@ -20,7 +20,7 @@ use super::fees::FeeModel;
 use super::fill::{FillDecision, FillSource, evaluate, needs_quote};
 use super::order::{self, Order, OrderError, OrderId, OrderKind, OrderStatus, Side, TimeInForce};
 use super::portfolio::Portfolio;
-use super::valuation::{Valuation, mark};
+use super::valuation::Valuation;
 use crate::market::time::{et_date, et_date_ms, et_to_utc, fmt_et, utc_from_ms};
 use crate::market::{Asset, Bar, Calendar, QuoteBar, Symbol};
 
@@ -395,17 +395,13 @@ impl Broker {
     /// and values the portfolio with the account's buying power and requirement. A margin
     /// account below its maintenance requirement gets a `MarginCall` (queued).
     pub fn mark_to_market(&mut self, now: DateTime<Utc>, data: &mut dyn FillData) -> Valuation {
-        let mut marks = BTreeMap::new();
-        for (asset, position) in self.portfolio.positions() {
-            let last_trade = data.last_trade(asset, now);
-            let quote = match asset {
-                Asset::Option(_) => data.quote_at(asset, now),
-                Asset::Stock(_) | Asset::Index(_) => None,
-            };
-            if let Some(m) = mark(asset, last_trade, quote.as_ref(), position.last_mark) {
-                marks.insert(*asset, m);
-            }
-        }
+        // Both closures read `data`: one borrow hands it to each call in turn.
+        let data = std::cell::RefCell::new(data);
+        let marks = self.portfolio.marks(
+            &mut |asset| data.borrow_mut().last_trade(asset, now),
+            &mut |asset| data.borrow_mut().quote_at(asset, now),
+        );
+        let data = data.into_inner();
         for (asset, m) in &marks {
             self.portfolio.set_mark(asset, m.price);
         }

@@ -8,9 +8,9 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use super::order::Side;
-use super::valuation::{Mark, MarkSource, PositionValue, Valuation};
+use super::valuation::{Mark, MarkSource, PositionValue, Valuation, mark};
 use crate::market::asset::OPTION_MULTIPLIER;
-use crate::market::{Asset, OptionContract};
+use crate::market::{Asset, OptionContract, QuoteBar};
 
 /// A holding. `quantity` is signed: shorts are negative. What the account allows
 /// (buying power, shorting) is the broker's check (`engine::account`).
@@ -160,6 +160,28 @@ impl Portfolio {
         if let Some(position) = self.positions.get_mut(asset) {
             position.last_mark = Some(price);
         }
+    }
+
+    /// Each position's mark (see [`mark`]) from its last trade and, for an
+    /// option, its quote, as `prices` gives them; a position neither prices
+    /// falls back to its last mark, or has none.
+    pub fn marks(
+        &self,
+        last_trade: &mut dyn FnMut(&Asset) -> Option<f64>,
+        quote: &mut dyn FnMut(&Asset) -> Option<QuoteBar>,
+    ) -> BTreeMap<Asset, Mark> {
+        let mut marks = BTreeMap::new();
+        for (asset, position) in self.positions() {
+            let traded = last_trade(asset);
+            let quoted = match asset {
+                Asset::Option(_) => quote(asset),
+                Asset::Stock(_) | Asset::Index(_) => None,
+            };
+            if let Some(m) = mark(asset, traded, quoted.as_ref(), position.last_mark) {
+                marks.insert(*asset, m);
+            }
+        }
+        marks
     }
 
     /// `cash + Σ quantity × mark × multiplier`. A position missing from `marks` is

@@ -8,7 +8,6 @@ use super::order::{Order, OrderError, OrderId, OrderKind, Side, TimeInForce};
 use super::portfolio::Portfolio;
 use super::schedule::Sleep;
 use super::spec::RunSpec;
-use super::valuation::mark;
 use crate::data::{DataError, MarketData};
 use crate::market::{Asset, QuoteBar, Timestep};
 
@@ -113,25 +112,17 @@ impl Context<'_> {
     /// Cash plus every position at its mark now: options at the quote mid,
     /// else the last trade; stocks at the last trade; else the last mark.
     pub fn portfolio_value(&mut self) -> f64 {
-        let data = &mut *self.data;
+        let data = std::cell::RefCell::new(&mut *self.data);
         let portfolio = self.broker.portfolio();
-        let mut marks = std::collections::BTreeMap::new();
-        for (asset, position) in portfolio.positions() {
-            let last_trade = data.last_price(asset).ok().flatten();
-            let quote = match asset {
-                Asset::Option(_) => data.quote(asset).ok().flatten().map(|q| QuoteBar {
-                    ts_ms: q.time.timestamp_millis(),
-                    bid: q.bid,
-                    ask: q.ask,
-                    bid_size: q.bid_size,
-                    ask_size: q.ask_size,
-                }),
-                Asset::Stock(_) | Asset::Index(_) => None,
-            };
-            if let Some(m) = mark(asset, last_trade, quote.as_ref(), position.last_mark) {
-                marks.insert(*asset, m);
-            }
-        }
+        let marks = portfolio.marks(&mut |asset| data.borrow_mut().last_price(asset).ok().flatten(), &mut |asset| {
+            data.borrow_mut().quote(asset).ok().flatten().map(|q| QuoteBar {
+                ts_ms: q.time.timestamp_millis(),
+                bid: q.bid,
+                ask: q.ask,
+                bid_size: q.bid_size,
+                ask_size: q.ask_size,
+            })
+        });
         portfolio.value(&marks).total
     }
 
