@@ -397,10 +397,9 @@ impl Broker {
     pub fn mark_to_market(&mut self, now: DateTime<Utc>, data: &mut dyn FillData) -> Valuation {
         // Both closures read `data`: one borrow hands it to each call in turn.
         let data = std::cell::RefCell::new(data);
-        let marks = self.portfolio.marks(
-            &mut |asset| data.borrow_mut().last_trade(asset, now),
-            &mut |asset| data.borrow_mut().quote_at(asset, now),
-        );
+        let marks = self.portfolio.marks(&mut |asset| data.borrow_mut().last_trade(asset, now), &mut |asset| {
+            data.borrow_mut().quote_at(asset, now)
+        });
         let data = data.into_inner();
         for (asset, m) in &marks {
             self.portfolio.set_mark(asset, m.price);

@@ -140,9 +140,10 @@ pub fn build(name: &str, pairs: &[String], timeout: Duration) -> Result<Built, B
     Ok(Built { strategy, fees, params })
 }
 
-/// Checks a strategy name and its parameters without starting anything
-/// (a strategy file is asked only for its declarations).
-pub fn check(name: &str, pairs: &[String]) -> Result<(), BuildError> {
+/// Checks a strategy name and its parameters without starting it. A strategy
+/// file's declarations are `known` when its listing has been read (the
+/// workbench), else the file is asked for them (a short-lived process).
+pub fn check(name: &str, pairs: &[String], known: Option<&[params::Declaration]>) -> Result<(), BuildError> {
     let mut params = Params::parse(pairs)?;
     fee_model(&mut params)?;
     let label = match resolve(name)? {
@@ -151,7 +152,13 @@ pub fn check(name: &str, pairs: &[String]) -> Result<(), BuildError> {
             name.to_string()
         }
         Source::File(path) => {
-            let described = external::describe(&path, DEFAULT_ITERATION_TIMEOUT)?;
+            let described = match known {
+                Some(_) if !path.is_file() => return Err(ExternalError::NoFile(path.display().to_string()).into()),
+                Some(parameters) => {
+                    external::Described { name: name.to_string(), path, parameters: parameters.to_vec() }
+                }
+                None => external::describe(&path, DEFAULT_ITERATION_TIMEOUT)?,
+            };
             external::typed_parameters(&described.parameters, &mut params)?;
             described.name
         }

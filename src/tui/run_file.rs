@@ -46,7 +46,7 @@ impl RunFile {
 
     /// The run it describes; bad strategy names and parameters are refused here.
     pub fn request(self) -> anyhow::Result<RunRequest> {
-        crate::strategies::check(&self.strategy, &self.params)?;
+        crate::strategies::check(&self.strategy, &self.params, None)?;
         Ok(RunRequest {
             strategy: self.strategy,
             params: self.params,

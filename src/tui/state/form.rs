@@ -173,7 +173,14 @@ impl Form {
         let cash: f64 = self.cash.trim().parse().map_err(|_| format!("{:?} is not an amount", self.cash))?;
         let params: Vec<String> = self.params.split_whitespace().map(String::from).collect();
         let strategy = self.choice().map(|c| c.strategy.clone()).ok_or("no strategy chosen")?;
-        crate::strategies::check(&strategy, &params).map_err(|e| e.to_string())?;
+        // A listed file is checked against its listing: the form never starts a
+        // process (a file not listed yet is checked by the run itself).
+        let choice = self.choice();
+        let known = choice.filter(|c| !c.parameters.is_empty()).map(|c| c.parameters.as_slice());
+        let listed_file = crate::strategies::file_of(&strategy).is_some();
+        if !listed_file || known.is_some() {
+            crate::strategies::check(&strategy, &params, known).map_err(|e| e.to_string())?;
+        }
         let iteration_timeout = crate::strategies::DEFAULT_ITERATION_TIMEOUT;
         Ok(RunRequest { strategy, params, window, cash, store: self.store, account: self.account, iteration_timeout })
     }
