@@ -474,11 +474,16 @@ impl RunView {
     }
 
     /// The order and fill lines to show: up to the cursor's time when scrubbing.
-    pub fn shown_orders(&self) -> Vec<String> {
-        let until = self.scrub.and_then(|i| self.equity.get(i)).map(|(t, _)| crate::market::time::fmt_et(*t));
-        // Lines start with their ET time, `YYYY-MM-DD HH:MM`, which orders as text.
-        let cut = |line: &str, until: &str| line.get(..16).is_none_or(|at| at <= &until[..16.min(until.len())]);
-        self.orders.iter().filter(|l| until.as_deref().is_none_or(|u| cut(l, u))).cloned().collect()
+    pub fn shown_orders(&self) -> &[String] {
+        let Some(until) = self.scrub.and_then(|i| self.equity.get(i)).map(|(t, _)| crate::market::time::fmt_et(*t))
+        else {
+            return &self.orders;
+        };
+        // Lines arrive in time order and start with their ET time,
+        // `YYYY-MM-DD HH:MM`, which orders as text: the shown ones are a prefix.
+        let until = &until[..16.min(until.len())];
+        let end = self.orders.partition_point(|line| line.get(..16).is_none_or(|at| at <= until));
+        &self.orders[..end]
     }
 
     /// The equity point the cursor is on: the scrubbed one, else the latest.

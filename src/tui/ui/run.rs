@@ -38,8 +38,7 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) -> Run
         ConversionsPane { run, theme, focused: focused(Pane::Conversions) }.render(areas.conversions, buf);
     }
     // A search keeps the matching lines of the orders and the log, and says so in their titles.
-    let searched =
-        |lines: &[String]| -> Vec<String> { lines.iter().filter(|l| run.search.keeps(l)).cloned().collect() };
+    let searched = |lines| matching(lines, &run.search);
     let search_note = |kept: usize| {
         if run.search.text.is_empty() && !run.search.typing {
             String::new()
@@ -50,7 +49,7 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) -> Run
     };
     if drawn(areas.orders) {
         // With the cursor on a past session, the orders end there.
-        let kept = searched(&run.shown_orders());
+        let kept = searched(run.shown_orders());
         let title = format!("Orders and fills{}", search_note(kept.len()));
         let orders = pane(&title, focused(Pane::Orders), theme);
         lines_pane(&kept, run.orders_scroll, orders, |_| theme.style(), areas.orders, buf);
@@ -131,7 +130,7 @@ fn cause(message: &str) -> Option<&'static str> {
 
 /// The newest lines at the bottom; `scroll` lines back from the end.
 fn lines_pane(
-    lines: &[String],
+    lines: &[&str],
     scroll: usize,
     block: ratatui::widgets::Block,
     style_of: impl Fn(&str) -> ratatui::style::Style,
@@ -143,9 +142,13 @@ fn lines_pane(
     let height = inner.height as usize;
     let end = lines.len().saturating_sub(scroll);
     let start = end.saturating_sub(height);
-    let shown: Vec<Line> =
-        lines[start..end].iter().map(|l| Line::from(Span::styled(l.as_str(), style_of(l)))).collect();
+    let shown: Vec<Line> = lines[start..end].iter().map(|l| Line::from(Span::styled(*l, style_of(l)))).collect();
     Paragraph::new(shown).render(inner, buf);
+}
+
+/// The lines a search keeps (all of them without one), borrowed.
+fn matching<'a>(lines: &'a [String], search: &crate::tui::state::run::Search) -> Vec<&'a str> {
+    lines.iter().map(String::as_str).filter(|l| search.keeps(l)).collect()
 }
 
 /// Log lines by level: errors and warnings stand out from the INFO stream.
