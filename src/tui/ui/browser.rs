@@ -93,8 +93,10 @@ fn render_list(browser: &Browser, theme: &Theme, area: Rect, buf: &mut Buffer) -
     // A narrow table drops kind, placeholder days and size and shows dates only,
     // so names and dates are whole (or end in `…`), never cut mid-value.
     let narrow = table_area.width < 110;
-    const NARROW_FIXED: u16 = 4 + 5 + 7 + 10 + 10 + 4 + 8 + 7;
-    let asset_width = usize::from(table_area.width.saturating_sub(2 + NARROW_FIXED));
+    let shown: Vec<&ListColumn> = LIST_COLUMNS.iter().filter(|c| !narrow || c.narrow.is_some()).collect();
+    // The name takes what the fixed columns and their one-space gaps leave.
+    let fixed: u16 = shown.iter().filter_map(|c| c.narrow).sum::<u16>() + shown.len() as u16 - 1;
+    let asset_width = usize::from(table_area.width.saturating_sub(2 + fixed));
     let table_rows = rows.iter().enumerate().skip(offset).take(visible_rows).map(|(i, r)| {
         let s = &r.summary;
         // A dataset that failed its checks is in the error colour.
@@ -104,11 +106,22 @@ fn render_list(browser: &Browser, theme: &Theme, area: Rect, buf: &mut Buffer) -
         } else {
             ratatui::style::Style::new()
         });
-        let cells = list_cells(s, narrow, asset_width);
-        let row = Row::new(cells.into_iter().map(ratatui::widgets::Cell::from).chain([checksum]));
+        // The checksum (the last column) is styled apart, so the cells stop before it.
+        let cells = list_cells(s, narrow, asset_width)
+            .into_iter()
+            .zip(LIST_COLUMNS.iter())
+            .filter(|(_, c)| !narrow || c.narrow.is_some());
+        let row = Row::new(cells.map(|(cell, _)| ratatui::widgets::Cell::from(cell)).chain([checksum]));
         if i == browser.selected { row.style(theme.selected()) } else { row }
     });
-    let (widths, header) = list_columns(narrow);
+    let widths: Vec<Constraint> = shown
+        .iter()
+        .map(|c| match (narrow, c.narrow) {
+            (true, Some(width)) if width > 0 => Constraint::Length(width),
+            _ => c.wide,
+        })
+        .collect();
+    let header: Vec<&str> = shown.iter().map(|c| c.header).collect();
     Table::new(table_rows, widths)
         .header(Row::new(header).style(theme.muted()))
         .style(theme.style())
@@ -119,64 +132,52 @@ fn render_list(browser: &Browser, theme: &Theme, area: Rect, buf: &mut Buffer) -
     Some(table_area)
 }
 
-/// The list's columns: a narrow table drops kind, placeholder days and size.
-fn list_columns(narrow: bool) -> (Vec<Constraint>, Vec<&'static str>) {
-    if narrow {
-        let fixed = [4, 5, 7, 10, 10, 4, 8].map(Constraint::Length);
-        (
-            std::iter::once(Constraint::Fill(1)).chain(fixed).collect(),
-            vec!["Asset", "Step", "Style", "Rows", "First (ET)", "Last (ET)", "Days", "Checksum"],
-        )
-    } else {
-        (
-            vec![
-                Constraint::Fill(2),
-                Constraint::Length(6),
-                Constraint::Length(4),
-                Constraint::Length(5),
-                Constraint::Length(7),
-                Constraint::Fill(2),
-                Constraint::Fill(2),
-                Constraint::Length(4),
-                Constraint::Length(4),
-                Constraint::Length(6),
-                Constraint::Length(8),
-            ],
-            vec!["Asset", "Kind", "Step", "Style", "Rows", "First (ET)", "Last (ET)", "Days", "Ph", "Size", "Checksum"],
-        )
-    }
+/// One column of the dataset list: its width on a wide table and, when it
+/// stays on a narrow one, its fixed width there (0: it takes what is left).
+struct ListColumn {
+    header: &'static str,
+    wide: Constraint,
+    narrow: Option<u16>,
 }
 
-/// One dataset's cells; narrow, the name ends in `…` at `asset_width` and times are dates.
+const fn column(header: &'static str, wide: Constraint, narrow: Option<u16>) -> ListColumn {
+    ListColumn { header, wide, narrow }
+}
+
+/// The list's columns in order; a narrow table drops kind, placeholder days and size.
+const LIST_COLUMNS: [ListColumn; 11] = [
+    column("Asset", Constraint::Fill(2), Some(0)),
+    column("Kind", Constraint::Length(6), None),
+    column("Step", Constraint::Length(4), Some(4)),
+    column("Style", Constraint::Length(5), Some(5)),
+    column("Rows", Constraint::Length(7), Some(7)),
+    column("First (ET)", Constraint::Fill(2), Some(10)),
+    column("Last (ET)", Constraint::Fill(2), Some(10)),
+    column("Days", Constraint::Length(4), Some(4)),
+    column("Ph", Constraint::Length(4), None),
+    column("Size", Constraint::Length(6), None),
+    column("Checksum", Constraint::Length(8), Some(8)),
+];
+
+/// One dataset's cells before the checksum, in [`LIST_COLUMNS`] order;
+/// narrow, the name ends in `…` at `asset_width` and times are dates.
 fn list_cells(s: &crate::cache::report::DatasetSummary, narrow: bool, asset_width: usize) -> Vec<String> {
     let when = |t: &Option<String>| {
         let t = t.clone().unwrap_or_default();
         if narrow { t.chars().take(10).collect() } else { t }
     };
-    if narrow {
-        vec![
-            ellipsis(&s.asset, asset_width),
-            s.timestep.clone(),
-            s.style.clone(),
-            s.rows.to_string(),
-            when(&s.first),
-            when(&s.last),
-            s.days.to_string(),
-        ]
-    } else {
-        vec![
-            s.asset.clone(),
-            s.kind.to_string(),
-            s.timestep.clone(),
-            s.style.clone(),
-            s.rows.to_string(),
-            when(&s.first),
-            when(&s.last),
-            s.days.to_string(),
-            s.placeholder_days.to_string(),
-            size(s.bytes),
-        ]
-    }
+    vec![
+        if narrow { ellipsis(&s.asset, asset_width) } else { s.asset.clone() },
+        s.kind.to_string(),
+        s.timestep.clone(),
+        s.style.clone(),
+        s.rows.to_string(),
+        when(&s.first),
+        when(&s.last),
+        s.days.to_string(),
+        s.placeholder_days.to_string(),
+        size(s.bytes),
+    ]
 }
 
 fn render_detail(browser: &Browser, d: &DatasetDetail, theme: &Theme, area: Rect, buf: &mut Buffer) {
