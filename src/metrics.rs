@@ -18,6 +18,7 @@ pub struct Metrics {
     bytes: AtomicU64,
     rows: AtomicU64,
     retries: AtomicU64,
+    remote: RemoteCounters,
     /// Keyed by HTTP status (`"429"`) or transport failure (`"timeout"`, `"connect"`, `"body"`).
     errors: Mutex<BTreeMap<String, u64>>,
     pub conversions: Conversions,
@@ -25,6 +26,17 @@ pub struct Metrics {
     in_flight: AtomicU64,
     /// The datasets being fetched now, by name: days asked and days answered.
     fetching: Mutex<BTreeMap<String, (usize, usize)>>,
+}
+
+/// The team remote's traffic: requests each way, bytes both ways, and the
+/// local misses it answered or could not.
+#[derive(Debug, Default)]
+struct RemoteCounters {
+    gets: AtomicU64,
+    puts: AtomicU64,
+    bytes: AtomicU64,
+    hits: AtomicU64,
+    misses: AtomicU64,
 }
 
 /// One dataset being fetched, for a progress line.
@@ -90,6 +102,27 @@ impl Metrics {
         self.fetching.lock().unwrap_or_else(|e| e.into_inner()).remove(dataset);
     }
 
+    /// One read request to the remote (GET or LIST).
+    pub fn remote_get(&self) {
+        self.remote.gets.fetch_add(1, Relaxed);
+    }
+
+    /// One write request to the remote (PUT or DELETE).
+    pub fn remote_put(&self) {
+        self.remote.puts.fetch_add(1, Relaxed);
+    }
+
+    /// Object bytes moved to or from the remote.
+    pub fn remote_moved(&self, bytes: usize) {
+        self.remote.bytes.fetch_add(bytes as u64, Relaxed);
+    }
+
+    /// A local miss the remote answered (`true`) or could not.
+    pub fn remote_answered(&self, hit: bool) {
+        let counter = if hit { &self.remote.hits } else { &self.remote.misses };
+        counter.fetch_add(1, Relaxed);
+    }
+
     pub fn retry(&self) {
         self.retries.fetch_add(1, Relaxed);
     }
@@ -107,6 +140,11 @@ impl Metrics {
             bytes: self.bytes.load(Relaxed),
             rows: self.rows.load(Relaxed),
             retries: self.retries.load(Relaxed),
+            remote_gets: self.remote.gets.load(Relaxed),
+            remote_puts: self.remote.puts.load(Relaxed),
+            remote_bytes: self.remote.bytes.load(Relaxed),
+            remote_hits: self.remote.hits.load(Relaxed),
+            remote_misses: self.remote.misses.load(Relaxed),
             errors: self.errors.lock().unwrap_or_else(|e| e.into_inner()).clone(),
             conversions: self.conversions.by_kind(),
             in_flight: self.in_flight.load(Relaxed),
@@ -131,6 +169,17 @@ pub struct MetricsSnapshot {
     pub bytes: u64,
     pub rows: u64,
     pub retries: u64,
+    /// Requests to the team remote; `network_requests` counts the terminal's only.
+    #[serde(default)]
+    pub remote_gets: u64,
+    #[serde(default)]
+    pub remote_puts: u64,
+    #[serde(default)]
+    pub remote_bytes: u64,
+    #[serde(default)]
+    pub remote_hits: u64,
+    #[serde(default)]
+    pub remote_misses: u64,
     pub errors: BTreeMap<String, u64>,
     pub conversions: BTreeMap<ConversionKind, ConversionCount>,
     /// Live state for progress lines; not part of any saved figure.

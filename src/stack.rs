@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::cache::Cache;
+use crate::cache::remote::{RemoteRequest, RemoteSettings};
+use crate::cache::{Cache, Remote, RemoteError};
 use crate::metrics::Metrics;
 use crate::terminal::{self, RunningTerminal, SimConfig};
 use crate::thetadata::{ClientConfig, ThetaClient, ThetaError, Tier};
@@ -21,6 +22,10 @@ pub enum StackError {
     Client(#[from] ThetaError),
     #[error("the Theta Terminal at {url} answered {status}, not CONNECTED; log it in, or pass --terminal sim")]
     NotConnected { url: String, status: String },
+    #[error("{0}")]
+    RemoteSettings(String),
+    #[error(transparent)]
+    Remote(#[from] RemoteError),
 }
 
 /// The data source the stack talks to.
@@ -57,34 +62,52 @@ pub struct StackOptions {
     /// simulated one. `sim`: the simulated one. Anything else: that URL.
     pub terminal: Option<String>,
     pub tier: Tier,
+    /// The team remote asked for on the command line (the config file fills in the rest).
+    pub remote: RemoteRequest,
 }
 
 pub struct DataStack {
     pub source: Source,
     pub cache: Arc<Cache<ThetaClient>>,
     pub metrics: Arc<Metrics>,
+    /// The team's remote tier, if one is set.
+    pub remote: Option<Arc<Remote>>,
 }
 
 impl DataStack {
     pub async fn open(options: &StackOptions) -> Result<DataStack, StackError> {
         let metrics = Arc::new(Metrics::default());
+        let remote = connect_remote(&options.remote).await?;
         let source = resolve_source(options.terminal.as_deref(), options.tier).await?;
-        let cache = cache_over(&options.cache_dir, &source.url(), options.tier, metrics.clone())?;
+        let cache = cache_over(&options.cache_dir, &source.url(), options.tier, metrics.clone(), remote.clone())?;
         tracing::info!("data source: {}", source.describe());
-        Ok(DataStack { cache, source, metrics })
+        if let Some(remote) = &remote {
+            tracing::info!("team remote: {} ({})", remote.name(), remote.settings().mode);
+        }
+        Ok(DataStack { cache, source, metrics, remote })
     }
 }
 
-/// A cache in `cache_dir` fetching from the terminal at `url`, counting into `metrics`.
+/// The remote the options and config file name, connected; `None` if neither names one.
+pub async fn connect_remote(request: &RemoteRequest) -> Result<Option<Arc<Remote>>, StackError> {
+    let Some(settings) = RemoteSettings::resolve(request).map_err(StackError::RemoteSettings)? else {
+        return Ok(None);
+    };
+    Ok(Some(Arc::new(Remote::connect(settings).await?)))
+}
+
+/// A cache in `cache_dir` over the team remote (if any), fetching from the
+/// terminal at `url`, counting into `metrics`.
 pub fn cache_over(
     cache_dir: &Path,
     url: &str,
     tier: Tier,
     metrics: Arc<Metrics>,
+    remote: Option<Arc<Remote>>,
 ) -> Result<Arc<Cache<ThetaClient>>, ThetaError> {
     let config = ClientConfig { base_url: url.to_string(), concurrency: tier.concurrency(), ..ClientConfig::default() };
     let client = ThetaClient::new(config, metrics.clone())?;
-    Ok(Arc::new(Cache::new(cache_dir, client, metrics)))
+    Ok(Arc::new(Cache::new(cache_dir, client, metrics).with_remote(remote)))
 }
 
 async fn resolve_source(terminal: Option<&str>, tier: Tier) -> Result<Source, StackError> {

@@ -75,8 +75,54 @@ impl<F: Fetcher> Cache<F> {
         }
         self.metrics.cache_miss();
         tracing::info!(target: "thetabench::cache", "[CACHE MISS] {what} need as of {as_of}");
+        let relative = path.strip_prefix(self.store.root()).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+        if let Some(list) = self.remote_list::<T>(&relative, as_of, what).await {
+            return self.keep_list(memory, path, list);
+        }
         let values = fetch().await.map_err(|cause| CacheError::List { what: what.to_string(), cause })?;
         let list = ListFile { fetched: et_date((self.now)()), values };
+        if let Some(remote) = self.live_remote().filter(|r| r.writes()) {
+            let published = remote.publish_list(&relative, &list, |l: &ListFile<T>| l.fetched, &self.metrics).await;
+            if let Err(e) = published {
+                self.remote_failed(remote, &format!("publishing {what}"), e);
+            }
+        }
+        self.keep_list(memory, path, list)
+    }
+
+    /// The remote's copy of a list, if it answers for `as_of`.
+    async fn remote_list<T: DeserializeOwned>(
+        &self,
+        relative: &str,
+        as_of: NaiveDate,
+        what: &str,
+    ) -> Option<ListFile<T>> {
+        let remote = self.live_remote()?;
+        match remote.list_file::<ListFile<T>>(relative, &self.metrics).await {
+            Ok(Some(list)) if list.fetched >= as_of => {
+                self.metrics.remote_answered(true);
+                tracing::info!(target: "thetabench::cache", "[CACHE REMOTE HIT] {what} fetched {}", list.fetched);
+                Some(list)
+            }
+            Ok(_) => {
+                self.metrics.remote_answered(false);
+                tracing::info!(target: "thetabench::cache", "[CACHE REMOTE MISS] {what} need as of {as_of}");
+                None
+            }
+            Err(e) => {
+                self.remote_failed(remote, what, e);
+                None
+            }
+        }
+    }
+
+    /// Writes a list to disk and memory; returns its values.
+    fn keep_list<T: Clone + Serialize>(
+        &self,
+        memory: &Mutex<HashMap<PathBuf, ListFile<T>>>,
+        path: PathBuf,
+        list: ListFile<T>,
+    ) -> Result<Vec<T>, CacheError> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|source| StoreError::Io { path: dir.to_path_buf(), source })?;
         }

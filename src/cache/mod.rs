@@ -12,9 +12,12 @@ pub mod fetch;
 mod integrity;
 pub mod key;
 mod lists;
+pub mod remote;
 pub mod report;
 pub mod sidecar;
 pub mod store;
+mod team;
+pub mod union;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -27,8 +30,10 @@ use polars::prelude::{DataFrame, SortMultipleOptions};
 pub use coverage::{Coverage, DaySet, MissReason, Window, WindowError};
 pub use fetch::{FetchError, Fetcher, Offline};
 pub use key::DatasetKey;
+pub use remote::{Remote, RemoteError};
 pub use sidecar::Sidecar;
 pub use store::{Store, StoreError};
+pub use team::Pulled;
 
 use crate::market::conversion::ConversionKind;
 use crate::market::time::{et_day_runs, et_to_utc, fmt_et_ms};
@@ -58,6 +63,8 @@ pub enum CacheError {
     Lock { key: DatasetKey, detail: String },
     #[error("reading {key} from disk: {detail}")]
     Disk { key: DatasetKey, detail: String },
+    #[error("{key}: {cause}")]
+    Remote { key: DatasetKey, cause: RemoteError },
 }
 
 /// What the disk holds of a dataset.
@@ -120,6 +127,8 @@ pub struct Cache<F> {
     held: RwLock<HashMap<DatasetKey, Arc<Held>>>,
     flights: Mutex<HashMap<DatasetKey, Arc<tokio::sync::Mutex<()>>>>,
     lists: lists::Lists,
+    /// The team's remote tier, asked before the terminal (see [`team`]).
+    remote: Option<Arc<Remote>>,
 }
 
 impl<F: Fetcher> Cache<F> {
@@ -132,7 +141,18 @@ impl<F: Fetcher> Cache<F> {
             held: RwLock::default(),
             flights: Mutex::default(),
             lists: lists::Lists::default(),
+            remote: None,
         }
+    }
+
+    /// Puts the team's remote under this cache.
+    pub fn with_remote(mut self, remote: Option<Arc<Remote>>) -> Cache<F> {
+        self.remote = remote;
+        self
+    }
+
+    pub fn remote(&self) -> Option<&Arc<Remote>> {
+        self.remote.as_ref()
     }
 
     /// Replaces the wall clock (tests pin "now" to make completeness deterministic).
@@ -314,13 +334,21 @@ impl<F: Fetcher> Cache<F> {
             .map_err(|e| CacheError::Lock { key: key.clone(), detail: e.to_string() })??;
 
         self.load_from_disk(key).await?;
-        let held = self.held(key);
-        let mut asked = held.coverage.missing(required);
-        if recheck {
-            asked = asked.union(&required.intersection(&held.coverage.placeholders));
-        }
+        let asked_of = |held: &Held| {
+            let missing = held.coverage.missing(required);
+            if recheck { missing.union(&required.intersection(&held.coverage.placeholders)) } else { missing }
+        };
+        let mut held = self.held(key);
+        let mut asked = asked_of(&held);
         if asked.is_empty() {
             return Ok(());
+        }
+        if self.from_remote(key, &held, &asked).await? {
+            held = self.held(key);
+            asked = asked_of(&held);
+            if asked.is_empty() {
+                return Ok(());
+            }
         }
         let mut coverage = held.coverage.clone();
         let mut frames = vec![held.frame.clone()];
@@ -352,6 +380,7 @@ impl<F: Fetcher> Cache<F> {
             let mut sidecar = held.sidecar.clone();
             sidecar.set_coverage(&coverage, &answered, (self.now)());
             self.store.commit(key, &mut frame, &mut sidecar)?;
+            self.publish(key, &sidecar, &frame).await;
             self.remember(key, Held { coverage: sidecar.coverage(), sidecar, frame });
         }
         match failure {
@@ -526,7 +555,7 @@ fn slice_between(frame: &DataFrame, lower: i64, upper: i64) -> DataFrame {
 }
 
 /// Stacks held and fetched frames into one sorted, single-chunk frame.
-fn merge(key: &DatasetKey, frames: Vec<DataFrame>) -> Result<DataFrame, CacheError> {
+pub(crate) fn merge(key: &DatasetKey, frames: Vec<DataFrame>) -> Result<DataFrame, CacheError> {
     let err = |e: polars::error::PolarsError| CacheError::Merge { key: key.clone(), detail: e.to_string() };
     let schema = key.style.schema();
     let mut merged = DataFrame::empty_with_schema(&schema);

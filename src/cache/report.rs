@@ -29,7 +29,7 @@ pub struct DatasetSummary {
 }
 
 impl DatasetSummary {
-    fn new(path: PathBuf, s: &Sidecar) -> DatasetSummary {
+    pub fn new(path: PathBuf, s: &Sidecar) -> DatasetSummary {
         DatasetSummary {
             asset: s.key.asset.to_string(),
             kind: s.key.asset.kind(),

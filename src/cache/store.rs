@@ -134,29 +134,13 @@ impl Store {
     pub fn commit(&self, key: &DatasetKey, frame: &mut DataFrame, sidecar: &mut Sidecar) -> Result<(), StoreError> {
         let dir = self.dir(key);
         fs::create_dir_all(&dir).map_err(io(&dir))?;
+        let bytes = encode(frame, sidecar).map_err(|detail| StoreError::BadParquet { path: dir.clone(), detail })?;
         sidecar.data_file = None;
-        if frame.height() > 0 {
-            let mut bytes = Vec::new();
-            ParquetWriter::new(&mut bytes)
-                .with_compression(ParquetCompression::Snappy)
-                .finish(frame)
-                .map_err(|e| StoreError::BadParquet { path: dir.clone(), detail: e.to_string() })?;
-            let sha = sha256_hex(&bytes);
-            let name = data_file_name(&Self::stem(key), &sha);
+        if let (Some(bytes), Some(sha)) = (bytes, sidecar.sha256.as_deref()) {
+            let name = data_file_name(&Self::stem(key), sha);
             write_atomically(&dir.join(&name), &bytes)?;
             sidecar.data_file = Some(name);
-            sidecar.sha256 = Some(sha);
-            sidecar.bytes = bytes.len() as u64;
-        } else {
-            sidecar.sha256 = None;
-            sidecar.bytes = 0;
         }
-        sidecar.schema_version = SCHEMA_VERSION;
-        sidecar.rows = frame.height() as u64;
-        let stamps = super::timestamps(frame);
-        sidecar.first = stamps.first().map(|t| utc_from_ms(*t));
-        sidecar.last = stamps.last().map(|t| utc_from_ms(*t));
-        sidecar.updated = Utc::now();
         pause_at_failpoint();
         write_atomically(&self.sidecar_path(key), &sidecar.to_json())?;
         // Unreferenced now, or left by a writer killed before its commit;
@@ -307,14 +291,23 @@ fn lock_at(path: &Path) -> Result<File, StoreError> {
 /// Reads a data file and checks it against the sidecar's checksum and the
 /// dataset's schema.
 fn read_data(path: &Path, key: &DatasetKey, sidecar: &Sidecar) -> Result<DataFrame, StoreError> {
-    let bytes = match fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(StoreError::MissingData { path: path.to_path_buf() });
-        }
-        Err(e) => return Err(io(path)(e)),
-    };
-    let actual = sha256_hex(&bytes);
+    match fs::read(path) {
+        Ok(bytes) => decode_verified(&bytes, path, key, sidecar),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(StoreError::MissingData { path: path.to_path_buf() }),
+        Err(e) => Err(io(path)(e)),
+    }
+}
+
+/// A data file's bytes as a frame, if they are what `sidecar` names: its
+/// sha256, a readable Parquet body, the dataset's schema. `path` names the
+/// file (local or remote) in errors.
+pub(super) fn decode_verified(
+    bytes: &[u8],
+    path: &Path,
+    key: &DatasetKey,
+    sidecar: &Sidecar,
+) -> Result<DataFrame, StoreError> {
+    let actual = sha256_hex(bytes);
     let expected = sidecar.sha256.clone().unwrap_or_default();
     if actual != expected {
         return Err(StoreError::ChecksumMismatch { path: path.to_path_buf(), expected, actual });
@@ -329,6 +322,31 @@ fn read_data(path: &Path, key: &DatasetKey, sidecar: &Sidecar) -> Result<DataFra
         });
     }
     Ok(frame)
+}
+
+/// Encodes `frame` as a data file's bytes (`None` for no rows) and records
+/// in `sidecar` what they hold: checksum, size, rows, first and last bar,
+/// schema version and update stamp. Naming the file is the caller's.
+pub(super) fn encode(frame: &mut DataFrame, sidecar: &mut Sidecar) -> Result<Option<Vec<u8>>, String> {
+    let bytes = if frame.height() > 0 {
+        let mut bytes = Vec::new();
+        ParquetWriter::new(&mut bytes)
+            .with_compression(ParquetCompression::Snappy)
+            .finish(frame)
+            .map_err(|e| e.to_string())?;
+        Some(bytes)
+    } else {
+        None
+    };
+    sidecar.sha256 = bytes.as_deref().map(sha256_hex);
+    sidecar.bytes = bytes.as_ref().map_or(0, |b| b.len() as u64);
+    sidecar.schema_version = SCHEMA_VERSION;
+    sidecar.rows = frame.height() as u64;
+    let stamps = super::timestamps(frame);
+    sidecar.first = stamps.first().map(|t| utc_from_ms(*t));
+    sidecar.last = stamps.last().map(|t| utc_from_ms(*t));
+    sidecar.updated = Utc::now();
+    Ok(bytes)
 }
 
 fn parse_sidecar(path: &Path, bytes: &[u8]) -> Result<Sidecar, StoreError> {

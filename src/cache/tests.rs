@@ -25,7 +25,7 @@ struct FakeFetcher {
     omitted: BTreeSet<NaiveDate>,
 }
 
-fn bars(day: NaiveDate) -> DataFrame {
+pub(super) fn bars(day: NaiveDate) -> DataFrame {
     let open = et_to_utc(day, NaiveTime::from_hms_opt(9, 30, 0).unwrap()).timestamp_millis();
     let ts: Vec<i64> = (0..3).map(|i| open + i * 60_000).collect();
     let price: Vec<f64> = (0..3).map(|i| f64::from(day.ordinal()) + f64::from(i) / 100.0).collect();
@@ -102,7 +102,7 @@ fn cache(dir: &std::path::Path, fetcher: FakeFetcher) -> Cache<FakeFetcher> {
     Cache::new(dir, fetcher, Arc::new(Metrics::default())).with_now(Arc::new(move || now))
 }
 
-fn pltr() -> DatasetKey {
+pub(super) fn pltr() -> DatasetKey {
     DatasetKey::new(Asset::stock("PLTR").unwrap(), Timestep::Minute, DataStyle::Ohlc)
 }
 

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::output::{human_bytes, table};
-use super::{CacheCommand, Cli, FetchArgs};
+use super::{CacheCommand, Cli, FetchArgs, remote_cmd};
 use crate::cache::report::{self, ChecksumState};
 use crate::cache::{DatasetKey, Slice, Store, Window};
 use crate::market::time::fmt_et;
@@ -22,6 +22,10 @@ pub async fn run(cli: &Cli, command: &CacheCommand) -> anyhow::Result<ExitCode> 
     let store = Store::new(cli.cache_dir());
     match command {
         CacheCommand::Fetch(args) => fetch(cli, args).await,
+        CacheCommand::Ls(flag) if cli.remote.named() => remote_cmd::ls(cli, flag.json).await,
+        CacheCommand::Gc(flag) if cli.remote.named() => remote_cmd::gc(cli, flag.json).await,
+        CacheCommand::Push { assets, json } => remote_cmd::push(cli, assets, json.json).await,
+        CacheCommand::Pull(args) => remote_cmd::pull(cli, args).await,
         CacheCommand::Ls(flag) => ls(&store, flag.json),
         CacheCommand::Inspect { asset, json } => inspect(&store, asset, json.json),
         CacheCommand::Gc(flag) => gc(&store, flag.json),
@@ -37,28 +41,32 @@ fn ls(store: &Store, json: bool) -> anyhow::Result<ExitCode> {
     } else if datasets.is_empty() {
         println!("no datasets in {}", store.root().display());
     } else {
-        let rows: Vec<Vec<String>> = datasets
-            .iter()
-            .map(|d| {
-                vec![
-                    d.asset.clone(),
-                    d.kind.to_string(),
-                    d.timestep.clone(),
-                    d.style.clone(),
-                    d.rows.to_string(),
-                    d.days.to_string(),
-                    d.placeholder_days.to_string(),
-                    d.first.clone().unwrap_or_default(),
-                    d.last.clone().unwrap_or_default(),
-                    human_bytes(d.bytes),
-                ]
-            })
-            .collect();
-        let header =
-            ["asset", "kind", "step", "style", "rows", "days", "placeholders", "first (ET)", "last (ET)", "size"];
-        println!("{}", table(&header, &rows));
+        println!("{}", datasets_table(&datasets));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The table `cache ls` prints, local or remote.
+pub(super) fn datasets_table(datasets: &[report::DatasetSummary]) -> String {
+    let rows: Vec<Vec<String>> = datasets
+        .iter()
+        .map(|d| {
+            vec![
+                d.asset.clone(),
+                d.kind.to_string(),
+                d.timestep.clone(),
+                d.style.clone(),
+                d.rows.to_string(),
+                d.days.to_string(),
+                d.placeholder_days.to_string(),
+                d.first.clone().unwrap_or_default(),
+                d.last.clone().unwrap_or_default(),
+                human_bytes(d.bytes),
+            ]
+        })
+        .collect();
+    let header = ["asset", "kind", "step", "style", "rows", "days", "placeholders", "first (ET)", "last (ET)", "size"];
+    table(&header, &rows)
 }
 
 /// `cache inspect`: one asset's datasets; exit 1 when any is damaged.
@@ -129,7 +137,7 @@ fn checksum_text(state: ChecksumState, detail: Option<&str>) -> String {
     }
 }
 
-fn print_json(value: &impl Serialize) -> anyhow::Result<()> {
+pub(super) fn print_json(value: &impl Serialize) -> anyhow::Result<()> {
     println!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
 }
@@ -153,6 +161,9 @@ struct FetchSummary {
     cache_misses: u64,
     retries: u64,
     bytes: u64,
+    remote_gets: u64,
+    remote_puts: u64,
+    remote_bytes: u64,
     errors: BTreeMap<String, u64>,
     conversions: BTreeMap<String, u64>,
     elapsed_ms: u128,
@@ -176,6 +187,9 @@ impl FetchSummary {
             cache_misses: metrics.misses,
             retries: metrics.retries,
             bytes: metrics.bytes,
+            remote_gets: metrics.remote_gets,
+            remote_puts: metrics.remote_puts,
+            remote_bytes: metrics.remote_bytes,
             errors: metrics.errors.clone(),
             conversions: metrics.conversions.iter().map(|(k, c)| (k.to_string(), c.count)).collect(),
             elapsed_ms: started.elapsed().as_millis(),

@@ -3,6 +3,7 @@
 
 mod cache_cmd;
 mod output;
+mod remote_cmd;
 mod run_cmd;
 
 use std::path::PathBuf;
@@ -11,6 +12,7 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 
+use crate::cache::remote::{RemoteMode, RemoteRequest};
 use crate::market::calendar::{FIRST_YEAR, LAST_YEAR};
 use crate::market::{Asset, DataStyle, Timestep};
 use crate::stack::StackOptions;
@@ -33,8 +35,50 @@ pub struct Cli {
     /// Directory for rolling log files [default: <cache dir>/logs]
     #[arg(long, global = true)]
     pub log_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub remote: RemoteArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// The team cache (also settable under `[remote]` in <config dir>/thetabench/config.toml).
+#[derive(Debug, Clone, clap::Args)]
+pub struct RemoteArgs {
+    /// Team cache under the local one, asked before the terminal: s3://BUCKET/PREFIX
+    /// [env: THETABENCH_REMOTE]. Without a value, the one the environment or config file
+    /// names; `cache ls --remote` and `cache gc --remote` then work on the remote
+    #[arg(long, global = true, num_args = 0..=1, value_name = "s3://BUCKET/PREFIX")]
+    pub remote: Option<Option<String>>,
+    /// S3-compatible server (MinIO, Garage, R2, B2) instead of AWS
+    #[arg(long, global = true, env = "THETABENCH_REMOTE_ENDPOINT", value_name = "URL")]
+    pub remote_endpoint: Option<String>,
+    /// read: never write to the remote; read-write: publish what the terminal answered [default: read-write]
+    #[arg(long, global = true, env = "THETABENCH_REMOTE_MODE", value_name = "read|read-write")]
+    pub remote_mode: Option<RemoteMode>,
+    /// Version component under the prefix: a new one starts a fresh team cache and leaves the old [default: v1]
+    #[arg(long, global = true, env = "THETABENCH_REMOTE_VERSION", value_name = "VERSION")]
+    pub remote_version: Option<String>,
+}
+
+/// The environment variable naming the team remote.
+pub const REMOTE_ENV: &str = "THETABENCH_REMOTE";
+
+impl RemoteArgs {
+    /// Whether `--remote` is on the command line (with or without a value).
+    pub fn named(&self) -> bool {
+        self.remote.is_some()
+    }
+
+    fn request(&self) -> RemoteRequest {
+        // Read here, not by clap: `cache ls --remote` must tell the flag from the variable.
+        let from_env = std::env::var(REMOTE_ENV).ok().filter(|v| !v.is_empty());
+        RemoteRequest {
+            url: self.remote.clone().flatten().or(from_env),
+            endpoint: self.remote_endpoint.clone(),
+            mode: self.remote_mode,
+            version: self.remote_version.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -102,7 +146,7 @@ pub struct ParityArgs {
 pub enum CacheCommand {
     /// Make sure a window of one dataset is cached, fetching only missing days
     Fetch(FetchArgs),
-    /// List every cached dataset
+    /// List every cached dataset (with --remote: the team remote's)
     Ls(JsonFlag),
     /// Show one asset's datasets: coverage in ET, placeholders, size, checksum
     Inspect {
@@ -115,8 +159,31 @@ pub enum CacheCommand {
     /// exactly the days the data file holds
     Verify(JsonFlag),
     /// Remove data files no sidecar names (left by interrupted writes) and
-    /// stale temporary files; prints what it removed
+    /// stale temporary files; prints what it removed (with --remote: on the team remote)
     Gc(JsonFlag),
+    /// Publish cached datasets to the team remote (all, or those of the assets named)
+    Push {
+        /// Stocks, indexes or options whose datasets to publish [default: every dataset]
+        assets: Vec<Asset>,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Copy datasets from the team remote into the local cache, verified
+    Pull(PullArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PullArgs {
+    /// Stocks, indexes or options whose datasets to copy [default: every dataset]
+    pub assets: Vec<Asset>,
+    /// First date to copy, YYYY-MM-DD (ET) [default: the first the remote holds]
+    #[arg(long, value_parser = parse_date)]
+    pub start: Option<NaiveDate>,
+    /// Last date to copy, inclusive [default: the last the remote holds]
+    #[arg(long, value_parser = parse_date)]
+    pub end: Option<NaiveDate>,
+    #[command(flatten)]
+    pub json: JsonFlag,
 }
 
 #[derive(Debug, clap::Args)]
@@ -196,7 +263,12 @@ impl Cli {
     }
 
     pub fn stack_options(&self) -> StackOptions {
-        StackOptions { cache_dir: self.cache_dir(), terminal: self.terminal.clone(), tier: self.tier }
+        StackOptions {
+            cache_dir: self.cache_dir(),
+            terminal: self.terminal.clone(),
+            tier: self.tier,
+            remote: self.remote.request(),
+        }
     }
 }
 

@@ -27,6 +27,9 @@ struct RunSummary<'a> {
     cache_hits: u64,
     cache_misses: u64,
     hit_ratio: f64,
+    remote_gets: u64,
+    remote_puts: u64,
+    remote_bytes: u64,
     conversions: &'a std::collections::BTreeMap<String, u64>,
     elapsed_ms: u128,
     run_dir: PathBuf,
@@ -128,6 +131,9 @@ fn print_summary(
             cache_hits: m.hits,
             cache_misses: m.misses,
             hit_ratio,
+            remote_gets: m.remote_gets,
+            remote_puts: m.remote_puts,
+            remote_bytes: m.remote_bytes,
             conversions: &conversions,
             elapsed_ms: result.elapsed.as_millis(),
             run_dir: dir,
@@ -156,6 +162,16 @@ fn print_summary(
             result.elapsed.as_millis(),
             source
         );
+        if m.remote_gets + m.remote_puts > 0 {
+            println!(
+                "team remote: {} hits, {} misses, {} gets, {} puts, {}",
+                m.remote_hits,
+                m.remote_misses,
+                m.remote_gets,
+                m.remote_puts,
+                super::output::human_bytes(m.remote_bytes)
+            );
+        }
         println!("run directory: {}", dir.display());
     }
     Ok(())

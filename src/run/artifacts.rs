@@ -53,6 +53,13 @@ pub struct Stats {
     pub cache_hits: u64,
     pub cache_misses: u64,
     pub hit_ratio: f64,
+    /// Requests to and bytes moved with the team remote (0 without one).
+    #[serde(default)]
+    pub remote_gets: u64,
+    #[serde(default)]
+    pub remote_puts: u64,
+    #[serde(default)]
+    pub remote_bytes: u64,
     pub conversions: BTreeMap<String, u64>,
     /// Timing field.
     pub elapsed_ms: u128,

@@ -290,7 +290,7 @@ fn copy_to_clipboard(text: &str) {
 
 /// A cache over the data stack's source with this run's own counters.
 fn run_cache(options: &StackOptions, stack: &DataStack) -> Result<Arc<Cache<ThetaClient>>, String> {
-    engine_thread::fresh_cache(&options.cache_dir, &stack.source.url(), options.tier)
+    engine_thread::fresh_cache(&options.cache_dir, &stack.source.url(), options.tier, stack.remote.clone())
 }
 
 fn run_name(strategy: &str, store: RepresentationKind, tag: &str) -> String {
@@ -308,7 +308,7 @@ fn parity(kind: ParityKind, options: &StackOptions, url: &str, source: &str) -> 
             let mut dirs = Vec::new();
             for store in [RepresentationKind::Columnar, RepresentationKind::Rows] {
                 request.store = store;
-                let cache = engine_thread::fresh_cache(&options.cache_dir, url, options.tier)?;
+                let cache = engine_thread::fresh_cache(&options.cache_dir, url, options.tier, None)?;
                 let dir = runs.join(run_name(&request.strategy, store, "parity"));
                 dirs.push(engine_thread::run_to_dir(cache, &request, &dir, source)?);
             }
@@ -320,7 +320,7 @@ fn parity(kind: ParityKind, options: &StackOptions, url: &str, source: &str) -> 
             let scratch = tempfile::tempdir().map_err(|e| e.to_string())?;
             let mut dirs = Vec::new();
             for tag in ["cold", "warm"] {
-                let cache = engine_thread::fresh_cache(scratch.path(), url, options.tier)?;
+                let cache = engine_thread::fresh_cache(scratch.path(), url, options.tier, None)?;
                 let dir = runs.join(run_name(&request.strategy, request.store, tag));
                 dirs.push(engine_thread::run_to_dir(cache, &request, &dir, source)?);
             }

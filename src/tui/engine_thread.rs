@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 
-use crate::cache::Cache;
+use crate::cache::{Cache, Remote};
 use crate::engine::RunEvent;
 use crate::metrics::Metrics;
 use crate::run::{RunRequest, RunResult};
@@ -114,8 +114,14 @@ pub enum EngineMsg {
 
 /// A fresh cache over the data stack's source with its own counters, so each run's
 /// numbers start at zero while sharing the cache directory.
-pub fn fresh_cache(cache_dir: &Path, source_url: &str, tier: Tier) -> Result<Arc<Cache<ThetaClient>>, String> {
-    crate::stack::cache_over(cache_dir, source_url, tier, Arc::new(Metrics::default())).map_err(|e| e.to_string())
+pub fn fresh_cache(
+    cache_dir: &Path,
+    source_url: &str,
+    tier: Tier,
+    remote: Option<Arc<Remote>>,
+) -> Result<Arc<Cache<ThetaClient>>, String> {
+    crate::stack::cache_over(cache_dir, source_url, tier, Arc::new(Metrics::default()), remote)
+        .map_err(|e| e.to_string())
 }
 
 /// Starts a run on its own thread; events flow into `events` until it finishes.

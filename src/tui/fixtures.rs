@@ -84,6 +84,7 @@ fn metrics(session: u64) -> MetricsSnapshot {
         conversions,
         in_flight: 0,
         fetching: Vec::new(),
+        ..MetricsSnapshot::default()
     }
 }
 
@@ -319,6 +320,9 @@ fn side(label: &str, final_value: f64, bump: f64) -> RunSide {
             cache_hits: 40,
             cache_misses: 6,
             hit_ratio: 0.87,
+            remote_gets: 0,
+            remote_puts: 0,
+            remote_bytes: 0,
             conversions: BTreeMap::from([("decode".into(), 6), ("load".into(), 40)]),
             elapsed_ms: 900,
         },

@@ -573,6 +573,9 @@ fn saved_runs_read_newest_first_and_delete_on_a_second_d() {
             cache_hits: 0,
             cache_misses: 0,
             hit_ratio: 0.0,
+            remote_gets: 0,
+            remote_puts: 0,
+            remote_bytes: 0,
             conversions: Default::default(),
             elapsed_ms: 0,
         };
