@@ -3,6 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 #![allow(dead_code)]
 
+pub mod s3;
+
 use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::Arc;

@@ -79,10 +79,6 @@ impl Remote {
         let probe = remote.store.list_with_delimiter(Some(&remote.root)).await;
         match probe.map_err(|e| remote.classify(e)) {
             Ok(_) => Ok(remote),
-            Err(RemoteError::Unavailable { detail, .. }) if detail.contains("not found") => Err(RemoteError::Refused {
-                remote: remote.name(),
-                detail: format!("bucket {} does not exist ({detail})", remote.settings.bucket),
-            }),
             Err(e @ RemoteError::Unavailable { .. }) => {
                 remote.went_down(&e);
                 Ok(remote)
@@ -210,18 +206,33 @@ impl Remote {
     /// Sorts a client error into refused (the user's to fix) and unavailable.
     fn classify(&self, error: object_store::Error) -> RemoteError {
         let text = error.to_string();
+        let code = between(&text, "<Code>", "</Code>");
         let refused =
             matches!(error, object_store::Error::PermissionDenied { .. } | object_store::Error::Unauthenticated { .. })
-                || ["NoSuchBucket", "InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied"]
-                    .iter()
-                    .any(|code| text.contains(code));
+                || code.is_some_and(|c| REFUSALS.contains(&c));
         let remote = self.name();
-        if refused {
-            RemoteError::Refused { remote, detail: text }
-        } else {
-            let not_found = matches!(error, object_store::Error::NotFound { .. });
-            let detail = if not_found { format!("not found: {text}") } else { text };
-            RemoteError::Unavailable { remote, detail }
-        }
+        let detail = match (code, between(&text, "<Message>", "</Message>")) {
+            (Some("NoSuchBucket"), _) => format!("bucket {} does not exist (NoSuchBucket)", self.settings.bucket),
+            (Some(code), Some(message)) => format!("{message} ({code})"),
+            _ => brief(&text),
+        };
+        if refused { RemoteError::Refused { remote, detail } } else { RemoteError::Unavailable { remote, detail } }
     }
+}
+
+/// S3 error codes that mean "fix your settings", not "try again later".
+const REFUSALS: [&str; 5] =
+    ["NoSuchBucket", "InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "InvalidBucketName"];
+
+fn between<'a>(text: &'a str, open: &str, close: &str) -> Option<&'a str> {
+    let start = text.find(open)? + open.len();
+    Some(&text[start..start + text[start..].find(close)?])
+}
+
+/// The client's error text without its request dump: what failed and how often it was tried.
+fn brief(text: &str) -> String {
+    let tries = text.find("after ").map(|i| &text[i..]).and_then(|t| t.split(',').next()).unwrap_or("");
+    let cause = text.rsplit(" - ").next().unwrap_or(text).trim();
+    let line = if tries.is_empty() { cause.to_string() } else { format!("{cause} ({tries})") };
+    line.chars().take(240).collect()
 }

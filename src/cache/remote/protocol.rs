@@ -135,7 +135,7 @@ impl Remote {
                     return Ok(Published::Wrote { days: sidecar.days.len(), placeholders: sidecar.placeholders.len() });
                 }
                 Put::Lost => {
-                    tracing::debug!(target: "thetabench::cache", "[CACHE REMOTE RACE] {key}: another writer first; merging again");
+                    tracing::info!(target: "thetabench::cache", "[CACHE REMOTE RACE] {key}: another writer first; merging again");
                     tokio::time::sleep(Duration::from_millis(5 * u64::from(race + 1))).await;
                 }
             }
