@@ -343,7 +343,7 @@ impl<F: Fetcher> Cache<F> {
         if asked.is_empty() {
             return Ok(());
         }
-        if self.from_remote(key, &held, &asked).await? {
+        if self.fill_from_remote(key, &held, &asked).await? {
             held = self.held(key);
             asked = asked_of(&held);
             if asked.is_empty() {

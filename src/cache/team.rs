@@ -42,7 +42,12 @@ impl<F: Fetcher> Cache<F> {
     /// Asks the remote for `key` on a local miss of `asked`; whatever it
     /// holds is verified, unioned into the local copy and committed.
     /// Returns whether the local copy gained anything.
-    pub(super) async fn from_remote(&self, key: &DatasetKey, held: &Held, asked: &DaySet) -> Result<bool, CacheError> {
+    pub(super) async fn fill_from_remote(
+        &self,
+        key: &DatasetKey,
+        held: &Held,
+        asked: &DaySet,
+    ) -> Result<bool, CacheError> {
         let Some(remote) = self.live_remote() else { return Ok(false) };
         let Some(theirs) = self.remote_copy(remote, key).await else {
             self.remote_missed(key, asked);
@@ -77,7 +82,7 @@ impl<F: Fetcher> Cache<F> {
     /// remote failed: each logged).
     async fn remote_copy(&self, remote: &Remote, key: &DatasetKey) -> Option<RemoteDataset> {
         match remote.dataset(key, &self.metrics).await {
-            Ok(RemoteCopy::Good(theirs)) => Some(theirs),
+            Ok(RemoteCopy::Good(theirs)) => Some(*theirs),
             Ok(RemoteCopy::Absent) => None,
             Ok(RemoteCopy::Bad { why, .. }) => {
                 tracing::warn!(target: "thetabench::cache", "[CACHE REMOTE BAD] {key}: {why}; not served");
@@ -135,7 +140,7 @@ impl<F: Fetcher> Cache<F> {
         self.load_from_disk(key).await?;
         let remote_error = |cause| CacheError::Remote { key: key.clone(), cause };
         let mut theirs = match remote.dataset(key, &self.metrics).await.map_err(remote_error)? {
-            RemoteCopy::Good(theirs) => theirs,
+            RemoteCopy::Good(theirs) => *theirs,
             RemoteCopy::Absent => return Ok(Pulled::Absent),
             RemoteCopy::Bad { why, .. } => {
                 tracing::warn!(target: "thetabench::cache", "[CACHE REMOTE BAD] {key}: {why}; not served");

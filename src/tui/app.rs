@@ -230,8 +230,23 @@ fn execute(resources: &mut Resources, state: &State, effect: Effect) {
             let _ = replies.send(Action::ConversionSites(sites));
         }
         Effect::LoadCoverage(datasets) => spawn_blocking_reply(replies, move || effects::coverage(&store, &datasets)),
-        Effect::LoadDatasets => spawn_blocking_reply(replies, move || effects::datasets(&store, false)),
-        Effect::VerifyAll => spawn_blocking_reply(replies, move || effects::datasets(&store, true)),
+        Effect::LoadDatasets | Effect::VerifyAll => {
+            let verify = matches!(effect, Effect::VerifyAll);
+            match resources.stack.as_ref().and_then(|s| s.remote.clone()).filter(|r| r.is_up()) {
+                Some(remote) => {
+                    let replies = replies.clone();
+                    tokio::spawn(async move {
+                        let listed = tokio::task::spawn_blocking({
+                            let store = store.clone();
+                            move || effects::datasets(&store, verify)
+                        });
+                        let action = listed.await.unwrap_or_else(|e| Action::Datasets(Err(e.to_string())));
+                        let _ = replies.send(effects::mark_remote(action, &store, &remote).await);
+                    });
+                }
+                None => spawn_blocking_reply(replies, move || effects::datasets(&store, verify)),
+            }
+        }
         Effect::LoadDetail(path, from) => spawn_blocking_reply(replies, move || effects::detail(&store, &path, from)),
         Effect::Evict(path) => spawn_blocking_reply(replies, move || effects::evict(&store, &path)),
         Effect::RecheckPlaceholders(sidecar) => {

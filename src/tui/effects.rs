@@ -28,9 +28,27 @@ pub fn datasets(store: &Store, verify: bool) -> Action {
         .into_iter()
         .map(|summary| {
             let checksum = states.iter().find(|(p, _)| *p == summary.sidecar).map(|(_, s)| *s);
-            DatasetRow { summary, checksum }
+            DatasetRow { summary, checksum, on_remote: false }
         })
         .collect();
+    Action::Datasets(Ok(rows))
+}
+
+/// Marks the listed datasets the team remote also holds; the listing's
+/// failure is logged and leaves the marks off.
+pub async fn mark_remote(action: Action, store: &Store, remote: &crate::cache::Remote) -> Action {
+    let Action::Datasets(Ok(mut rows)) = action else { return action };
+    match remote.sidecars(&crate::metrics::Metrics::default()).await {
+        Ok(sidecars) => {
+            let held: std::collections::BTreeSet<PathBuf> =
+                sidecars.iter().map(|s| s.key.relative_stem().with_extension("json")).collect();
+            for row in &mut rows {
+                let relative = row.summary.sidecar.strip_prefix(store.root()).unwrap_or(&row.summary.sidecar);
+                row.on_remote = held.contains(relative);
+            }
+        }
+        Err(e) => tracing::warn!(target: "thetabench::tui", "listing the team remote: {e}"),
+    }
     Action::Datasets(Ok(rows))
 }
 

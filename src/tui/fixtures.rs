@@ -236,13 +236,22 @@ pub fn browser(width: u16, height: u16) -> State {
     let mut state = empty(width, height);
     state.screen = super::state::Screen::Browser;
     let rows = vec![
-        DatasetRow { summary: summary("PLTR", "stock", 15_600, 40, 0), checksum: Some(ChecksumState::Ok) },
+        DatasetRow {
+            summary: summary("PLTR", "stock", 15_600, 40, 0),
+            checksum: Some(ChecksumState::Ok),
+            on_remote: false,
+        },
         DatasetRow {
             summary: summary("PLTR 2025-04-18 91 C", "option", 10_920, 28, 1),
             checksum: Some(ChecksumState::Ok),
+            on_remote: false,
         },
-        DatasetRow { summary: summary("HIMS", "stock", 7_800, 20, 2), checksum: Some(ChecksumState::Mismatch) },
-        DatasetRow { summary: summary("^SPX", "index", 15_600, 40, 3), checksum: None },
+        DatasetRow {
+            summary: summary("HIMS", "stock", 7_800, 20, 2),
+            checksum: Some(ChecksumState::Mismatch),
+            on_remote: false,
+        },
+        DatasetRow { summary: summary("^SPX", "index", 15_600, 40, 3), checksum: None, on_remote: false },
     ];
     update(&mut state, Action::Datasets(Ok(rows)));
     state

@@ -16,6 +16,8 @@ use crate::run::parity::Parity;
 pub struct DatasetRow {
     pub summary: DatasetSummary,
     pub checksum: Option<ChecksumState>,
+    /// Whether the team remote holds this dataset too.
+    pub on_remote: bool,
 }
 
 /// Everything the detail pane shows of one dataset: what `cache inspect` shows,

@@ -34,6 +34,30 @@ fn snapshot(name: &str, make: impl Fn(u16, u16) -> State) {
 }
 
 #[test]
+fn the_cache_pane_shows_remote_hits_only_with_a_remote() {
+    let mut state = fixtures::running(120, 40);
+    assert!(!render(&mut state).backend().to_string().contains("remote hits"), "no remote, no remote line");
+    let m = &mut state.run.metrics;
+    (m.remote_gets, m.remote_hits, m.remote_misses) = (7, 5, 1);
+    let text = render(&mut state).backend().to_string();
+    assert!(text.contains("remote hits 5 · misses 1"), "{text}");
+    assert!(text.contains("hits 60 · misses 30"), "local hits still shown: {text}");
+}
+
+#[test]
+fn the_browser_marks_datasets_the_team_remote_also_holds() {
+    let mut state = fixtures::browser(120, 40);
+    let text = render(&mut state).backend().to_string();
+    assert!(!text.contains('◆') && text.contains("4 datasets"), "{text}");
+    let Load::Loaded(mut rows) = state.browser.datasets.clone() else { panic!("the fixture lists datasets") };
+    rows[0].on_remote = true;
+    update(&mut state, Action::Datasets(Ok(rows)));
+    let text = render(&mut state).backend().to_string();
+    assert!(text.contains("PLTR ◆"), "{text}");
+    assert!(text.contains("4 datasets · 1 also on the team remote (◆)"), "{text}");
+}
+
+#[test]
 fn session_screen_running() {
     snapshot("run_running", fixtures::running);
 }

@@ -41,7 +41,7 @@ pub struct RemoteDataset {
 /// What the remote holds of a dataset.
 pub enum RemoteCopy {
     Absent,
-    Good(RemoteDataset),
+    Good(Box<RemoteDataset>),
     /// A sidecar that cannot be believed, and why; replaced by the next publish.
     Bad {
         why: String,
@@ -92,7 +92,7 @@ impl Remote {
         if let Some(detail) = integrity::contradiction(key, &sidecar, &frame) {
             return bad(detail);
         }
-        Ok(RemoteCopy::Good(RemoteDataset { sidecar, frame, e_tag: object.e_tag }))
+        Ok(RemoteCopy::Good(Box::new(RemoteDataset { sidecar, frame, e_tag: object.e_tag })))
     }
 
     /// Publishes this machine's copy of `key`: the remote ends up holding

@@ -107,7 +107,7 @@ fn render_list(browser: &Browser, theme: &Theme, area: Rect, buf: &mut Buffer) -
             ratatui::style::Style::new()
         });
         // The checksum (the last column) is styled apart, so the cells stop before it.
-        let cells = list_cells(s, narrow, asset_width)
+        let cells = list_cells(s, r.on_remote, narrow, asset_width)
             .into_iter()
             .zip(LIST_COLUMNS.iter())
             .filter(|(_, c)| !narrow || c.narrow.is_some());
@@ -127,10 +127,17 @@ fn render_list(browser: &Browser, theme: &Theme, area: Rect, buf: &mut Buffer) -
         .style(theme.style())
         .block(block)
         .render(table_area, buf);
-    let line = browser.message.clone().unwrap_or_else(|| format!("{} datasets", rows.len()));
+    let shared = rows.iter().filter(|r| r.on_remote).count();
+    let line = browser.message.clone().unwrap_or_else(|| match shared {
+        0 => format!("{} datasets", rows.len()),
+        n => format!("{} datasets · {n} also on the team remote ({REMOTE_MARK})", rows.len()),
+    });
     Paragraph::new(Span::styled(line, theme.muted())).render(status, buf);
     Some(table_area)
 }
+
+/// Follows the name of a dataset the team remote also holds.
+const REMOTE_MARK: char = '◆';
 
 /// One column of the dataset list: its width on a wide table and, when it
 /// stays on a narrow one, its fixed width there (0: it takes what is left).
@@ -161,13 +168,19 @@ const LIST_COLUMNS: [ListColumn; 11] = [
 
 /// One dataset's cells before the checksum, in [`LIST_COLUMNS`] order;
 /// narrow, the name ends in `…` at `asset_width` and times are dates.
-fn list_cells(s: &crate::cache::report::DatasetSummary, narrow: bool, asset_width: usize) -> Vec<String> {
+fn list_cells(
+    s: &crate::cache::report::DatasetSummary,
+    on_remote: bool,
+    narrow: bool,
+    asset_width: usize,
+) -> Vec<String> {
+    let asset = if on_remote { format!("{} {REMOTE_MARK}", s.asset) } else { s.asset.clone() };
     let when = |t: &Option<String>| {
         let t = t.clone().unwrap_or_default();
         if narrow { t.chars().take(10).collect() } else { t }
     };
     vec![
-        if narrow { ellipsis(&s.asset, asset_width) } else { s.asset.clone() },
+        if narrow { ellipsis(&asset, asset_width) } else { asset },
         s.kind.to_string(),
         s.timestep.clone(),
         s.style.clone(),

@@ -343,11 +343,13 @@ impl Widget for CachePane<'_> {
             .render(spark, buf);
         let errors: u64 = m.errors.values().sum();
         // Short lines: counts grow to several digits and the pane is narrow.
-        let text = vec![
-            Line::from(format!("hits {} · misses {}", m.hits, m.misses)),
-            Line::from(format!("requests {} · rows {}", m.network_requests, m.rows)),
-            Line::from(format!("retries {} · errors {errors}", m.retries)),
-        ];
+        let mut text = vec![Line::from(format!("hits {} · misses {}", m.hits, m.misses))];
+        // The team remote answers local misses before the terminal does.
+        if m.remote_gets + m.remote_puts > 0 {
+            text.push(Line::from(format!("remote hits {} · misses {}", m.remote_hits, m.remote_misses)));
+        }
+        text.push(Line::from(format!("requests {} · rows {}", m.network_requests, m.rows)));
+        text.push(Line::from(format!("retries {} · errors {errors}", m.retries)));
         Paragraph::new(text).style(theme.style()).render(counters, buf);
     }
 }
