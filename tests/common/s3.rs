@@ -1,5 +1,6 @@
 //! A real S3-compatible server for the team-remote tests: moto, started from
-//! `tests/support/s3_server.py` (installed by `.ci/run`), one per test.
+//! `tests/support/s3_server.py`, one per test. moto comes from PyPI: `.ci/run`
+//! installs it, and so does the first test here on a machine without it.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -27,6 +28,7 @@ impl S3Server {
     }
 
     fn with_args(extra: &[&str]) -> S3Server {
+        install_moto();
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/s3_server.py");
         let mut child = Command::new("python3")
             .arg(script)
@@ -69,6 +71,22 @@ impl S3Server {
             .build()
             .unwrap()
     }
+}
+
+/// Installs moto's server from PyPI once, if python3 cannot import it.
+fn install_moto() {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        let importable = |python: &mut Command| python.args(["-c", "import moto.server, flask_cors"]).status();
+        if importable(&mut Command::new("python3")).is_ok_and(|s| s.success()) {
+            return;
+        }
+        let installed = Command::new("python3")
+            .args(["-m", "pip", "install", "--quiet", "moto[server]>=5.1,<6"])
+            .status()
+            .expect("python3 runs pip");
+        assert!(installed.success(), "installing moto[server] from PyPI failed");
+    });
 }
 
 impl Drop for S3Server {
