@@ -279,3 +279,18 @@ fn push_pull_and_a_missing_bucket() {
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     assert!(stderr.contains("bucket no-such-bucket does not exist"), "{stderr}");
 }
+
+/// Access keys the server does not know: one clear line at start, exit 1.
+#[test]
+fn wrong_credentials_are_one_clear_line() {
+    let server = S3Server::checking_credentials();
+    let cache = tempfile::tempdir().unwrap();
+    let output = machine(cache.path(), "sim", &server.flags("v1"))
+        .args(["cache", "fetch", "PLTR", "--start", "2025-03-03", "--end", "2025-03-05"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("InvalidAccessKeyId") && stderr.contains("s3://team-cache/team/v1"), "{stderr}");
+}

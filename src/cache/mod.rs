@@ -315,6 +315,16 @@ impl<F: Fetcher> Cache<F> {
         Ok(Held::empty(key))
     }
 
+    /// Takes the dataset's cross-process lock (waiting off the async
+    /// workers); held until the returned file drops.
+    async fn lock(&self, key: &DatasetKey) -> Result<std::fs::File, CacheError> {
+        let (store, owned) = (self.store.clone(), key.clone());
+        off_the_workers(move || store.lock(&owned))
+            .await
+            .map_err(|e| CacheError::Lock { key: key.clone(), detail: e.to_string() })?
+            .map_err(CacheError::from)
+    }
+
     /// The MISS path: one fetch per dataset at a time in this process (single
     /// flight) and across processes (the dataset's file lock). Whoever waited
     /// re-reads the disk first and fetches only what is still missing (and,
@@ -327,11 +337,7 @@ impl<F: Fetcher> Cache<F> {
             flights.entry(key.clone()).or_default().clone()
         };
         let _in_process = flight.lock().await;
-        let store = self.store.clone();
-        let lock_key = key.clone();
-        let _file_lock = off_the_workers(move || store.lock(&lock_key))
-            .await
-            .map_err(|e| CacheError::Lock { key: key.clone(), detail: e.to_string() })??;
+        let _file_lock = self.lock(key).await?;
 
         self.load_from_disk(key).await?;
         let asked_of = |held: &Held| {

@@ -132,11 +132,7 @@ impl<F: Fetcher> Cache<F> {
     /// them without one), verified and added to this machine's copy.
     pub async fn pull(&self, key: &DatasetKey, window: Option<Window>) -> Result<Pulled, CacheError> {
         let remote = self.remote.as_ref().ok_or_else(|| no_remote(key))?;
-        let store = self.store.clone();
-        let lock_key = key.clone();
-        let _lock = super::off_the_workers(move || store.lock(&lock_key))
-            .await
-            .map_err(|e| CacheError::Lock { key: key.clone(), detail: e.to_string() })??;
+        let _lock = self.lock(key).await?;
         self.load_from_disk(key).await?;
         let remote_error = |cause| CacheError::Remote { key: key.clone(), cause };
         let mut theirs = match remote.dataset(key, &self.metrics).await.map_err(remote_error)? {

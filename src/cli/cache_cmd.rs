@@ -228,6 +228,15 @@ async fn fetch(cli: &Cli, args: &FetchArgs) -> anyhow::Result<ExitCode> {
             summary.elapsed_ms,
             summary.source
         );
+        if let Some(remote) = &stack.remote {
+            println!(
+                "remote: {} ({} gets, {} puts, {})",
+                remote.name(),
+                summary.remote_gets,
+                summary.remote_puts,
+                super::output::human_bytes(summary.remote_bytes)
+            );
+        }
     }
     if !summary.placeholders.is_empty() {
         eprintln!(

@@ -19,18 +19,24 @@ pub struct S3Server {
 
 impl S3Server {
     pub fn start() -> S3Server {
-        S3Server::with_args(&[])
+        S3Server::with_args(&[], &[])
     }
 
     /// A server that answers every `n`th request 500.
     pub fn failing_every(n: u32) -> S3Server {
-        S3Server::with_args(&["--fail-every", &n.to_string()])
+        S3Server::with_args(&["--fail-every", &n.to_string()], &[])
     }
 
-    fn with_args(extra: &[&str]) -> S3Server {
+    /// A server that checks access keys (moto's IAM, which knows none of ours).
+    pub fn checking_credentials() -> S3Server {
+        S3Server::with_args(&[], &[("INITIAL_NO_AUTH_ACTION_COUNT", "1")])
+    }
+
+    fn with_args(extra: &[&str], env: &[(&str, &str)]) -> S3Server {
         install_moto();
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/s3_server.py");
         let mut child = Command::new("python3")
+            .envs(env.iter().copied())
             .arg(script)
             .args(["--bucket", BUCKET])
             .args(extra)
