@@ -126,9 +126,12 @@ pub enum Action {
     /// A character typed into the active text field.
     Input(char),
     Backspace,
+    /// A press of a mouse button, and when it came (two on one cell in
+    /// quick succession are a double click).
     Click {
         column: u16,
         row: u16,
+        at: std::time::Instant,
     },
     Scroll {
         column: u16,

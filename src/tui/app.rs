@@ -288,7 +288,7 @@ fn execute(resources: &mut Resources, state: &State, effect: Effect) {
 /// Writes an exported chart and says where in the log.
 fn write_svg(path: &std::path::Path, svg: &str) {
     match std::fs::write(path, svg) {
-        Ok(()) => tracing::info!(target: "thetabench::tui", "exported the equity chart to {}", path.display()),
+        Ok(()) => tracing::info!(target: "thetabench::tui", "exported the chart to {}", path.display()),
         Err(e) => tracing::warn!(target: "thetabench::tui", "could not write {}: {e}", path.display()),
     }
 }

@@ -243,7 +243,7 @@ fn side(dir: &Path, label: String) -> Result<RunSide, String> {
     let trades = rows(dir, artifacts::TRADES)?;
     let manifest = read(artifacts::MANIFEST).ok().and_then(|t| serde_json::from_str(&t).ok());
     let equity = equity.into_iter().map(|p| (p.time_et, p.total)).collect();
-    Ok(RunSide { label, manifest, stats, equity, trades })
+    Ok(RunSide { label, dir: dir.to_path_buf(), manifest, stats, equity, trades })
 }
 
 /// A CSV artifact's rows, read by column name.

@@ -322,6 +322,7 @@ fn side(label: &str, final_value: f64, bump: f64) -> RunSide {
     };
     RunSide {
         label: label.into(),
+        dir: std::path::PathBuf::from("/runs").join(label.replace(' ', "-")),
         manifest: None,
         stats: Stats {
             performance,

@@ -124,6 +124,8 @@ pub fn settings_differences(a: &crate::run::artifacts::Manifest, b: &crate::run:
 #[derive(Debug, Clone)]
 pub struct RunSide {
     pub label: String,
+    /// The run directory it was read from.
+    pub dir: std::path::PathBuf,
     /// `None` when the run directory's manifest could not be read.
     pub manifest: Option<crate::run::artifacts::Manifest>,
     pub stats: Stats,

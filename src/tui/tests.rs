@@ -344,6 +344,39 @@ fn clicking_a_dataset_row_selects_it() {
     assert!(matches!(&effects[..], [Effect::LoadDetail(_, _)]));
 }
 
+#[test]
+fn a_double_click_opens_a_dataset_or_picks_a_run() {
+    let mut state = fixtures::browser(120, 40);
+    let screen = render(&mut state).backend().to_string();
+    let option = screen.lines().position(|l| l.contains("PLTR 2025-04-18 91 C")).unwrap() as u16;
+    let start = std::time::Instant::now();
+    let click = |state: &mut State, row: u16, after_ms: u64| {
+        let at = start + std::time::Duration::from_millis(after_ms);
+        update(state, Action::Click { column: 5, row, at })
+    };
+    assert!(click(&mut state, option - 1, 0).is_empty());
+    assert!(click(&mut state, option, 100).is_empty(), "two rows are two single clicks");
+    assert!(click(&mut state, option, 600).is_empty(), "500 ms apart is not a double click");
+    assert!(matches!(&click(&mut state, option, 800)[..], [Effect::LoadDetail(_, _)]), "a double click opens");
+    assert_eq!(state.browser.selected, 2);
+
+    let mut state = fixtures::parity(120, 40, true);
+    let screen = render(&mut state).backend().to_string();
+    let run = screen.lines().position(|l| l.contains("01-01 09:00 weekly-momentum")).unwrap() as u16;
+    click(&mut state, run, 0);
+    click(&mut state, run, 200);
+    assert!(state.parity.picked.is_some(), "a double click on a saved run picks it as run A, as enter does");
+}
+
+#[test]
+fn x_in_the_parity_view_exports_the_overlay_beside_run_a() {
+    let mut state = fixtures::parity(120, 40, false);
+    let effects = handle_event(&mut state, &Event::Key(KeyEvent::from(KeyCode::Char('x'))));
+    let [Effect::WriteSvg { path, svg }] = &effects[..] else { panic!("x writes an SVG: {effects:?}") };
+    assert_eq!(path, &std::path::Path::new("/runs/columnar-store/parity-rows-store.svg"));
+    assert!(svg.contains("first divergence") && svg.matches("<polyline").count() == 2, "{svg}");
+}
+
 /// The key bar (the bottom row) at `width`, without its trailing padding.
 fn key_bar(state: &mut State) -> String {
     let buffer = render(state).backend().buffer().clone();

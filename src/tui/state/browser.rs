@@ -104,20 +104,21 @@ impl Browser {
         (self.selected.saturating_sub(visible.saturating_sub(1)), visible)
     }
 
-    /// A click on the dataset table drawn in `table` selects the row under it.
-    pub fn click(&mut self, table: Rect, row: u16) {
+    /// A click on the dataset table drawn in `table` selects the row under
+    /// it; returns whether it hit one.
+    pub fn click(&mut self, table: Rect, row: u16) -> bool {
         if self.detail.is_some() {
-            return;
+            return false;
         }
         // Rows start below the border and the header.
         let (offset, visible) = self.list_window(table.height);
         let first = table.y + 2;
-        if row >= first && ((row - first) as usize) < visible {
-            let index = offset + (row - first) as usize;
-            if index < self.visible().len() {
-                self.selected = index;
-            }
+        let index = offset + usize::from(row.saturating_sub(first));
+        let hit = row >= first && usize::from(row - first) < visible && index < self.visible().len();
+        if hit {
+            self.selected = index;
         }
+        hit
     }
 
     fn selected_path(&self) -> Option<PathBuf> {

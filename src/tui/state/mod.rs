@@ -60,6 +60,8 @@ pub struct State {
     pub quitting: bool,
     /// Where the last frame drew its clickable panes (`ui::draw` keeps it).
     pub drawn: DrawnAreas,
+    /// The last single click, to tell a double click.
+    pub last_click: Option<(std::time::Instant, u16, u16)>,
 }
 
 impl State {
@@ -79,6 +81,7 @@ impl State {
             log_scroll: 0,
             quitting: false,
             drawn: DrawnAreas::Nothing,
+            last_click: None,
         }
     }
 
@@ -133,7 +136,9 @@ pub fn handle_event(state: &mut State, event: &Event) -> Vec<Effect> {
             }
         }
         Event::Mouse(mouse) => match mouse.kind {
-            MouseEventKind::Down(_) => Some(Action::Click { column: mouse.column, row: mouse.row }),
+            MouseEventKind::Down(_) => {
+                Some(Action::Click { column: mouse.column, row: mouse.row, at: std::time::Instant::now() })
+            }
             MouseEventKind::ScrollDown => Some(Action::Scroll { column: mouse.column, row: mouse.row, down: true }),
             MouseEventKind::ScrollUp => Some(Action::Scroll { column: mouse.column, row: mouse.row, down: false }),
             _ => None,
@@ -152,7 +157,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.height = height;
             vec![]
         }
-        Action::Click { column, row } => click(state, column, row),
+        Action::Click { column, row, at } => click(state, column, row, at),
         Action::Scroll { column, row, down } => {
             if let DrawnAreas::Run(areas) = state.drawn {
                 state.run.click(areas, column, row);
@@ -202,9 +207,20 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     }
 }
 
+/// Two presses on one cell closer than this are a double click.
+const DOUBLE_CLICK: std::time::Duration = std::time::Duration::from_millis(400);
+
 /// A click: on a header tab it switches screens (as its key does), elsewhere
-/// it hits what the last frame drew there.
-fn click(state: &mut State, column: u16, row: u16) -> Vec<Effect> {
+/// it hits what the last frame drew there; a double click on a dataset or a
+/// run also opens it (as enter does).
+fn click(state: &mut State, column: u16, row: u16, at: std::time::Instant) -> Vec<Effect> {
+    let double = state
+        .last_click
+        .take()
+        .is_some_and(|(then, c, r)| (c, r) == (column, row) && at.saturating_duration_since(then) <= DOUBLE_CLICK);
+    if !double {
+        state.last_click = Some((at, column, row));
+    }
     let switch = [Command::RunScreen, Command::BrowserScreen, Command::ParityScreen];
     if row == 0
         && let Some(command) = crate::tui::layout::tab_at(column).and_then(|i| switch.get(i))
@@ -213,8 +229,16 @@ fn click(state: &mut State, column: u16, row: u16) -> Vec<Effect> {
     }
     match state.drawn {
         DrawnAreas::Run(areas) => state.run.click(areas, column, row),
-        DrawnAreas::DatasetTable(table) => state.browser.click(table, row),
-        DrawnAreas::ParityChoices(list) => state.parity.click(list, column, row),
+        DrawnAreas::DatasetTable(table) => {
+            if state.browser.click(table, row) && double {
+                return command_update(state, Command::Open);
+            }
+        }
+        DrawnAreas::ParityChoices(list) => {
+            if state.parity.click(list, column, row) && double {
+                return command_update(state, Command::Open);
+            }
+        }
         DrawnAreas::Nothing => {}
     }
     vec![]

@@ -57,16 +57,19 @@ impl ParityView {
         self.selected.saturating_sub(usize::from(height.saturating_sub(3)))
     }
 
-    /// A click on a choice in the `list` pane selects it; enter then opens it.
-    pub fn click(&mut self, list: Rect, column: u16, row: u16) {
+    /// A click on a choice in the `list` pane selects it (enter then opens
+    /// it); returns whether it hit one.
+    pub fn click(&mut self, list: Rect, column: u16, row: u16) -> bool {
         let inside = list.inner(Margin::new(1, 1));
         if !inside.contains(Position::new(column, row)) {
-            return;
+            return false;
         }
         let index = self.first_shown(list.height) + usize::from(row - inside.y);
-        if index < self.choice_count() {
+        let hit = index < self.choice_count();
+        if hit {
             self.selected = index;
         }
+        hit
     }
 
     /// The saved run at choice `index`, if it is one.
@@ -107,6 +110,7 @@ impl ParityView {
                 self.report = Load::Failed(format!("d again deletes {}", run.label));
                 self.deleting = Some(run.dir);
             }
+            Command::ExportSvg => return self.export(),
             Command::Up => self.selected = self.selected.saturating_sub(1),
             Command::Down => self.selected = (self.selected + 1).min(last),
             Command::PageUp => self.trades_scroll = self.trades_scroll.saturating_sub(10),
@@ -145,6 +149,18 @@ impl ParityView {
             _ => {}
         }
         vec![]
+    }
+
+    /// The shown comparison as an SVG overlay in run A's directory, named
+    /// after run B's.
+    fn export(&self) -> Vec<Effect> {
+        let Load::Loaded(report) = &self.report else { return vec![] };
+        let (a, b) = (&report.a, &report.b);
+        let title = format!("parity: {} vs {}", a.label, b.label);
+        let divergence = report.parity.first_divergence.as_ref().map(|d| d.time_et.as_str());
+        let svg = crate::tui::export::parity_svg(&title, (&a.label, &a.equity), (&b.label, &b.equity), divergence);
+        let name = b.dir.file_name().map_or("b".into(), |n| n.to_string_lossy().into_owned());
+        vec![Effect::WriteSvg { path: a.dir.join(format!("parity-{name}.svg")), svg }]
     }
 
     /// Types into the name being given to a run.
