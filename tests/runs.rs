@@ -10,10 +10,10 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use common::*;
 use thetabench::cache::Window;
-use thetabench::data::{Columnar, Loader, MarketData, MarketView};
+use thetabench::data::{Columnar, Loader, MarketData, MarketView, Rows};
 use thetabench::engine::{Account, Context, FeeModel, RunEvent, RunSpec, Sleep, Strategy, StrategyError};
 use thetabench::market::time::et_date_ms;
-use thetabench::market::{Asset, Calendar, Timestep};
+use thetabench::market::{Asset, Calendar, Greeks, Timestep};
 use thetabench::terminal::SimConfig;
 
 fn run_args(url: &str, out: &Path, store: &str) -> Vec<String> {
@@ -198,4 +198,58 @@ fn no_bar_is_visible_before_it_closes() {
     assert_eq!(other.dataset_keys(), store.dataset_keys());
     let error = other.history_of(handle, 1).unwrap_err().to_string();
     assert!(error.contains("not handed out by this data store"), "{error}");
+}
+
+/// The call nearest 0.5 delta among the five strikes nearest the spot, as a
+/// strategy would pick it, and every candidate (by strike) with its greeks.
+fn pick_by_delta<S: MarketData>(store: &mut S, underlying: &str) -> (Asset, Vec<(Asset, Greeks)>) {
+    let today = et_date_ms(store.now().timestamp_millis());
+    let spot = store.last_price(&Asset::stock(underlying).unwrap()).unwrap().unwrap();
+    let expiration =
+        store.expirations(underlying).unwrap().into_iter().find(|e| (*e - today).num_days() >= 14).unwrap();
+    let mut strikes = store.strikes(underlying, expiration).unwrap();
+    strikes.sort_by(|a, b| (a.dollars() - spot).abs().total_cmp(&(b.dollars() - spot).abs()));
+    strikes.truncate(5);
+    strikes.sort_by(|a, b| a.dollars().total_cmp(&b.dollars()));
+    let candidates: Vec<(Asset, Greeks)> = strikes
+        .iter()
+        .map(|strike| {
+            let call: Asset = format!("{underlying} {expiration} {} C", strike.dollars()).parse().unwrap();
+            let greeks = store.greeks(&call).unwrap().expect("a priced snapshot");
+            (call, greeks)
+        })
+        .collect();
+    let distance = |g: &Greeks| (g.delta - 0.5).abs();
+    let best = candidates.iter().min_by(|a, b| distance(&a.1).total_cmp(&distance(&b.1))).unwrap();
+    (best.0, candidates)
+}
+
+/// Greeks read into the cache as a dataset of their own let a strategy pick
+/// a contract by delta: the snapshots are known only from their instant on,
+/// agree with the option's own quote, fall with the strike as a call's delta
+/// must, and read the same from both stores.
+#[test]
+fn a_strategy_picks_a_contract_by_delta() {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let sim = runtime.block_on(simulated(SimConfig::default()));
+    let dir = tempfile::tempdir().unwrap();
+    let window = Window::new(d("2025-03-03"), d("2025-03-07")).unwrap();
+    let now: DateTime<Utc> = "2025-03-05T15:00:30Z".parse().unwrap(); // 10:00:30 ET
+    let loader = || Loader::new(Arc::new(cache_over(dir.path(), sim.base_url())), runtime.handle().clone());
+    let mut columnar = MarketView::<Columnar, _>::new(loader(), window);
+    columnar.set_now(now);
+    let (picked, candidates) = pick_by_delta(&mut columnar, "PLTR");
+    for (call, g) in &candidates {
+        let age = now.timestamp_millis() - g.ts_ms;
+        assert!((0..60_000).contains(&age), "{call}: the minute's snapshot, none later: {g:?}");
+        assert!(g.delta > 0.0 && g.delta < 1.0 && g.implied_vol > 0.0, "{call}: {g:?}");
+        let quote = columnar.quote_at(call, now).unwrap().unwrap();
+        assert_eq!((quote.bid, quote.ask), (g.bid, g.ask), "{call}: greeks come from the quote of their minute");
+    }
+    assert!(candidates.windows(2).all(|w| w[0].1.delta > w[1].1.delta), "a call's delta falls as the strike rises");
+    assert!(candidates.iter().any(|(call, _)| *call == picked));
+
+    let mut rows = MarketView::<Rows, _>::new(loader(), window);
+    rows.set_now(now);
+    assert_eq!(pick_by_delta(&mut rows, "PLTR"), (picked, candidates), "both stores read the same greeks");
 }

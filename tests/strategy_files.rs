@@ -76,6 +76,26 @@ fn python_ports_reproduce_the_built_ins_on_both_stores() {
     }
 }
 
+/// A Python strategy picks calls by delta through `get_greeks` (the greeks
+/// dataset, through the protocol), the same on both stores.
+#[test]
+fn a_python_strategy_buys_calls_by_delta() {
+    let runs = Runs::new();
+    let file = repo("examples/strategies/delta_calls.py");
+    let window = ["--start", "2025-03-03", "--end", "2025-03-28"];
+    for store in ["columnar", "rows"] {
+        let args: Vec<&str> = window.iter().copied().chain(["--store", store]).collect();
+        let out = runs.run(store, file.to_str().unwrap(), &args);
+        assert!(out.status.success(), "{store}: {}", stderr(&out));
+    }
+    let trades = std::fs::read_to_string(runs.runs.path().join("columnar/trades.csv")).unwrap();
+    let bought: Vec<&str> = trades.lines().filter(|l| l.contains("by delta") && l.contains("fill")).collect();
+    assert!(bought.len() >= 3, "a call bought each Monday it held none: {trades}");
+    assert!(bought.iter().all(|l| l.contains("PLTR") && l.contains('C')), "{trades}");
+    let parity = runs.parity("columnar", "rows");
+    assert_eq!(parity.status.code(), Some(0), "{}", String::from_utf8_lossy(&parity.stdout));
+}
+
 /// Market, limit, stop and stop-limit orders, DAY and GTC, cancels and their
 /// events, through the protocol: the strategy raises if any answer is wrong.
 #[test]

@@ -20,17 +20,19 @@ from .assets import Asset
 from .bars import Bars, Quotes
 from .orders import Order, OrderRefused, Position
 from .parameters import Parameter
-from .strategy import Strategy, StrategyError
+from .strategy import Greeks, Quote, Strategy, StrategyError
 
 PROTOCOL_VERSION = 1
 
 __all__ = [
     "Asset",
     "Bars",
+    "Greeks",
     "Order",
     "OrderRefused",
     "Parameter",
     "Position",
+    "Quote",
     "Quotes",
     "Strategy",
     "StrategyError",

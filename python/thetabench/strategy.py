@@ -7,11 +7,14 @@ from .bars import Bars, Quotes
 from .orders import Order, OrderRefused, Position
 
 Quote = __import__("collections").namedtuple("Quote", "time bid ask bid_size ask_size")
+Greeks = __import__("collections").namedtuple(
+    "Greeks", "time bid ask delta theta vega rho implied_volatility underlying_price"
+)
 
 _UTC = _dt.timezone.utc
 # Questions about the data as of now: thetabench answers them up front at the
 # next iteration when they were asked at this one (the "standing" questions).
-_DATA_QUESTIONS = frozenset(("history", "quotes", "last_price", "quote", "expirations", "strikes"))
+_DATA_QUESTIONS = frozenset(("history", "quotes", "last_price", "quote", "greeks", "expirations", "strikes"))
 def _key(question):
     """A question's identity: its fields, in name order (values are scalars)."""
     return tuple(sorted(question.items()))
@@ -122,6 +125,18 @@ class Strategy:
         """The latest NBBO as a `Quote` (time in UTC ms), or None."""
         q = self._ask({"op": "quote", "asset": as_asset(asset).wire})["quote"]
         return None if q is None else Quote(q["time"], q["bid"], q["ask"], q["bid_size"], q["ask_size"])
+
+    def get_greeks(self, asset):
+        """An option's latest greeks as `Greeks` (time in UTC ms; theta per
+        calendar day), from the NBBO at that minute; None before any that a
+        volatility priced."""
+        g = self._ask({"op": "greeks", "asset": as_asset(asset).wire})["greeks"]
+        if g is None:
+            return None
+        return Greeks(
+            g["time"], g["bid"], g["ask"], g["delta"], g["theta"], g["vega"], g["rho"], g["implied_vol"],
+            g["underlying_price"],
+        )
 
     def get_expirations(self, underlying):
         """Option expirations of `underlying` on or after today, as dates."""

@@ -1,5 +1,5 @@
 //! A loaded frame's columns as the columnar store holds them: each column is the
-//! buffer it shares with the frame, so a bar, a quote or a run of closes is a
+//! buffer it shares with the frame, so a bar, a quote, greeks or a run of closes is a
 //! slice index away. `History` windows borrow them; `Columnar` and `Rows` build
 //! on them.
 
@@ -9,7 +9,7 @@ use polars::prelude::{ChunkedArray, DataFrame, PolarsNumericType};
 use polars_buffer::Buffer;
 
 use crate::market::bars::DATETIME;
-use crate::market::{Bar, QuoteBar};
+use crate::market::{Bar, Greeks, QuoteBar};
 
 /// A loaded frame's columns, each held as the buffer it shares with the frame:
 /// every answer is a slice index, with no lookup or downcast per call. A column
@@ -26,6 +26,12 @@ pub struct HeldColumns {
     ask: Buffer<f64>,
     bid_size: Buffer<i64>,
     ask_size: Buffer<i64>,
+    delta: Buffer<f64>,
+    theta: Buffer<f64>,
+    vega: Buffer<f64>,
+    rho: Buffer<f64>,
+    implied_vol: Buffer<f64>,
+    underlying_price: Buffer<f64>,
 }
 
 /// One value of a column, 0 past its end (an absent column is empty).
@@ -63,6 +69,12 @@ impl HeldColumns {
             ask: f64s("ask"),
             bid_size: i64s("bid_size"),
             ask_size: i64s("ask_size"),
+            delta: f64s("delta"),
+            theta: f64s("theta"),
+            vega: f64s("vega"),
+            rho: f64s("rho"),
+            implied_vol: f64s("implied_vol"),
+            underlying_price: f64s("underlying_price"),
         }
     }
 
@@ -76,6 +88,12 @@ impl HeldColumns {
     #[inline]
     pub(super) fn has_quote(&self, row: usize) -> bool {
         row < self.stamps.len() && row < self.bid.len()
+    }
+
+    /// Whether `row` holds greeks (the frame has a delta column reaching it).
+    #[inline]
+    pub(super) fn has_greeks(&self, row: usize) -> bool {
+        row < self.stamps.len() && row < self.delta.len()
     }
 
     pub(super) fn closes(&self, rows: Range<usize>) -> &[f64] {
@@ -101,6 +119,20 @@ impl HeldColumns {
             ask: at(&self.ask, row),
             bid_size: at(&self.bid_size, row),
             ask_size: at(&self.ask_size, row),
+        }
+    }
+
+    pub(super) fn greeks_at(&self, row: usize) -> Greeks {
+        Greeks {
+            ts_ms: at(&self.stamps, row),
+            bid: at(&self.bid, row),
+            ask: at(&self.ask, row),
+            delta: at(&self.delta, row),
+            theta: at(&self.theta, row),
+            vega: at(&self.vega, row),
+            rho: at(&self.rho, row),
+            implied_vol: at(&self.implied_vol, row),
+            underlying_price: at(&self.underlying_price, row),
         }
     }
 }

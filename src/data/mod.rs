@@ -24,7 +24,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::cache::CacheError;
 use crate::market::time::utc_from_ms;
-use crate::market::{Asset, QuoteBar, Strike, Timestep};
+use crate::market::{Asset, Greeks, QuoteBar, Strike, Timestep};
 
 /// An NBBO snapshot.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -94,6 +94,10 @@ pub trait MarketData {
     /// The last `n` NBBO snapshots (one a minute), oldest first; fewer when
     /// the data begins later. A snapshot is known from its own instant on.
     fn quotes(&mut self, asset: &Asset, n: usize) -> Result<Vec<Quote>, DataError>;
+
+    /// The latest greeks of an option that a volatility priced (a snapshot
+    /// is known from its own instant on, like the quote it comes from).
+    fn greeks(&mut self, asset: &Asset) -> Result<Option<Greeks>, DataError>;
 
     /// Expirations of `underlying` on or after today.
     fn expirations(&mut self, underlying: &str) -> Result<Vec<NaiveDate>, DataError>;

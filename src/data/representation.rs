@@ -9,7 +9,7 @@ use super::Quote;
 use super::columns::HeldColumns;
 use super::history::History;
 use crate::market::conversion::{ConversionKind, Conversions};
-use crate::market::{Bar, DataStyle, QuoteBar};
+use crate::market::{Bar, DataStyle, Greeks, QuoteBar};
 
 pub trait Representation {
     type Held;
@@ -22,6 +22,8 @@ pub trait Representation {
     fn history(held: &Self::Held, rows: Range<usize>) -> History<'_>;
     /// One snapshot of a quote dataset.
     fn quote(held: &Self::Held, row: usize) -> Option<Quote>;
+    /// One snapshot of a greeks dataset.
+    fn greeks(held: &Self::Held, row: usize) -> Option<Greeks>;
     /// One bar of an OHLC dataset.
     fn bar(held: &Self::Held, row: usize) -> Option<Bar> {
         let history = Self::history(held, row..row + 1);
@@ -54,6 +56,10 @@ impl Representation for Columnar {
     fn quote(held: &HeldColumns, row: usize) -> Option<Quote> {
         held.has_quote(row).then(|| Quote::from(held.quote_at(row)))
     }
+
+    fn greeks(held: &HeldColumns, row: usize) -> Option<Greeks> {
+        held.has_greeks(row).then(|| held.greeks_at(row))
+    }
 }
 
 /// Plain rows, materialized once per load: simple on purpose.
@@ -64,6 +70,7 @@ pub struct HeldRows {
     stamps: Vec<i64>,
     bars: Vec<Bar>,
     quotes: Vec<QuoteBar>,
+    greeks: Vec<Greeks>,
 }
 
 impl Representation for Rows {
@@ -74,12 +81,13 @@ impl Representation for Rows {
         let columns = Columnar::hold(frame, style, ledger);
         let rows = 0..columns.stamps().len();
         ledger.record(ConversionKind::Materialize, rows.len());
-        let (mut bars, mut quotes) = (Vec::new(), Vec::new());
+        let (mut bars, mut quotes, mut greeks) = (Vec::new(), Vec::new(), Vec::new());
         match style {
             DataStyle::Ohlc => bars = rows.map(|i| columns.bar_at(i)).collect(),
             DataStyle::Quote => quotes = rows.map(|i| columns.quote_at(i)).collect(),
+            DataStyle::Greeks => greeks = rows.map(|i| columns.greeks_at(i)).collect(),
         }
-        HeldRows { stamps: columns.stamps().to_vec(), bars, quotes }
+        HeldRows { stamps: columns.stamps().to_vec(), bars, quotes, greeks }
     }
 
     fn stamps(held: &HeldRows) -> &[i64] {
@@ -93,6 +101,10 @@ impl Representation for Rows {
 
     fn quote(held: &HeldRows, row: usize) -> Option<Quote> {
         held.quotes.get(row).map(|q| Quote::from(*q))
+    }
+
+    fn greeks(held: &HeldRows, row: usize) -> Option<Greeks> {
+        held.greeks.get(row).copied()
     }
 }
 

@@ -17,7 +17,7 @@ use super::{DataError, History, Loader, MarketData, Quote, SeriesId};
 use crate::cache::{DatasetKey, Fetcher, Window};
 use crate::market::calendar::FIRST_YEAR;
 use crate::market::time::{et_date, et_date_ms, et_to_utc, fmt_et};
-use crate::market::{Asset, Bar, Calendar, DataStyle, QuoteBar, Strike, Symbol, Timestep};
+use crate::market::{Asset, Bar, Calendar, DataStyle, Greeks, QuoteBar, Strike, Symbol, Timestep};
 
 /// Which representation a run uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -349,6 +349,13 @@ impl<R: Representation, F: Fetcher> MarketData for MarketView<R, F> {
         let (loaded, _) = self.dataset(asset, Timestep::Minute, DataStyle::Quote, n)?;
         let visible = R::stamps(&loaded.held).partition_point(|t| *t <= now_ms);
         Ok((visible.saturating_sub(n)..visible).filter_map(|i| R::quote(&loaded.held, i)).collect())
+    }
+
+    fn greeks(&mut self, asset: &Asset) -> Result<Option<Greeks>, DataError> {
+        let now_ms = self.now_ms;
+        let (loaded, _) = self.dataset(asset, Timestep::Minute, DataStyle::Greeks, 1)?;
+        let visible = R::stamps(&loaded.held).partition_point(|t| *t <= now_ms);
+        Ok((0..visible).rev().take(LAST_PRICE_SCAN).filter_map(|i| R::greeks(&loaded.held, i)).find(Greeks::is_priced))
     }
 
     fn expirations(&mut self, underlying: &str) -> Result<Vec<NaiveDate>, DataError> {

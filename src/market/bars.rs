@@ -18,6 +18,9 @@ pub enum DataStyle {
     Ohlc,
     /// NBBO snapshots: bid, ask, bid_size, ask_size.
     Quote,
+    /// An option's first-order greeks and implied volatility, one snapshot a
+    /// minute from the NBBO at that instant (v3 `greeks/first_order`).
+    Greeks,
 }
 
 impl DataStyle {
@@ -25,6 +28,26 @@ impl DataStyle {
         match self {
             DataStyle::Ohlc => "ohlc",
             DataStyle::Quote => "quote",
+            DataStyle::Greeks => "greeks",
+        }
+    }
+
+    /// The path segment after `/history/` in a v3 request.
+    pub fn wire_path(self) -> &'static str {
+        match self {
+            DataStyle::Greeks => "greeks/first_order",
+            style => style.as_str(),
+        }
+    }
+
+    /// Why `asset` cannot have data of this style, if it cannot.
+    pub fn unsupported_for(self, asset: &super::Asset) -> Option<&'static str> {
+        match (self, asset) {
+            (DataStyle::Quote, super::Asset::Index(_)) => Some("indices have no quotes, only ohlc"),
+            (DataStyle::Greeks, super::Asset::Stock(_) | super::Asset::Index(_)) => {
+                Some("greeks are an option's; stocks and indices have ohlc (and stocks quotes)")
+            }
+            _ => None,
         }
     }
 
@@ -33,6 +56,7 @@ impl DataStyle {
         match self {
             DataStyle::Ohlc => &OHLC_COLUMNS,
             DataStyle::Quote => &QUOTE_COLUMNS,
+            DataStyle::Greeks => &GREEKS_COLUMNS,
         }
     }
 
@@ -60,7 +84,8 @@ impl FromStr for DataStyle {
         match s.to_ascii_lowercase().as_str() {
             "ohlc" => Ok(DataStyle::Ohlc),
             "quote" => Ok(DataStyle::Quote),
-            _ => Err(format!("unknown data style {s:?}: use ohlc or quote")),
+            "greeks" => Ok(DataStyle::Greeks),
+            _ => Err(format!("unknown data style {s:?}: use ohlc, quote or greeks")),
         }
     }
 }
@@ -68,6 +93,9 @@ impl FromStr for DataStyle {
 pub const DATETIME: &str = "datetime";
 pub const OHLC_COLUMNS: [&str; 6] = ["open", "high", "low", "close", "volume", "count"];
 pub const QUOTE_COLUMNS: [&str; 4] = ["bid", "ask", "bid_size", "ask_size"];
+/// Theta per calendar day; vega, rho and epsilon per point of their input.
+pub const GREEKS_COLUMNS: [&str; 11] =
+    ["bid", "ask", "delta", "theta", "vega", "rho", "epsilon", "lambda", "implied_vol", "iv_error", "underlying_price"];
 const INTEGER_COLUMNS: [&str; 4] = ["volume", "count", "bid_size", "ask_size"];
 
 /// `Datetime(ms, UTC)`: every stored instant is UTC; ET exists only on display.
@@ -85,6 +113,29 @@ pub struct Bar {
     pub close: f64,
     pub volume: i64,
     pub count: i64,
+}
+
+/// An option's first-order greeks at one instant (UTC milliseconds), from
+/// the NBBO then: known from that instant on, like the quote.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Greeks {
+    pub ts_ms: i64,
+    pub bid: f64,
+    pub ask: f64,
+    pub delta: f64,
+    /// Per calendar day.
+    pub theta: f64,
+    pub vega: f64,
+    pub rho: f64,
+    pub implied_vol: f64,
+    pub underlying_price: f64,
+}
+
+impl Greeks {
+    /// Whether a volatility priced the quote (v3 reports 0 with an error otherwise).
+    pub fn is_priced(&self) -> bool {
+        self.implied_vol > 0.0
+    }
 }
 
 /// One NBBO snapshot (UTC milliseconds).

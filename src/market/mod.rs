@@ -12,7 +12,7 @@ pub mod time;
 pub mod timestep;
 
 pub use asset::{Asset, OptionContract, Right, Strike};
-pub use bars::{Bar, DataStyle, QuoteBar};
+pub use bars::{Bar, DataStyle, Greeks, QuoteBar};
 pub use calendar::{Calendar, Session};
 pub use parse_error::AssetParseError;
 pub use symbol::Symbol;

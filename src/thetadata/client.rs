@@ -171,7 +171,8 @@ impl ThetaClient {
             return Ok(None);
         }
         let expect = Expect::Eod { start, end, values: values(asset, style) };
-        self.frame(&Request::eod(asset, start, end), Layout::eod(style), Some(expect)).await
+        let request = Request::eod(asset, style, start, end).map_err(unsupported)?;
+        self.frame(&request, Layout::eod(style), Some(expect)).await
     }
 
     /// Every listed expiration of `symbol`, ascending; empty on 472.

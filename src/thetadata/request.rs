@@ -65,12 +65,12 @@ impl Request {
         interval: Timestep,
         session: &Session,
     ) -> Result<Request, Unsupported> {
-        let request = Request::new(format!("/v3/{}/history/{}", asset.kind(), style.as_str()));
+        let request = Request::new(format!("/v3/{}/history/{}", asset.kind(), style.wire_path()));
         if interval.intraday().is_none() {
             return Err(Unsupported::new(&request, format!("{interval} is not an intraday interval; use eod")));
         }
-        if matches!(asset, Asset::Index(_)) && style == DataStyle::Quote {
-            return Err(Unsupported::new(&request, "indices have no quotes, only ohlc".into()));
+        if let Some(why) = style.unsupported_for(asset) {
+            return Err(Unsupported::new(&request, why.into()));
         }
         let last_stamp = (session.close - Duration::minutes(1)).with_timezone(&ET);
         Ok(request
@@ -92,12 +92,12 @@ impl Request {
         start: NaiveDate,
         end: NaiveDate,
     ) -> Result<Request, Unsupported> {
-        let request = Request::new(format!("/v3/{}/history/{}", asset.kind(), style.as_str()));
+        let request = Request::new(format!("/v3/{}/history/{}", asset.kind(), style.wire_path()));
         let Some(step) = interval.intraday() else {
             return Err(Unsupported::new(&request, format!("{interval} is not an intraday interval; use eod")));
         };
-        if matches!(asset, Asset::Index(_)) && style == DataStyle::Quote {
-            return Err(Unsupported::new(&request, "indices have no quotes, only ohlc".into()));
+        if let Some(why) = style.unsupported_for(asset) {
+            return Err(Unsupported::new(&request, why.into()));
         }
         let last_stamp = chrono::NaiveTime::from_hms_opt(16, 0, 0).unwrap_or_default() - step;
         Ok(request
@@ -110,13 +110,16 @@ impl Request {
             .csv())
     }
 
-    /// End-of-day reports for every session in `[start, end]`.
-    pub fn eod(asset: &Asset, start: NaiveDate, end: NaiveDate) -> Request {
-        Request::new(format!("/v3/{}/history/eod", asset.kind()))
-            .asset(asset)
-            .param("start_date", yyyymmdd(start))
-            .param("end_date", yyyymmdd(end))
-            .csv()
+    /// End-of-day reports for every session in `[start, end]`, read as `style`.
+    pub fn eod(asset: &Asset, style: DataStyle, start: NaiveDate, end: NaiveDate) -> Result<Request, Unsupported> {
+        let request = Request::new(format!("/v3/{}/history/eod", asset.kind()));
+        if style == DataStyle::Greeks {
+            return Err(Unsupported::new(&request, "daily greeks are not asked for; use 1m greeks".into()));
+        }
+        if let Some(why) = style.unsupported_for(asset) {
+            return Err(Unsupported::new(&request, why.into()));
+        }
+        Ok(request.asset(asset).param("start_date", yyyymmdd(start)).param("end_date", yyyymmdd(end)).csv())
     }
 
     pub fn expirations(symbol: &str) -> Request {
@@ -215,6 +218,14 @@ mod tests {
     #[test]
     fn option_and_index_params() {
         let option: Asset = "PLTR 2025-04-18 91.5 P".parse().unwrap();
+        let greeks =
+            Request::history_day(&option, DataStyle::Greeks, Timestep::Minute, &session("2025-03-10")).unwrap();
+        assert!(greeks.to_string().starts_with("/v3/option/history/greeks/first_order?symbol=PLTR"), "{greeks}");
+        let stock = Asset::Stock(Symbol::literal("PLTR"));
+        let refused =
+            Request::history_range(&stock, DataStyle::Greeks, Timestep::Minute, d("2025-03-03"), d("2025-03-07"));
+        assert!(refused.unwrap_err().detail.contains("greeks are an option's"));
+        assert!(Request::eod(&option, DataStyle::Greeks, d("2025-03-03"), d("2025-03-07")).is_err());
         let r = Request::history_day(&option, DataStyle::Ohlc, Timestep::Hour, &session("2025-03-10")).unwrap();
         assert!(
             r.to_string().starts_with(
@@ -222,7 +233,9 @@ mod tests {
             ),
             "{r}"
         );
-        let eod = Request::eod(&Asset::Index(Symbol::literal("SPX")), d("2025-03-03"), d("2025-03-31"));
+        let eod =
+            Request::eod(&Asset::Index(Symbol::literal("SPX")), DataStyle::Ohlc, d("2025-03-03"), d("2025-03-31"))
+                .unwrap();
         assert_eq!(
             eod.to_string(),
             "/v3/index/history/eod?symbol=SPX&start_date=20250303&end_date=20250331&format=csv"

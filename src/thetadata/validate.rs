@@ -173,6 +173,7 @@ fn check_values(decoded: &Decoded, values: Values) -> Result<(), Invalid> {
     match values.style {
         DataStyle::Ohlc => check_bars(decoded, values.priced_without_trades),
         DataStyle::Quote => check_quotes(decoded),
+        DataStyle::Greeks => check_greeks(decoded),
     }
 }
 
@@ -225,6 +226,30 @@ fn check_quotes(decoded: &Decoded) -> Result<(), Invalid> {
     for row in 0..bid.len() {
         check_prices(row, &[("bid", bid[row]), ("ask", ask[row])])?;
         check_sizes(row, &[("bid_size", bid_size[row]), ("ask_size", ask_size[row])])?;
+    }
+    Ok(())
+}
+
+/// Greeks as the model can make them: a quote's prices, a delta within
+/// [-1, 1], a volatility and an underlying price that are finite and not
+/// negative, and every other greek finite.
+fn check_greeks(decoded: &Decoded) -> Result<(), Invalid> {
+    let (bid, ask, delta) = (floats(decoded, "bid")?, floats(decoded, "ask")?, floats(decoded, "delta")?);
+    let (iv, underlying) = (floats(decoded, "implied_vol")?, floats(decoded, "underlying_price")?);
+    let others = ["theta", "vega", "rho", "epsilon", "lambda", "iv_error"];
+    let others: Vec<(&str, &[f64])> =
+        others.iter().map(|n| floats(decoded, n).map(|v| (*n, v))).collect::<Result<_, _>>()?;
+    for row in 0..bid.len() {
+        check_prices(
+            row,
+            &[("bid", bid[row]), ("ask", ask[row]), ("implied_vol", iv[row]), ("underlying_price", underlying[row])],
+        )?;
+        if !(-1.0..=1.0).contains(&delta[row]) {
+            return Err(at(row, format!("delta {} lies outside [-1, 1]", delta[row])));
+        }
+        if let Some((name, v)) = others.iter().map(|(n, v)| (n, v[row])).find(|(_, v)| !v.is_finite()) {
+            return Err(at(row, format!("{name} {v} is not finite")));
+        }
     }
     Ok(())
 }

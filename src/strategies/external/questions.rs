@@ -31,6 +31,18 @@ pub fn answer(ctx: &mut Context<'_>, message: FromStrategy, out: &mut Vec<u8>) -
             });
             json!({"ok": true, "quote": quote})
         }),
+        FromStrategy::Greeks { asset } => {
+            asset_of(&asset).and_then(|a| ctx.data().greeks(&a).map_err(|e| e.to_string())).map(|g| {
+                let greeks = g.map(|g| {
+                    json!({
+                        "time": g.ts_ms, "bid": g.bid, "ask": g.ask, "delta": g.delta, "theta": g.theta,
+                        "vega": g.vega, "rho": g.rho, "implied_vol": g.implied_vol,
+                        "underlying_price": g.underlying_price,
+                    })
+                });
+                json!({"ok": true, "greeks": greeks})
+            })
+        }
         FromStrategy::Quotes { asset, length } => asset_of(&asset)
             .and_then(|a| ctx.data().quotes(&a, length).map_err(|e| e.to_string()))
             .map(|quotes| {

@@ -58,6 +58,9 @@ pub enum FromStrategy {
         asset: String,
         length: usize,
     },
+    Greeks {
+        asset: String,
+    },
     Expirations {
         underlying: String,
     },
@@ -137,6 +140,7 @@ impl FromStrategy {
                 | FromStrategy::LastPrice { .. }
                 | FromStrategy::Quote { .. }
                 | FromStrategy::Quotes { .. }
+                | FromStrategy::Greeks { .. }
                 | FromStrategy::Expirations { .. }
                 | FromStrategy::Strikes { .. }
         )

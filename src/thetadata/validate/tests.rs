@@ -174,6 +174,33 @@ fn quotes_must_be_non_negative() {
     assert!(check(&decode(&bad), &expect).unwrap_err().to_string().starts_with("row 8: bid -0.01"));
 }
 
+#[test]
+fn greeks_must_be_ones_a_model_can_make() {
+    let header = "timestamp,bid,ask,delta,theta,vega,rho,epsilon,lambda,implied_vol,iv_error,underlying_price";
+    let greeks: Vec<String> = rows("2025-03-10")
+        .iter()
+        .map(|r| format!("{},8.78,9.01,0.7049,-0.1353,0.0740,0.0293,-0.0338,7.6062,0.6347,0.0000,95.98", &r[..23]))
+        .collect();
+    let decode = |rows: &[String]| {
+        let mut decoder = CsvDecoder::new(Layout::bars(DataStyle::Greeks));
+        decoder.feed(format!("{header}\n{}\n", rows.join("\n")).as_bytes()).unwrap();
+        decoder.finish().unwrap()
+    };
+    let values = Values { style: DataStyle::Greeks, priced_without_trades: false };
+    let expect = Expect::Session { session: session("2025-03-10"), interval_ms: 60_000, values };
+    assert_eq!(check(&decode(&greeks), &expect), Ok(()));
+    for (good, bad, why) in [
+        (",0.7049,", ",1.7049,", "row 5: delta 1.7049 lies outside [-1, 1]"),
+        (",0.6347,", ",-0.6347,", "row 5: implied_vol -0.6347 is not a finite"),
+        (",95.98", ",-95.98", "row 5: underlying_price -95.98 is not a finite"),
+    ] {
+        let mut broken = greeks.clone();
+        broken[4] = broken[4].replace(good, bad);
+        let error = check(&decode(&broken), &expect).unwrap_err().to_string();
+        assert!(error.starts_with(why), "{error}");
+    }
+}
+
 /// A month's answer: each day present complete, in order, inside the range;
 /// a day left out is not an error (the cache asks it alone).
 #[test]
