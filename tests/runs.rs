@@ -227,7 +227,7 @@ fn pick_by_delta<S: MarketData>(store: &mut S, underlying: &str) -> (Asset, Vec<
 /// Greeks read into the cache as a dataset of their own let a strategy pick
 /// a contract by delta: the snapshots are known only from their instant on,
 /// agree with the option's own quote, fall with the strike as a call's delta
-/// must, and read the same from both stores.
+/// must, and read the same from both stores; so does the daily open interest.
 #[test]
 fn a_strategy_picks_a_contract_by_delta() {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
@@ -248,8 +248,17 @@ fn a_strategy_picks_a_contract_by_delta() {
     }
     assert!(candidates.windows(2).all(|w| w[0].1.delta > w[1].1.delta), "a call's delta falls as the strike rises");
     assert!(candidates.iter().any(|(call, _)| *call == picked));
+    // Open interest is reported once a day, at 06:30 ET: today's is known by 10:00.
+    let (reported, interest) = columnar.open_interest(&picked).unwrap().unwrap();
+    assert_eq!(reported, "2025-03-05T11:30:00Z".parse::<DateTime<Utc>>().unwrap());
+    assert!(interest > 0);
+    let mut before_the_report = MarketView::<Columnar, _>::new(loader(), window);
+    before_the_report.set_now("2025-03-05T11:00:00Z".parse().unwrap());
+    let (yesterday, _) = before_the_report.open_interest(&picked).unwrap().unwrap();
+    assert_eq!(yesterday, "2025-03-04T11:30:00Z".parse::<DateTime<Utc>>().unwrap(), "not before it is reported");
 
     let mut rows = MarketView::<Rows, _>::new(loader(), window);
     rows.set_now(now);
     assert_eq!(pick_by_delta(&mut rows, "PLTR"), (picked, candidates), "both stores read the same greeks");
+    assert_eq!(rows.open_interest(&picked).unwrap(), Some((reported, interest)));
 }

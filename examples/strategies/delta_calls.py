@@ -55,5 +55,9 @@ class DeltaCalls(Strategy):
             if best is None or distance < best[0]:
                 best = (distance, call, greeks)
         if best is not None:
-            self.log_message(f"{best[1]}: delta {best[2].delta:.3f}, implied vol {best[2].implied_volatility:.3f}")
+            interest = self.get_open_interest(best[1])
+            self.log_message(
+                f"{best[1]}: delta {best[2].delta:.3f}, implied vol {best[2].implied_volatility:.3f}, "
+                f"open interest {interest}"
+            )
         return None if best is None else best[1]

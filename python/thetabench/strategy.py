@@ -14,7 +14,9 @@ Greeks = __import__("collections").namedtuple(
 _UTC = _dt.timezone.utc
 # Questions about the data as of now: thetabench answers them up front at the
 # next iteration when they were asked at this one (the "standing" questions).
-_DATA_QUESTIONS = frozenset(("history", "quotes", "last_price", "quote", "greeks", "expirations", "strikes"))
+_DATA_QUESTIONS = frozenset(
+    ("history", "quotes", "last_price", "quote", "greeks", "open_interest", "expirations", "strikes")
+)
 def _key(question):
     """A question's identity: its fields, in name order (values are scalars)."""
     return tuple(sorted(question.items()))
@@ -137,6 +139,12 @@ class Strategy:
             g["time"], g["bid"], g["ask"], g["delta"], g["theta"], g["vega"], g["rho"], g["implied_vol"],
             g["underlying_price"],
         )
+
+    def get_open_interest(self, asset):
+        """An option's latest open interest (reported once a day before the
+        open), or None."""
+        reported = self._ask({"op": "open_interest", "asset": as_asset(asset).wire})["open_interest"]
+        return None if reported is None else reported["open_interest"]
 
     def get_expirations(self, underlying):
         """Option expirations of `underlying` on or after today, as dates."""

@@ -32,6 +32,7 @@ pub struct HeldColumns {
     rho: Buffer<f64>,
     implied_vol: Buffer<f64>,
     underlying_price: Buffer<f64>,
+    open_interest: Buffer<i64>,
 }
 
 /// One value of a column, 0 past its end (an absent column is empty).
@@ -75,6 +76,7 @@ impl HeldColumns {
             rho: f64s("rho"),
             implied_vol: f64s("implied_vol"),
             underlying_price: f64s("underlying_price"),
+            open_interest: i64s("open_interest"),
         }
     }
 
@@ -94,6 +96,12 @@ impl HeldColumns {
     #[inline]
     pub(super) fn has_greeks(&self, row: usize) -> bool {
         row < self.stamps.len() && row < self.delta.len()
+    }
+
+    /// The open interest reported at `row`, if the frame holds it.
+    #[inline]
+    pub(super) fn open_interest_at(&self, row: usize) -> Option<i64> {
+        self.open_interest.get(row).copied().filter(|_| row < self.stamps.len())
     }
 
     pub(super) fn closes(&self, rows: Range<usize>) -> &[f64] {

@@ -99,6 +99,10 @@ pub trait MarketData {
     /// is known from its own instant on, like the quote it comes from).
     fn greeks(&mut self, asset: &Asset) -> Result<Option<Greeks>, DataError>;
 
+    /// An option's latest open interest and when it was reported (once a
+    /// day, before the open: known from then on).
+    fn open_interest(&mut self, asset: &Asset) -> Result<Option<(DateTime<Utc>, i64)>, DataError>;
+
     /// Expirations of `underlying` on or after today.
     fn expirations(&mut self, underlying: &str) -> Result<Vec<NaiveDate>, DataError>;
 

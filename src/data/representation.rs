@@ -24,6 +24,8 @@ pub trait Representation {
     fn quote(held: &Self::Held, row: usize) -> Option<Quote>;
     /// One snapshot of a greeks dataset.
     fn greeks(held: &Self::Held, row: usize) -> Option<Greeks>;
+    /// One report of an open-interest dataset.
+    fn open_interest(held: &Self::Held, row: usize) -> Option<i64>;
     /// One bar of an OHLC dataset.
     fn bar(held: &Self::Held, row: usize) -> Option<Bar> {
         let history = Self::history(held, row..row + 1);
@@ -60,6 +62,10 @@ impl Representation for Columnar {
     fn greeks(held: &HeldColumns, row: usize) -> Option<Greeks> {
         held.has_greeks(row).then(|| held.greeks_at(row))
     }
+
+    fn open_interest(held: &HeldColumns, row: usize) -> Option<i64> {
+        held.open_interest_at(row)
+    }
 }
 
 /// Plain rows, materialized once per load: simple on purpose.
@@ -71,6 +77,7 @@ pub struct HeldRows {
     bars: Vec<Bar>,
     quotes: Vec<QuoteBar>,
     greeks: Vec<Greeks>,
+    open_interest: Vec<i64>,
 }
 
 impl Representation for Rows {
@@ -81,13 +88,20 @@ impl Representation for Rows {
         let columns = Columnar::hold(frame, style, ledger);
         let rows = 0..columns.stamps().len();
         ledger.record(ConversionKind::Materialize, rows.len());
-        let (mut bars, mut quotes, mut greeks) = (Vec::new(), Vec::new(), Vec::new());
+        let mut held = HeldRows {
+            stamps: columns.stamps().to_vec(),
+            bars: Vec::new(),
+            quotes: Vec::new(),
+            greeks: Vec::new(),
+            open_interest: Vec::new(),
+        };
         match style {
-            DataStyle::Ohlc => bars = rows.map(|i| columns.bar_at(i)).collect(),
-            DataStyle::Quote => quotes = rows.map(|i| columns.quote_at(i)).collect(),
-            DataStyle::Greeks => greeks = rows.map(|i| columns.greeks_at(i)).collect(),
+            DataStyle::Ohlc => held.bars = rows.map(|i| columns.bar_at(i)).collect(),
+            DataStyle::Quote => held.quotes = rows.map(|i| columns.quote_at(i)).collect(),
+            DataStyle::Greeks => held.greeks = rows.map(|i| columns.greeks_at(i)).collect(),
+            DataStyle::OpenInterest => held.open_interest = rows.filter_map(|i| columns.open_interest_at(i)).collect(),
         }
-        HeldRows { stamps: columns.stamps().to_vec(), bars, quotes, greeks }
+        held
     }
 
     fn stamps(held: &HeldRows) -> &[i64] {
@@ -105,6 +119,10 @@ impl Representation for Rows {
 
     fn greeks(held: &HeldRows, row: usize) -> Option<Greeks> {
         held.greeks.get(row).copied()
+    }
+
+    fn open_interest(held: &HeldRows, row: usize) -> Option<i64> {
+        held.open_interest.get(row).copied()
     }
 }
 

@@ -16,7 +16,7 @@ use super::visibility::{first_at_or_after, visible_bars_from};
 use super::{DataError, History, Loader, MarketData, Quote, SeriesId};
 use crate::cache::{DatasetKey, Fetcher, Window};
 use crate::market::calendar::FIRST_YEAR;
-use crate::market::time::{et_date, et_date_ms, et_to_utc, fmt_et};
+use crate::market::time::{et_date, et_date_ms, et_to_utc, fmt_et, utc_from_ms};
 use crate::market::{Asset, Bar, Calendar, DataStyle, Greeks, QuoteBar, Strike, Symbol, Timestep};
 
 /// Which representation a run uses.
@@ -356,6 +356,15 @@ impl<R: Representation, F: Fetcher> MarketData for MarketView<R, F> {
         let (loaded, _) = self.dataset(asset, Timestep::Minute, DataStyle::Greeks, 1)?;
         let visible = R::stamps(&loaded.held).partition_point(|t| *t <= now_ms);
         Ok((0..visible).rev().take(LAST_PRICE_SCAN).filter_map(|i| R::greeks(&loaded.held, i)).find(Greeks::is_priced))
+    }
+
+    fn open_interest(&mut self, asset: &Asset) -> Result<Option<(DateTime<Utc>, i64)>, DataError> {
+        let now_ms = self.now_ms;
+        let (loaded, _) = self.dataset(asset, Timestep::Day, DataStyle::OpenInterest, 0)?;
+        let stamps = R::stamps(&loaded.held);
+        let visible = stamps.partition_point(|t| *t <= now_ms);
+        let latest = visible.checked_sub(1);
+        Ok(latest.and_then(|i| R::open_interest(&loaded.held, i).map(|oi| (utc_from_ms(stamps[i]), oi))))
     }
 
     fn expirations(&mut self, underlying: &str) -> Result<Vec<NaiveDate>, DataError> {

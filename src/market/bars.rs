@@ -21,6 +21,9 @@ pub enum DataStyle {
     /// An option's first-order greeks and implied volatility, one snapshot a
     /// minute from the NBBO at that instant (v3 `greeks/first_order`).
     Greeks,
+    /// An option's open interest, reported once a day before the open (v3
+    /// `open_interest`, stamped when reported): daily only.
+    OpenInterest,
 }
 
 impl DataStyle {
@@ -29,6 +32,7 @@ impl DataStyle {
             DataStyle::Ohlc => "ohlc",
             DataStyle::Quote => "quote",
             DataStyle::Greeks => "greeks",
+            DataStyle::OpenInterest => "open_interest",
         }
     }
 
@@ -47,6 +51,9 @@ impl DataStyle {
             (DataStyle::Greeks, super::Asset::Stock(_) | super::Asset::Index(_)) => {
                 Some("greeks are an option's; stocks and indices have ohlc (and stocks quotes)")
             }
+            (DataStyle::OpenInterest, super::Asset::Stock(_) | super::Asset::Index(_)) => {
+                Some("open interest is an option's; stocks and indices have ohlc (and stocks quotes)")
+            }
             _ => None,
         }
     }
@@ -57,6 +64,7 @@ impl DataStyle {
             DataStyle::Ohlc => &OHLC_COLUMNS,
             DataStyle::Quote => &QUOTE_COLUMNS,
             DataStyle::Greeks => &GREEKS_COLUMNS,
+            DataStyle::OpenInterest => &OPEN_INTEREST_COLUMNS,
         }
     }
 
@@ -85,7 +93,8 @@ impl FromStr for DataStyle {
             "ohlc" => Ok(DataStyle::Ohlc),
             "quote" => Ok(DataStyle::Quote),
             "greeks" => Ok(DataStyle::Greeks),
-            _ => Err(format!("unknown data style {s:?}: use ohlc, quote or greeks")),
+            "open_interest" | "open-interest" | "oi" => Ok(DataStyle::OpenInterest),
+            _ => Err(format!("unknown data style {s:?}: use ohlc, quote, greeks or open_interest")),
         }
     }
 }
@@ -96,7 +105,8 @@ pub const QUOTE_COLUMNS: [&str; 4] = ["bid", "ask", "bid_size", "ask_size"];
 /// Theta per calendar day; vega, rho and epsilon per point of their input.
 pub const GREEKS_COLUMNS: [&str; 11] =
     ["bid", "ask", "delta", "theta", "vega", "rho", "epsilon", "lambda", "implied_vol", "iv_error", "underlying_price"];
-const INTEGER_COLUMNS: [&str; 4] = ["volume", "count", "bid_size", "ask_size"];
+pub const OPEN_INTEREST_COLUMNS: [&str; 1] = ["open_interest"];
+const INTEGER_COLUMNS: [&str; 5] = ["volume", "count", "bid_size", "ask_size", "open_interest"];
 
 /// `Datetime(ms, UTC)`: every stored instant is UTC; ET exists only on display.
 pub fn datetime_dtype() -> DataType {

@@ -158,7 +158,7 @@ impl ThetaClient {
 
     /// Daily bars from the EOD reports: at most one row per session of the
     /// range, stamped at that session's open; `Quote` takes the report's closing
-    /// NBBO. `Ok(None)` when the terminal has no data for the range (472) and,
+    /// NBBO; `OpenInterest` is the day's report, stamped when it was made. `Ok(None)` when the terminal has no data for the range (472) and,
     /// without a request, for an empty range.
     pub async fn eod(
         &self,
@@ -171,8 +171,8 @@ impl ThetaClient {
             return Ok(None);
         }
         let expect = Expect::Eod { start, end, values: values(asset, style) };
-        let request = Request::eod(asset, style, start, end).map_err(unsupported)?;
-        self.frame(&request, Layout::eod(style), Some(expect)).await
+        let request = Request::daily(asset, style, start, end).map_err(unsupported)?;
+        self.frame(&request, Layout::daily(style), Some(expect)).await
     }
 
     /// Every listed expiration of `symbol`, ascending; empty on 472.

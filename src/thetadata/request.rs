@@ -69,7 +69,7 @@ impl Request {
         if interval.intraday().is_none() {
             return Err(Unsupported::new(&request, format!("{interval} is not an intraday interval; use eod")));
         }
-        if let Some(why) = style.unsupported_for(asset) {
+        if let Some(why) = intraday_refusal(style, asset) {
             return Err(Unsupported::new(&request, why.into()));
         }
         let last_stamp = (session.close - Duration::minutes(1)).with_timezone(&ET);
@@ -96,7 +96,7 @@ impl Request {
         let Some(step) = interval.intraday() else {
             return Err(Unsupported::new(&request, format!("{interval} is not an intraday interval; use eod")));
         };
-        if let Some(why) = style.unsupported_for(asset) {
+        if let Some(why) = intraday_refusal(style, asset) {
             return Err(Unsupported::new(&request, why.into()));
         }
         let last_stamp = chrono::NaiveTime::from_hms_opt(16, 0, 0).unwrap_or_default() - step;
@@ -110,9 +110,14 @@ impl Request {
             .csv())
     }
 
-    /// End-of-day reports for every session in `[start, end]`, read as `style`.
-    pub fn eod(asset: &Asset, style: DataStyle, start: NaiveDate, end: NaiveDate) -> Result<Request, Unsupported> {
-        let request = Request::new(format!("/v3/{}/history/eod", asset.kind()));
+    /// One row per session of `[start, end]`: the end-of-day report read as
+    /// `style`, or for open interest the day's report.
+    pub fn daily(asset: &Asset, style: DataStyle, start: NaiveDate, end: NaiveDate) -> Result<Request, Unsupported> {
+        let path = match style {
+            DataStyle::OpenInterest => "/v3/option/history/open_interest".to_string(),
+            _ => format!("/v3/{}/history/eod", asset.kind()),
+        };
+        let request = Request::new(path);
         if style == DataStyle::Greeks {
             return Err(Unsupported::new(&request, "daily greeks are not asked for; use 1m greeks".into()));
         }
@@ -167,6 +172,14 @@ pub struct Unsupported {
 impl Unsupported {
     fn new(request: &Request, detail: String) -> Unsupported {
         Unsupported { request: request.to_string(), detail }
+    }
+}
+
+/// Why `style` of `asset` cannot be asked for intraday, if it cannot.
+fn intraday_refusal(style: DataStyle, asset: &Asset) -> Option<&'static str> {
+    match style {
+        DataStyle::OpenInterest => Some("open interest is reported once a day: ask for 1d"),
+        _ => style.unsupported_for(asset),
     }
 }
 
@@ -225,7 +238,11 @@ mod tests {
         let refused =
             Request::history_range(&stock, DataStyle::Greeks, Timestep::Minute, d("2025-03-03"), d("2025-03-07"));
         assert!(refused.unwrap_err().detail.contains("greeks are an option's"));
-        assert!(Request::eod(&option, DataStyle::Greeks, d("2025-03-03"), d("2025-03-07")).is_err());
+        assert!(Request::daily(&option, DataStyle::Greeks, d("2025-03-03"), d("2025-03-07")).is_err());
+        let oi = Request::daily(&option, DataStyle::OpenInterest, d("2025-03-03"), d("2025-03-07")).unwrap();
+        assert!(oi.to_string().starts_with("/v3/option/history/open_interest?symbol=PLTR&expiration=20250418"), "{oi}");
+        let intraday = Request::history_day(&option, DataStyle::OpenInterest, Timestep::Minute, &session("2025-03-10"));
+        assert!(intraday.unwrap_err().detail.contains("once a day"));
         let r = Request::history_day(&option, DataStyle::Ohlc, Timestep::Hour, &session("2025-03-10")).unwrap();
         assert!(
             r.to_string().starts_with(
@@ -234,7 +251,7 @@ mod tests {
             "{r}"
         );
         let eod =
-            Request::eod(&Asset::Index(Symbol::literal("SPX")), DataStyle::Ohlc, d("2025-03-03"), d("2025-03-31"))
+            Request::daily(&Asset::Index(Symbol::literal("SPX")), DataStyle::Ohlc, d("2025-03-03"), d("2025-03-31"))
                 .unwrap();
         assert_eq!(
             eod.to_string(),

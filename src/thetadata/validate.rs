@@ -174,6 +174,10 @@ fn check_values(decoded: &Decoded, values: Values) -> Result<(), Invalid> {
         DataStyle::Ohlc => check_bars(decoded, values.priced_without_trades),
         DataStyle::Quote => check_quotes(decoded),
         DataStyle::Greeks => check_greeks(decoded),
+        DataStyle::OpenInterest => {
+            let open_interest = ints(decoded, "open_interest")?;
+            (0..open_interest.len()).try_for_each(|row| check_sizes(row, &[("open_interest", open_interest[row])]))
+        }
     }
 }
 

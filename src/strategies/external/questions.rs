@@ -43,6 +43,12 @@ pub fn answer(ctx: &mut Context<'_>, message: FromStrategy, out: &mut Vec<u8>) -
                 json!({"ok": true, "greeks": greeks})
             })
         }
+        FromStrategy::OpenInterest { asset } => asset_of(&asset)
+            .and_then(|a| ctx.data().open_interest(&a).map_err(|e| e.to_string()))
+            .map(|oi| {
+                let reported = oi.map(|(time, value)| json!({"time": time.timestamp_millis(), "open_interest": value}));
+                json!({"ok": true, "open_interest": reported})
+            }),
         FromStrategy::Quotes { asset, length } => asset_of(&asset)
             .and_then(|a| ctx.data().quotes(&a, length).map_err(|e| e.to_string()))
             .map(|quotes| {

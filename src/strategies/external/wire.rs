@@ -61,6 +61,9 @@ pub enum FromStrategy {
     Greeks {
         asset: String,
     },
+    OpenInterest {
+        asset: String,
+    },
     Expirations {
         underlying: String,
     },
@@ -141,6 +144,7 @@ impl FromStrategy {
                 | FromStrategy::Quote { .. }
                 | FromStrategy::Quotes { .. }
                 | FromStrategy::Greeks { .. }
+                | FromStrategy::OpenInterest { .. }
                 | FromStrategy::Expirations { .. }
                 | FromStrategy::Strikes { .. }
         )

@@ -62,10 +62,14 @@ impl Layout {
         Self::stamped_by("timestamp", FieldKind::Timestamp, style)
     }
 
-    /// EOD reports: one row per session stamped at its open, values from the
-    /// style's columns of the EOD row (OHLC, or the closing NBBO for quotes).
-    pub fn eod(style: DataStyle) -> Layout {
-        Self::stamped_by("created", FieldKind::SessionOpen, style)
+    /// Daily rows: EOD reports stamped at their session's open, values from
+    /// the style's columns of the EOD row (OHLC, or the closing NBBO for
+    /// quotes); open interest stamped when it was reported.
+    pub fn daily(style: DataStyle) -> Layout {
+        match style {
+            DataStyle::OpenInterest => Self::stamped_by("timestamp", FieldKind::Timestamp, style),
+            _ => Self::stamped_by("created", FieldKind::SessionOpen, style),
+        }
     }
 
     fn stamped_by(wire: &'static str, kind: FieldKind, style: DataStyle) -> Layout {
@@ -106,7 +110,7 @@ mod tests {
             names(Layout::bars(DataStyle::Ohlc)),
             ["datetime", "open", "high", "low", "close", "volume", "count"]
         );
-        assert_eq!(names(Layout::eod(DataStyle::Quote)), ["datetime", "bid", "ask", "bid_size", "ask_size"]);
+        assert_eq!(names(Layout::daily(DataStyle::Quote)), ["datetime", "bid", "ask", "bid_size", "ask_size"]);
         let quote = Layout::bars(DataStyle::Quote);
         let kind = |n: &str| quote.columns().iter().find(|c| c.name == n).map(|c| c.kind);
         assert_eq!(kind("bid_size"), Some(FieldKind::Int));

@@ -142,10 +142,10 @@ fn quotes_and_eod() {
                ask_size,ask_exchange,ask,ask_condition\n\
                2025-03-07T17:15:00.000,2025-03-07T16:00:00.000,10,11,9,10.5,1000,50,3,1,10.49,0,4,1,10.51,0\n\
                2025-11-28T17:15:00.000,2025-11-28T13:00:00.000,10,11,9,10.5,1000,50,3,1,10.49,0,4,1,10.51,0\n";
-    let daily = decode_csv(eod.as_bytes(), &Layout::eod(DataStyle::Ohlc)).unwrap();
+    let daily = decode_csv(eod.as_bytes(), &Layout::daily(DataStyle::Ohlc)).unwrap();
     assert_eq!(daily.schema().as_ref(), &DataStyle::Ohlc.schema());
     assert_eq!(stamps(&daily), ["2025-03-07T14:30:00+00:00", "2025-11-28T14:30:00+00:00"]);
-    let daily_quotes = decode_csv(eod.as_bytes(), &Layout::eod(DataStyle::Quote)).unwrap();
+    let daily_quotes = decode_csv(eod.as_bytes(), &Layout::daily(DataStyle::Quote)).unwrap();
     assert_eq!(f64s(&daily_quotes, "ask"), [10.51, 10.51]);
 }
 

@@ -141,7 +141,7 @@ fn eod_rows_are_one_per_session_of_the_window() {
     let header = "created,last_trade,open,high,low,close,volume,count";
     let row = |d: &str| format!("{d}T17:15:00.000,{d}T16:00:00.000,10.1,10.5,10.0,10.4,1200,31");
     let decode = |days: &[&str]| {
-        let mut decoder = CsvDecoder::new(Layout::eod(DataStyle::Ohlc));
+        let mut decoder = CsvDecoder::new(Layout::daily(DataStyle::Ohlc));
         let body: Vec<String> = days.iter().map(|d| row(d)).collect();
         decoder.feed(format!("{header}\n{}\n", body.join("\n")).as_bytes()).unwrap();
         decoder.finish().unwrap()
