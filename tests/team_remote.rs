@@ -294,3 +294,28 @@ fn wrong_credentials_are_one_clear_line() {
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     assert!(stderr.contains("InvalidAccessKeyId") && stderr.contains("s3://team-cache/team/v1"), "{stderr}");
 }
+
+/// `cache gc --remote` removes the data files no sidecar names once they are
+/// older than the grace period (here 0 s), and never the one in use.
+#[test]
+fn gc_on_the_remote_removes_only_superseded_data() {
+    let server = S3Server::start();
+    let sim = BackgroundTerminal::start(SimConfig::default());
+    let remote = server.flags("v1");
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    fetch(a.path(), &sim.url(), &remote, "2025-03-03", "2025-03-05");
+    fetch(a.path(), &sim.url(), &remote, "2025-03-03", "2025-03-07");
+    let gc = |grace: &str| {
+        let output = machine(a.path(), &sim.url(), &remote)
+            .env("THETABENCH_REMOTE_GC_GRACE_SECS", grace)
+            .args(["cache", "gc", "--json"])
+            .output()
+            .unwrap();
+        json(&succeeded(output))
+    };
+    assert_eq!(gc("3600")["removed"].as_array().unwrap().len(), 0, "young files are left for writers in flight");
+    let collected = gc("0");
+    assert_eq!(collected["removed"].as_array().unwrap().len(), 1, "the three-day file is superseded: {collected}");
+    let served = fetch(b.path(), &sim.url(), &remote, "2025-03-03", "2025-03-07");
+    assert_eq!(served["network_requests"], 0, "the file in use stays: {served}");
+}

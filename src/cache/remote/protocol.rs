@@ -31,6 +31,19 @@ const MAX_RACES: u32 = 40;
 /// not written yet; `gc` leaves files younger than this alone.
 pub const GC_GRACE: Duration = Duration::from_secs(60 * 60);
 
+/// Set to a number of seconds in a build with the `failpoints` feature, it
+/// replaces [`GC_GRACE`], so tests can collect files they just made.
+#[cfg(feature = "failpoints")]
+pub const GC_GRACE_ENV: &str = "THETABENCH_REMOTE_GC_GRACE_SECS";
+
+fn gc_grace() -> Duration {
+    #[cfg(feature = "failpoints")]
+    if let Some(secs) = std::env::var(GC_GRACE_ENV).ok().and_then(|s| s.parse().ok()) {
+        return Duration::from_secs(secs);
+    }
+    GC_GRACE
+}
+
 /// A verified dataset read from the remote.
 pub struct RemoteDataset {
     pub sidecar: Sidecar,
@@ -159,12 +172,12 @@ impl Remote {
         Ok(found)
     }
 
-    /// Removes data files no sidecar names and older than [`GC_GRACE`];
+    /// Removes data files no sidecar names and older than [`GC_GRACE`] (see `gc_grace`);
     /// returns their names and sizes. Run by `cache gc --remote` only.
     pub async fn gc(&self, metrics: &Metrics) -> Result<Vec<(String, u64)>, RemoteError> {
         let named: std::collections::BTreeSet<String> =
             self.sidecars(metrics).await?.into_iter().filter_map(|s| s.data_file).collect();
-        let cutoff = Utc::now() - chrono::Duration::from_std(GC_GRACE).unwrap_or_default();
+        let cutoff = Utc::now() - chrono::Duration::from_std(gc_grace()).unwrap_or_default();
         let mut removed = Vec::new();
         for meta in self.list(&self.at("data"), metrics).await? {
             let name = meta.location.filename().unwrap_or_default().to_string();
