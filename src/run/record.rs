@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::engine::{FillSource, RunEvent, Side, Valuation};
+use crate::market::Asset;
 
 /// One entry of the trade ledger, written as a line of `trades.csv`
 /// (`artifacts::TradeLine`): a fill, an expiry settlement, or an order the
@@ -63,72 +64,7 @@ pub struct Record {
 impl Record {
     pub fn observe(&mut self, event: &RunEvent) {
         match event {
-            RunEvent::Filled {
-                time,
-                order_id,
-                asset,
-                side,
-                quantity,
-                price,
-                fee,
-                source,
-                tag,
-                realized_pnl,
-                cash_after,
-            } => {
-                self.trades.push(TradeRow {
-                    time: *time,
-                    event: "fill",
-                    order_id: Some(order_id.0),
-                    asset: asset.to_string(),
-                    side: *side,
-                    quantity: *quantity as i64,
-                    price: *price,
-                    fee: *fee,
-                    source: match source {
-                        FillSource::Trade => "trade",
-                        FillSource::Quote => "quote",
-                    },
-                    tag: tag.clone(),
-                    realized_pnl: *realized_pnl,
-                    cash: *cash_after,
-                    reason: String::new(),
-                });
-            }
-            RunEvent::Settled { time, asset, quantity, intrinsic, realized_pnl, cash_after, .. } => {
-                self.trades.push(TradeRow {
-                    time: *time,
-                    event: "settlement",
-                    order_id: None,
-                    asset: asset.to_string(),
-                    side: if *quantity > 0 { Side::Sell } else { Side::Buy },
-                    quantity: quantity.abs(),
-                    price: *intrinsic,
-                    fee: 0.0,
-                    source: "expiry",
-                    tag: "expiry".into(),
-                    realized_pnl: *realized_pnl,
-                    cash: *cash_after,
-                    reason: String::new(),
-                });
-            }
-            RunEvent::OrderRejected { time, order_id, asset, side, quantity, reason, cash } => {
-                self.trades.push(TradeRow {
-                    time: *time,
-                    event: "rejected",
-                    order_id: order_id.map(|id| id.0),
-                    asset: asset.to_string(),
-                    side: *side,
-                    quantity: *quantity as i64,
-                    price: 0.0,
-                    fee: 0.0,
-                    source: "",
-                    tag: String::new(),
-                    realized_pnl: 0.0,
-                    cash: *cash,
-                    reason: reason.clone(),
-                });
-            }
+            RunEvent::Progress { .. } | RunEvent::Counters { .. } | RunEvent::DatasetsRead { .. } => return,
             RunEvent::Equity { time, valuation } => {
                 self.equity.push(EquityPoint {
                     time: *time,
@@ -138,10 +74,77 @@ impl Record {
                 });
                 self.last_valuation = Some(valuation.clone());
             }
-            RunEvent::Progress { .. } | RunEvent::Counters { .. } | RunEvent::DatasetsRead { .. } => return,
-            _ => {}
+            _ => self.trades.extend(trade_row(event)),
         }
         self.journal.push(event.describe());
+    }
+}
+
+/// The `trades.csv` row an event makes: fills, settlements and rejections.
+fn trade_row(event: &RunEvent) -> Option<TradeRow> {
+    Some(match event {
+        RunEvent::Filled {
+            time,
+            order_id,
+            asset,
+            side,
+            quantity,
+            price,
+            fee,
+            source,
+            tag,
+            realized_pnl,
+            cash_after,
+        } => TradeRow {
+            order_id: Some(order_id.0),
+            price: *price,
+            fee: *fee,
+            source: match source {
+                FillSource::Trade => "trade",
+                FillSource::Quote => "quote",
+            },
+            tag: tag.clone(),
+            realized_pnl: *realized_pnl,
+            ..TradeRow::new(*time, "fill", asset, *side, *quantity as i64, *cash_after)
+        },
+        RunEvent::Settled { time, asset, quantity, intrinsic, realized_pnl, cash_after, .. } => {
+            // The position change: settling a long sells it, settling a short buys it back.
+            let side = if *quantity > 0 { Side::Sell } else { Side::Buy };
+            TradeRow {
+                price: *intrinsic,
+                source: "expiry",
+                tag: "expiry".into(),
+                realized_pnl: *realized_pnl,
+                ..TradeRow::new(*time, "settlement", asset, side, quantity.abs(), *cash_after)
+            }
+        }
+        RunEvent::OrderRejected { time, order_id, asset, side, quantity, reason, cash } => TradeRow {
+            order_id: order_id.map(|id| id.0),
+            reason: reason.clone(),
+            ..TradeRow::new(*time, "rejected", asset, *side, *quantity as i64, *cash)
+        },
+        _ => return None,
+    })
+}
+
+impl TradeRow {
+    /// A row of `event` with no price, fee, source, tag or P&L yet.
+    fn new(time: DateTime<Utc>, event: &'static str, asset: &Asset, side: Side, quantity: i64, cash: f64) -> TradeRow {
+        TradeRow {
+            time,
+            event,
+            order_id: None,
+            asset: asset.to_string(),
+            side,
+            quantity,
+            price: 0.0,
+            fee: 0.0,
+            source: "",
+            tag: String::new(),
+            realized_pnl: 0.0,
+            cash,
+            reason: String::new(),
+        }
     }
 }
 
