@@ -319,3 +319,45 @@ fn gc_on_the_remote_removes_only_superseded_data() {
     let served = fetch(b.path(), &sim.url(), &remote, "2025-03-03", "2025-03-07");
     assert_eq!(served["network_requests"], 0, "the file in use stays: {served}");
 }
+
+/// A team shares one config file: its `[remote]` table is used without any
+/// flag, a flag overrides one setting of it, and a bad file is a clear error.
+#[test]
+fn the_config_file_sets_the_remote_and_flags_override_it() {
+    let server = S3Server::start();
+    let sim = BackgroundTerminal::start(SimConfig::default());
+    let (a, b, config_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let config = config_dir.path().join("config.toml");
+    let table = format!(
+        "[remote]\nurl = \"s3://team-cache/team\"\nendpoint = \"{}\"\nmode = \"read-write\"\nversion = \"shared\"\n",
+        server.endpoint()
+    );
+    std::fs::write(&config, table).unwrap();
+    let fetch_with = |cache: &Path, extra: &[&str]| {
+        let output = machine(cache, &sim.url(), &[])
+            .env("THETABENCH_CONFIG", &config)
+            .args(extra)
+            .args(["cache", "fetch", "PLTR", "--start", "2025-03-03", "--end", "2025-03-05", "--json"])
+            .output()
+            .unwrap();
+        json(&succeeded(output))
+    };
+    let published = fetch_with(a.path(), &[]);
+    assert!(published["remote_puts"].as_u64().unwrap() > 0, "the config file's remote, read-write: {published}");
+    let listed = machine(a.path(), &sim.url(), &server.flags("shared")).args(["cache", "ls", "--json"]).output();
+    assert_eq!(json(&succeeded(listed.unwrap()))["datasets"].as_array().unwrap().len(), 1, "under version `shared`");
+
+    let read_only = fetch_with(b.path(), &["--remote-mode", "read", "--remote-version", "other"]);
+    assert_eq!(read_only["remote_puts"], 0, "the flags override the file: {read_only}");
+    assert!(read_only["network_requests"].as_u64().unwrap() > 0, "version `other` holds nothing: {read_only}");
+
+    std::fs::write(&config, "[remote]\nurl = \"s3://team-cache/team\"\nmood = \"read\"\n").unwrap();
+    let output = machine(b.path(), &sim.url(), &[])
+        .env("THETABENCH_CONFIG", &config)
+        .args(["cache", "fetch", "PLTR", "--start", "2025-03-03", "--end", "2025-03-05"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("config.toml") && stderr.contains("mood"), "{stderr}");
+}
