@@ -229,6 +229,21 @@ fn a_remote_failing_half_the_time_still_serves() {
     assert_eq!(warm["rows"], cold["rows"]);
 }
 
+/// A remote that takes 300 ms over every answer slows a run, never fails it,
+/// and still serves the next machine.
+#[test]
+fn a_slow_remote_is_waited_for() {
+    let server = S3Server::slow(300);
+    let sim = BackgroundTerminal::start(SimConfig::default());
+    let remote = server.flags("v1");
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let cold = fetch(a.path(), &sim.url(), &remote, "2025-03-03", "2025-03-07");
+    assert!(cold["remote_puts"].as_u64().unwrap() > 0, "{cold}");
+    assert!(cold["elapsed_ms"].as_u64().unwrap() >= 900, "every remote request waited: {cold}");
+    let warm = fetch(b.path(), &sim.url(), &remote, "2025-03-03", "2025-03-07");
+    assert_eq!((warm["network_requests"].as_u64(), &warm["rows"]), (Some(0), &cold["rows"]), "{warm}");
+}
+
 /// In read mode nothing is written, even what the remote lacks.
 #[test]
 fn read_mode_never_writes() {

@@ -27,6 +27,11 @@ impl S3Server {
         S3Server::with_args(&["--fail-every", &n.to_string()], &[])
     }
 
+    /// A server that holds every answer `ms` milliseconds.
+    pub fn slow(ms: u32) -> S3Server {
+        S3Server::with_args(&["--delay-ms", &ms.to_string()], &[])
+    }
+
     /// A server that checks access keys (moto's IAM, which knows none of ours).
     pub fn checking_credentials() -> S3Server {
         S3Server::with_args(&[], &[("INITIAL_NO_AUTH_ACTION_COUNT", "1")])
