@@ -4,8 +4,12 @@
 //! and the integration tests.
 
 mod answer;
+mod contracts;
 mod daily;
+mod days;
+mod extended;
 mod faults;
+mod greeks;
 mod intraday;
 mod limiter;
 mod mangle;
@@ -14,9 +18,12 @@ mod pricing;
 mod request;
 mod resample;
 mod rng;
+mod rows;
 mod server;
 pub mod spec;
 mod table;
+mod ticks;
+mod trades;
 mod universe;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};

@@ -40,6 +40,8 @@ pub enum Cell<'a> {
     Date(NaiveDate),
     /// ET wall clock without offset, `2025-03-10T09:30:00.000`; minutes after midnight.
     Stamp(NaiveDate, u32),
+    /// The same to the millisecond (trades): `2025-03-10T09:30:00.011`; milliseconds after midnight.
+    StampMs(NaiveDate, u32),
     Int(i64),
     /// A scaled integer printed with this many decimals: `Fixed(9100, 2)` is `91.00`.
     Fixed(i64, u32),
@@ -159,13 +161,17 @@ fn write_cell(out: &mut Vec<u8>, format: Format, cell: Cell) {
             out.push(b'"');
         }
         Cell::Date(date) => quoted(out, quote_strings, |out| push_date(out, date)),
-        Cell::Stamp(date, minute) => quoted(out, quote_strings, |out| {
+        Cell::Stamp(date, minute) => write_cell(out, format, Cell::StampMs(date, minute * 60_000)),
+        Cell::StampMs(date, ms) => quoted(out, quote_strings, |out| {
             push_date(out, date);
             out.push(b'T');
-            push_padded(out, u64::from(minute / 60), 2);
+            push_padded(out, u64::from(ms / 3_600_000), 2);
             out.push(b':');
-            push_padded(out, u64::from(minute % 60), 2);
-            out.extend_from_slice(b":00.000");
+            push_padded(out, u64::from(ms / 60_000 % 60), 2);
+            out.push(b':');
+            push_padded(out, u64::from(ms / 1000 % 60), 2);
+            out.push(b'.');
+            push_padded(out, u64::from(ms % 1000), 3);
         }),
         Cell::Int(value) => push_fixed(out, value, 0),
         Cell::Fixed(value, decimals) => push_fixed(out, value, decimals),
