@@ -268,21 +268,25 @@ fn eod(q: &EodQuery, format: Format, now: DateTime<Utc>) -> Result<Table, NoData
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::terminal::request::{Endpoint, Params, parse};
     use std::collections::HashMap;
 
     /// Long after every date the tests ask about.
-    fn later() -> DateTime<Utc> {
+    pub(in crate::terminal) fn later() -> DateTime<Utc> {
         DateTime::parse_from_rfc3339("2026-01-15T12:00:00Z").unwrap().with_timezone(&Utc)
     }
 
-    fn get(path: &str, query: &[(&str, &str)]) -> Result<String, NoData> {
+    pub(in crate::terminal) fn get(path: &str, query: &[(&str, &str)]) -> Result<String, NoData> {
         get_at(path, query, later())
     }
 
-    fn get_at(path: &str, query: &[(&str, &str)], now: DateTime<Utc>) -> Result<String, NoData> {
+    pub(in crate::terminal) fn get_at(
+        path: &str,
+        query: &[(&str, &str)],
+        now: DateTime<Utc>,
+    ) -> Result<String, NoData> {
         let map: HashMap<String, String> = query.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let params = Params(&map);
         let question = parse(Endpoint::from_path(path).unwrap(), &params).unwrap();
@@ -293,7 +297,7 @@ mod tests {
         get("/v3/stock/history/ohlc", &[("symbol", symbol), ("date", date), ("interval", "1m")])
     }
 
-    fn column<'a>(csv: &'a str, name: &str) -> Vec<&'a str> {
+    pub(in crate::terminal) fn column<'a>(csv: &'a str, name: &str) -> Vec<&'a str> {
         let mut lines = csv.lines();
         let at = lines.next().unwrap().split(',').position(|c| c == name).unwrap();
         lines.map(|l| l.split(',').nth(at).unwrap()).collect()

@@ -114,8 +114,8 @@ fn draw(profile: &Profile, date: NaiveDate, leg: &Leg, trades: TradesOf) -> Exte
 }
 
 /// One thin minute from `from` to `to` (dollars): with chance `activity` a few
-/// small trades whose prices the count can all show (one trade, one price),
-/// otherwise zeros with count 0. The vwap is left for the trades to set.
+/// small trades, never more prices than trades to print them (one trade, one
+/// price), otherwise zeros with count 0. The vwap is left for the trades to set.
 fn thin_bar(rng: &mut Rng, minute: u16, from: f64, to: f64, activity: f64) -> Bar {
     if !rng.chance(activity) {
         return Bar { minute, ..Bar::default() };
@@ -124,12 +124,17 @@ fn thin_bar(rng: &mut Rng, minute: u16, from: f64, to: f64, activity: f64) -> Ba
     let volume = count * rng.range(5, 150);
     let open = cents(from).max(1);
     let close = if count == 1 { open } else { cents(to).max(1) };
+    // A trade between the first and the last may reach past them: the high
+    // with a third trade, the low too with a fourth.
     let tick = 1 + open / 2_000;
-    let (high, low) = if count >= 3 {
-        (open.max(close) + rng.range(0, tick), (open.min(close) - rng.range(0, tick)).max(1))
-    } else {
-        (open.max(close), open.min(close))
-    };
+    let mut high = open.max(close);
+    let mut low = open.min(close);
+    if count >= 3 {
+        high += rng.range(0, tick);
+    }
+    if count >= 4 {
+        low = (low - rng.range(0, tick)).max(1);
+    }
     Bar { minute, open, high, low, close, volume, count, vwap: 0 }
 }
 

@@ -143,4 +143,6 @@ pub async fn run(args: TerminalArgs) -> anyhow::Result<()> {
 }
 
 #[cfg(test)]
+mod market_tests;
+#[cfg(test)]
 mod server_tests;
