@@ -10,7 +10,7 @@ use super::days::{
     Day, Hours, OPEN_MINUTE, REPORT_MINUTE, Underlying, minutes_available, report_published, session_path, underlying,
 };
 use super::greeks;
-use super::intraday::{Quote, cents, closing_quote};
+use super::intraday::{Quote, cents, closing_quote, minute_bars};
 use super::options::{Contract, closing_option_quote, expirations, is_expiration, listing_date, strike_grid};
 use super::request::{EodQuery, IntradayQuery, Question, SecurityKind, Style};
 use super::resample;
@@ -220,12 +220,10 @@ fn security_rows(q: &IntradayQuery, day: &Day, prefix: &[Cell], table: &mut Tabl
                     table.row(&[prefix, &[Cell::Stamp(day.date, stamp(quote.minute))], &quote_cells(quote)].concat());
                 }
             }
-            // Trades are written for the whole day at once; price and open interest never get here.
-            Style::Trade | Style::TradeQuote | Style::Price | Style::OpenInterest => {}
+            Style::Trade | Style::TradeQuote => ticks::trade_rows(q, day, stretch, prefix, table),
+            // Written from the path or once a day, without the day's minutes.
+            Style::Price | Style::OpenInterest => {}
         }
-    }
-    if matches!(q.style, Style::Trade | Style::TradeQuote) {
-        ticks::trade_rows(q, day, prefix, table);
     }
 }
 
@@ -251,7 +249,7 @@ fn eod(q: &EodQuery, format: Format, now: DateTime<Utc>) -> Result<Table, NoData
         let minutes = path.len() - 1;
         let times = [Cell::Stamp(day.date, REPORT_MINUTE), Cell::Stamp(day.date, OPEN_MINUTE + minutes as u32)];
         let Some(filter) = &q.contracts else {
-            let summary = resample::merge(&super::intraday::minute_bars(u.profile, day.date, &path));
+            let summary = resample::merge(&minute_bars(u.profile, day.date, &path));
             let quote = if u.profile.kind == Kind::Index { Quote::default() } else { closing_quote(u.profile, day) };
             table.row(&[&times, &bar_cells(&summary)[..6], &quote_cells(&quote)].concat());
             continue;

@@ -22,28 +22,26 @@ pub fn columns(style: Style) -> Vec<&'static [&'static str]> {
     }
 }
 
-/// The trades of `day` stamped within the query's window, each after `prefix`
-/// (the contract's cells, or none), with its quote for `trade_quote`.
-pub fn trade_rows(q: &IntradayQuery, day: &Day, prefix: &[Cell], table: &mut Table) {
+/// The trades of `stretch` of `day` stamped within the query's window, each
+/// after `prefix` (the contract's cells, or none), with its quote for `trade_quote`.
+pub fn trade_rows(q: &IntradayQuery, day: &Day, stretch: &Stretch, prefix: &[Cell], table: &mut Table) {
     let window = q.start_ms..=q.end_ms;
-    for stretch in &day.stretches {
-        for k in 0..stretch.len() {
-            let start = stretch.minute_of_day(k) * 60_000;
-            if start + 59_999 < q.start_ms || start > q.end_ms {
-                continue;
-            }
-            for trade in day.trades(stretch, k).iter().filter(|t| window.contains(&t.ms)) {
-                let trade_cells = trade_cells(day.date, trade);
-                match q.style {
-                    Style::TradeQuote => {
-                        // Trades never print on the whole minute, so the minute's
-                        // quote is the one in force, `exclusive` or not.
-                        let stamps = [trade_cells[0], Cell::StampMs(day.date, start)];
-                        let quote = quote_cells(&stretch.quotes[k]);
-                        table.row(&[prefix, &stamps, &trade_cells[1..], &quote].concat());
-                    }
-                    _ => table.row(&[prefix, &trade_cells].concat()),
+    for k in 0..stretch.len() {
+        let start = stretch.minute_of_day(k) * 60_000;
+        if start + 59_999 < q.start_ms || start > q.end_ms {
+            continue;
+        }
+        for trade in day.trades(stretch, k).iter().filter(|t| window.contains(&t.ms)) {
+            let trade_cells = trade_cells(day.date, trade);
+            match q.style {
+                Style::TradeQuote => {
+                    // Trades never print on the whole minute, so the minute's
+                    // quote is the one in force, `exclusive` or not.
+                    let stamps = [trade_cells[0], Cell::StampMs(day.date, start)];
+                    let quote = quote_cells(&stretch.quotes[k]);
+                    table.row(&[prefix, &stamps, &trade_cells[1..], &quote].concat());
                 }
+                _ => table.row(&[prefix, &trade_cells].concat()),
             }
         }
     }
