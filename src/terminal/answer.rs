@@ -7,7 +7,8 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use super::contracts;
 pub use super::days::NoData;
 use super::days::{
-    Day, Hours, OPEN_MINUTE, REPORT_MINUTE, Underlying, minutes_available, report_published, session_path, underlying,
+    Day, Hours, OPEN_MINUTE, REPORT_MINUTE, Underlying, Wants, minutes_available, report_published, session_path,
+    underlying,
 };
 use super::greeks;
 use super::intraday::{Quote, cents, closing_quote, minute_bars};
@@ -191,7 +192,12 @@ fn intraday_day(
             }
         }
         (_, None) => {
-            let day = Day::stock(u, date, &path, Hours::reached_by(q.start_ms, q.end_ms), now)?;
+            let wants = match q.style {
+                Style::Quote => Wants::Quotes,
+                Style::TradeQuote => Wants::Both,
+                _ => Wants::Bars,
+            };
+            let day = Day::stock(u, date, &path, Hours::reached_by(q.start_ms, q.end_ms), wants, now)?;
             security_rows(q, &day, &[], table);
         }
     }
@@ -241,7 +247,8 @@ fn open_interest(u: &Underlying, contract: &Contract, date: NaiveDate) -> i64 {
 
 fn eod(q: &EodQuery, format: Format, now: DateTime<Utc>) -> Result<Table, NoData> {
     let u = underlying(&q.symbol, q.kind)?;
-    let days = u.path.between(q.start, q.end).iter().filter(|d| report_published(d.date, now));
+    let (start, end) = q.contracts.map_or((q.start, q.end), |c| c.trading_days(q.start, q.end));
+    let days = u.path.between(start, end).iter().filter(|d| report_published(d.date, now));
     let contract = if q.contracts.is_some() { CONTRACT } else { &CONTRACT[..0] };
     let mut table = Table::new(format, &[contract, EOD, QUOTE], 32);
     for day in days {

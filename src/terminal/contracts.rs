@@ -9,7 +9,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::days::{NoData, Underlying, minutes_available, session_path, underlying};
-use super::options::{Contract, LISTED_DAYS, expirations, first_trade_minute, is_listed_on, strike_grid};
+use super::options::{Contract, LISTED_DAYS, expirations, first_trade_minute, is_listed_on, listing_date, strike_grid};
 use super::request::{ContractFilter, SecurityKind};
 use super::rows::CONTRACT;
 use super::table::{Format, Table};
@@ -17,6 +17,14 @@ use super::universe::{Kind, UNIVERSE};
 use crate::market::Right;
 
 impl ContractFilter {
+    /// `start..=end` narrowed to the days a named expiration's contracts trade.
+    pub fn trading_days(&self, start: NaiveDate, end: NaiveDate) -> (NaiveDate, NaiveDate) {
+        match self.expiration {
+            Some(e) => (start.max(listing_date(e)), end.min(e)),
+            None => (start, end),
+        }
+    }
+
     /// The named contracts listed on `date` with the underlying at `spot`, by
     /// expiration, then strike, calls before puts.
     pub fn select(&self, u: &Underlying, date: NaiveDate, spot: f64) -> Vec<Contract> {

@@ -92,6 +92,25 @@ impl Hours {
     }
 }
 
+/// What an answer reads of a stock's session: its bars, its quotes, or both
+/// (the other is not drawn).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wants {
+    Bars,
+    Quotes,
+    Both,
+}
+
+impl Wants {
+    fn bars(self) -> bool {
+        self != Wants::Quotes
+    }
+
+    fn quotes(self) -> bool {
+        self != Wants::Bars
+    }
+}
+
 /// A run of minutes with a bar and a quote each: minute `k` starts `first + k`
 /// minutes after midnight ET. Only the minutes closed at `now`.
 pub struct Stretch {
@@ -119,9 +138,9 @@ impl Stretch {
         stretch
     }
 
-    /// Minutes with a quote (every minute has one).
+    /// Its minutes (those of its bars or its quotes, whichever were drawn).
     pub fn len(&self) -> usize {
-        self.quotes.len()
+        self.bars.len().max(self.quotes.len())
     }
 
     /// The minute of the day of minute `k`.
@@ -166,24 +185,21 @@ pub struct Day {
 }
 
 impl Day {
-    /// A stock's or an index's day on `path`, its session path: the session,
-    /// and for a stock the extended hours `hours` asks for.
+    /// A stock's or an index's day on `path`, its session path: the session's
+    /// bars or quotes as `wants` says, and for a stock the extended hours `hours`
+    /// asks for (all of theirs: they are thin).
     pub fn stock(
         u: &Underlying,
         date: NaiveDate,
         path: &[f64],
         hours: Hours,
+        wants: Wants,
         now: DateTime<Utc>,
     ) -> Result<Day, NoData> {
         let owner = Owner::Stock(u.profile.symbol);
-        let session = Stretch::new(
-            OPEN_MINUTE,
-            minute_bars(u.profile, date, path),
-            minute_quotes(u.profile, date, path),
-            true,
-            date,
-            now,
-        );
+        let bars = if wants.bars() { minute_bars(u.profile, date, path) } else { Vec::new() };
+        let quotes = if wants.quotes() { minute_quotes(u.profile, date, path) } else { Vec::new() };
+        let session = Stretch::new(OPEN_MINUTE, bars, quotes, true, date, now);
         let mut day = Day { date, stretches: Vec::with_capacity(3), owner };
         let prices = u.path.day(date).ok_or(NoData)?;
         let extended = u.profile.kind == Kind::Stock;

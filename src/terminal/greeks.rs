@@ -6,17 +6,20 @@
 //! model's own volatility when no volatility prices it (then the implied
 //! volatility reads 0 with an `iv_error` of 1).
 
+use std::cell::OnceCell;
+
 use chrono::{DateTime, Utc};
 
 use super::days::{
     Day, NoData, OPEN_MINUTE, REPORT_MINUTE, Underlying, minutes_available, report_published, session_path, underlying,
 };
-use super::options::{Contract, closing_option_quote, closing_years_to_expiry, years_to_expiry};
+use super::options::{Contract, ExpiryClock, closing_option_quote};
 use super::pricing::{self, Greeks, HigherGreeks, implied_vol};
 use super::request::{EodQuery, GreeksKind, GreeksQuery, Sampling, SecurityKind};
 use super::resample;
 use super::rows::{CONTRACT, QUOTE, TRADE, bar_cells, contract_cells, quote_cells, trade_cells};
 use super::table::{Cell, Format, Table};
+use crate::market::Right;
 
 const FIRST_ORDER: &[&str] = &["delta", "theta", "vega", "rho", "epsilon", "lambda"];
 const SECOND_ORDER: &[&str] = &["gamma", "vanna", "charm", "vomma", "veta"];
@@ -79,12 +82,16 @@ fn four(x: f64) -> Cell<'static> {
     Cell::Fixed((x * 10_000.0).round() as i64, 4)
 }
 
-/// The model's reading of one option price.
+/// The model's reading of one option price: its implied volatility, and the
+/// greeks at the volatility they are taken at, each order worked out when a
+/// column first asks for it.
 struct Reading {
     iv: f64,
     iv_error: f64,
-    first: Greeks,
-    higher: HigherGreeks,
+    /// The contract's right, the spot, the strike, the years to expiry and the volatility.
+    at: (Right, f64, f64, f64, f64),
+    first: OnceCell<Greeks>,
+    higher: OnceCell<HigherGreeks>,
 }
 
 impl Reading {
@@ -99,35 +106,38 @@ impl Reading {
         Reading {
             iv,
             iv_error,
-            first: pricing::greeks(contract.right, spot, strike, years, vol),
-            higher: pricing::higher_greeks(contract.right, spot, strike, years, vol),
+            at: (contract.right, spot, strike, years, vol),
+            first: OnceCell::new(),
+            higher: OnceCell::new(),
         }
     }
 
     /// The greek a column names.
     fn greek(&self, name: &str) -> Option<f64> {
-        let (f, h) = (&self.first, &self.higher);
+        let (right, s, k, years, vol) = self.at;
+        let f = || self.first.get_or_init(|| pricing::greeks(right, s, k, years, vol));
+        let h = || self.higher.get_or_init(|| pricing::higher_greeks(right, s, k, years, vol));
         Some(match name {
-            "delta" => f.delta,
-            "theta" => f.theta,
-            "vega" => f.vega,
-            "rho" => f.rho,
-            "epsilon" => f.epsilon,
-            "lambda" => f.lambda,
-            "gamma" => h.gamma,
-            "vanna" => h.vanna,
-            "charm" => h.charm,
-            "vomma" => h.vomma,
-            "veta" => h.veta,
-            "vera" => h.vera,
-            "speed" => h.speed,
-            "zomma" => h.zomma,
-            "color" => h.color,
-            "ultima" => h.ultima,
-            "d1" => h.d1,
-            "d2" => h.d2,
-            "dual_delta" => h.dual_delta,
-            "dual_gamma" => h.dual_gamma,
+            "delta" => f().delta,
+            "theta" => f().theta,
+            "vega" => f().vega,
+            "rho" => f().rho,
+            "epsilon" => f().epsilon,
+            "lambda" => f().lambda,
+            "gamma" => h().gamma,
+            "vanna" => h().vanna,
+            "charm" => h().charm,
+            "vomma" => h().vomma,
+            "veta" => h().veta,
+            "vera" => h().vera,
+            "speed" => h().speed,
+            "zomma" => h().zomma,
+            "color" => h().color,
+            "ultima" => h().ultima,
+            "d1" => h().d1,
+            "d2" => h().d2,
+            "dual_delta" => h().dual_delta,
+            "dual_gamma" => h().dual_gamma,
             _ => return None,
         })
     }
@@ -155,7 +165,8 @@ pub fn answer(q: &GreeksQuery, format: Format, now: DateTime<Utc>) -> Result<Tab
         };
         for contract in q.contracts.select(&u, date, prices.open) {
             let day = Day::contract(&u, &contract, date, &path, now);
-            let at = At { u: &u, q, contract: &contract, day: &day, path: &path };
+            let clock = ExpiryClock::new(date, contract.expiration);
+            let at = At { u: &u, q, contract: &contract, day: &day, path: &path, clock };
             match q.sampling {
                 Sampling::Interval(minutes) => at.intervals(usize::from(minutes), &mut table),
                 Sampling::Trades => at.trades(&mut table),
@@ -172,6 +183,7 @@ struct At<'a> {
     contract: &'a Contract,
     day: &'a Day,
     path: &'a [f64],
+    clock: ExpiryClock,
 }
 
 impl At<'_> {
@@ -185,8 +197,7 @@ impl At<'_> {
     }
 
     fn reading(&self, k: usize, price: f64) -> Reading {
-        let years = years_to_expiry(self.day.date, self.contract.expiration, k);
-        Reading::of(self.u, self.contract, self.path[k], years, price)
+        Reading::of(self.u, self.contract, self.path[k], self.clock.years(k), price)
     }
 
     /// A row at each interval's quote.
@@ -202,7 +213,7 @@ impl At<'_> {
             let stamp = Cell::Stamp(self.day.date, OPEN_MINUTE + u32::from(quote.minute));
             let values: Vec<Cell> = match self.q.kind {
                 GreeksKind::ImpliedVolatility => {
-                    let years = years_to_expiry(self.day.date, self.contract.expiration, k);
+                    let years = self.clock.years(k);
                     let iv_of = |price| {
                         implied_vol(self.contract.right, self.path[k], self.contract.strike(), years, price)
                             .unwrap_or(0.0)
@@ -249,8 +260,9 @@ impl At<'_> {
 pub fn eod(q: &EodQuery, format: Format, now: DateTime<Utc>) -> Result<Table, NoData> {
     let u = underlying(&q.symbol, SecurityKind::Option)?;
     let filter = q.contracts.unwrap_or_default();
+    let (start, end) = filter.trading_days(q.start, q.end);
     let mut table = Table::new(format, &[CONTRACT, EOD_BAR, QUOTE, ALL, TAIL], 64);
-    for day in u.path.between(q.start, q.end).iter().filter(|d| report_published(d.date, now)) {
+    for day in u.path.between(start, end).iter().filter(|d| report_published(d.date, now)) {
         let Ok(path) = session_path(&u, day.date) else { continue };
         let close = OPEN_MINUTE + (path.len() - 1) as u32;
         for contract in filter.select(&u, day.date, day.close) {
@@ -258,7 +270,7 @@ pub fn eod(q: &EodQuery, format: Format, now: DateTime<Utc>) -> Result<Table, No
             let summary = session.stretches.first().map(|s| resample::merge(&s.bars)).unwrap_or_default();
             let quote = closing_option_quote(u.profile, &contract, day.date, day.close);
             let mid = (quote.bid + quote.ask) as f64 / 200.0;
-            let years = closing_years_to_expiry(day.date, contract.expiration);
+            let years = ExpiryClock::new(day.date, contract.expiration).closing_years();
             let reading = Reading::of(&u, &contract, day.close, years, mid);
             let underlying = [Cell::Stamp(day.date, REPORT_MINUTE), four(day.close)];
             let values = reading.cells(ALL, underlying);
@@ -270,4 +282,24 @@ pub fn eod(q: &EodQuery, format: Format, now: DateTime<Utc>) -> Result<Table, No
         }
     }
     Ok(table)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::terminal::options::Contract;
+
+    #[test]
+    fn every_greeks_column_names_a_greek() {
+        let u = underlying("PLTR", SecurityKind::Option).unwrap();
+        let expiration = chrono::NaiveDate::from_ymd_opt(2025, 3, 21).unwrap();
+        let contract = Contract { expiration, strike_millis: 90_000, right: Right::Put };
+        let reading = Reading::of(&u, &contract, 88.0, 0.05, 4.2);
+        for kind in [GreeksKind::FirstOrder, GreeksKind::SecondOrder, GreeksKind::ThirdOrder, GreeksKind::All] {
+            for name in kind.columns() {
+                assert!(reading.greek(name).is_some_and(f64::is_finite), "{name}");
+            }
+        }
+        assert!(reading.iv > 0.0 && reading.iv_error.abs() < 1e-6);
+    }
 }

@@ -105,7 +105,7 @@ pub async fn spawn(config: SimConfig) -> std::io::Result<RunningTerminal> {
 /// `thetabench terminal`: serves until Ctrl-C.
 /// Whether the simulated terminal answers an operation of the description.
 pub fn serves(path: &str) -> bool {
-    // `list/dates/{request_type}` is served for both request types.
+    // The `{request_type}` paths (`list/dates`, `list/contracts`) are served for both request types.
     let path = path.replace("{request_type}", "quote");
     request::Endpoint::from_path(&path).is_some() || path == crate::thetadata::STATUS_PATH
 }

@@ -107,6 +107,30 @@ pub fn contract_key(contract: &Contract, date: NaiveDate) -> [u8; 13] {
     key
 }
 
+/// Years to a contract's expiry at each minute of one session, as its quotes
+/// are priced (at least a minute): the calendar worked out once, not per minute.
+#[derive(Debug, Clone, Copy)]
+pub struct ExpiryClock {
+    /// From the session's open.
+    minutes: f64,
+}
+
+impl ExpiryClock {
+    pub fn new(date: NaiveDate, expiration: NaiveDate) -> ExpiryClock {
+        ExpiryClock { minutes: minutes_to_expiry(date, expiration) }
+    }
+
+    /// Years to expiry at minute `minute` after the open.
+    pub fn years(self, minute: usize) -> f64 {
+        (self.minutes - minute as f64).max(1.0) / MINUTES_PER_YEAR
+    }
+
+    /// Years to expiry at the close, as the end-of-day report prices it (a full session after the open).
+    pub fn closing_years(self) -> f64 {
+        self.years(390)
+    }
+}
+
 /// Minutes from 09:30 ET on `date` to 16:00 ET on the expiration day.
 fn minutes_to_expiry(date: NaiveDate, expiration: NaiveDate) -> f64 {
     let (open, close) = (NaiveTime::from_hms_opt(9, 30, 0), NaiveTime::from_hms_opt(16, 0, 0));
@@ -178,13 +202,13 @@ pub fn contract_day(profile: &Profile, contract: &Contract, date: NaiveDate, pat
     let key = contract_key(contract, date);
     let mut rng = Rng::keyed(&[profile.symbol.as_bytes(), &key, b"option"]);
     let strike = contract.strike();
-    let to_expiry = minutes_to_expiry(date, contract.expiration);
+    let clock = ExpiryClock::new(date, contract.expiration);
     let minutes = path.len().saturating_sub(1);
     let mut bars = Vec::with_capacity(minutes);
     let mut quotes = Vec::with_capacity(minutes);
     let mut vwap = 0;
     for (k, spot) in path[..minutes].iter().enumerate() {
-        let years = (to_expiry - k as f64).max(1.0) / MINUTES_PER_YEAR;
+        let years = clock.years(k);
         let vol = skewed_vol(profile.annual_vol, *spot, strike);
         let model = black_scholes(contract.right, *spot, strike, years, vol);
         let moneyness = (strike / spot).ln().abs();
@@ -211,26 +235,14 @@ pub fn first_trade_minute(profile: &Profile, contract: &Contract, date: NaiveDat
     path[..minutes].iter().position(|spot| minute_draws(&mut rng, *spot, contract.strike()).1)
 }
 
-/// Years from minute `minute` of `date`'s session to the expiration's close, as
-/// the quotes are priced (at least a minute).
-pub fn years_to_expiry(date: NaiveDate, expiration: NaiveDate, minute: usize) -> f64 {
-    (minutes_to_expiry(date, expiration) - minute as f64).max(1.0) / MINUTES_PER_YEAR
-}
-
 /// The end-of-day report's quote: the model at the session's close.
 pub fn closing_option_quote(profile: &Profile, contract: &Contract, date: NaiveDate, close: f64) -> Quote {
     let key = contract_key(contract, date);
     let mut rng = Rng::keyed(&[profile.symbol.as_bytes(), &key, b"option-eod"]);
     let strike = contract.strike();
-    let years = closing_years_to_expiry(date, contract.expiration);
+    let years = ExpiryClock::new(date, contract.expiration).closing_years();
     let model = black_scholes(contract.right, close, strike, years, skewed_vol(profile.annual_vol, close, strike));
     QuoteDraws::draw(&mut rng).priced(0, model, (strike / close).ln().abs())
-}
-
-/// Years from `date`'s close to the expiration's, as the end-of-day quote is
-/// priced (a full session's minutes after the open, at least a minute).
-pub fn closing_years_to_expiry(date: NaiveDate, expiration: NaiveDate) -> f64 {
-    ((minutes_to_expiry(date, expiration) - 390.0).max(1.0)) / MINUTES_PER_YEAR
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::days::{Day, Hours, NoData, OPEN_MINUTE, Stretch, minutes_available, session_path, underlying};
+use super::days::{Day, Hours, NoData, OPEN_MINUTE, Stretch, Wants, minutes_available, session_path, underlying};
 use super::intraday::{Quote, cents};
 use super::request::{AtTimeQuery, IntradayQuery, SecurityKind, Style};
 use super::rows::{CONTRACT, QUOTE, TRADE, contract_cells, quote_cells, trade_cells};
@@ -58,7 +58,8 @@ pub fn at_time(q: &AtTimeQuery, format: Format, now: DateTime<Utc>) -> Result<Ta
         _ => vec![contract, TRADE],
     };
     let mut table = Table::new(format, &groups, 32);
-    for prices in u.path.between(q.start, q.end) {
+    let (start, end) = q.contracts.map_or((q.start, q.end), |c| c.trading_days(q.start, q.end));
+    for prices in u.path.between(start, end) {
         let date = prices.date;
         let (Ok(available), Ok(path)) = (minutes_available(date, now), session_path(&u, date)) else { continue };
         match &q.contracts {
@@ -73,7 +74,8 @@ pub fn at_time(q: &AtTimeQuery, format: Format, now: DateTime<Utc>) -> Result<Ta
                 table.row(&trade_cells(date, &price));
             }
             None => {
-                let day = Day::stock(&u, date, &path, Hours::ALL, now)?;
+                let wants = if q.style == Style::Quote { Wants::Quotes } else { Wants::Bars };
+                let day = Day::stock(&u, date, &path, Hours::ALL, wants, now)?;
                 at_time_row(q, &day, &[], &mut table);
             }
             Some(filter) => {
