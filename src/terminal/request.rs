@@ -547,7 +547,11 @@ pub fn parse(endpoint: Endpoint, params: &Params) -> Result<Question, ParamError
                 start,
                 end,
                 left_out: Vec::new(),
-                interval_minutes: params.interval()?,
+                // Only the operations that document `interval` read it.
+                interval_minutes: match style {
+                    Style::Ohlc | Style::Quote | Style::Price => params.interval()?,
+                    Style::OpenInterest | Style::Trade | Style::TradeQuote => 1,
+                },
                 start_ms: start_ms()?,
                 end_ms: end_ms()?,
                 exclusive: params.flag("exclusive", true)?,
@@ -663,6 +667,8 @@ mod tests {
         assert!(err(ohlc, &[("symbol", "SPY"), ("date", "20250310"), ("venue", "nyse")]).contains("venue=nyse"));
         let at_time = [("symbol", "SPY"), ("start_date", "20250310"), ("end_date", "20250310")];
         assert!(err("/v3/stock/at_time/trade", &at_time).contains("time_of_day"));
+        let undocumented = [("symbol", "SPY"), ("date", "20250310"), ("interval", "tick")];
+        assert!(ask("/v3/stock/history/trade", &undocumented).is_ok(), "trade takes no interval: ignored");
     }
 
     #[test]

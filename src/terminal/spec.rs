@@ -1,11 +1,12 @@
-//! The ThetaData v3 operations the simulated terminal serves or will serve, with their parameters and
-//! response columns in order.
+//! The ThetaData v3 operations the simulated terminal serves, with their parameters and response
+//! columns in order.
 //!
 //! Derived from ThetaData's OpenAPI description of its v3 terminal (not copied: only operation paths,
-//! parameter names, whether they are required, their defaults, response column names and orders, and one
-//! sample URL each). Kept: stock, option and index `history/*`, `at_time/*` and `list/*`, and `calendar/*`.
-//! Left out: `snapshot/*` (real-time), `flat_file/*` and `interest_rate/*`. Columns follow the CSV example's
-//! header line of each operation, which agrees with the order of the JSON schema's properties for all of them.
+//! parameter names, whether they are required, their defaults, whether `*` stands for every value,
+//! response column names and orders, and one sample URL each). Kept: stock, option and index `history/*`,
+//! `at_time/*` and `list/*`, and `calendar/*`. Left out: `snapshot/*` (real-time), `flat_file/*` and
+//! `interest_rate/*`. Columns follow the CSV example's header line of each operation, which agrees with the
+//! order of the JSON schema's properties for all of them.
 
 /// One documented `GET` operation of the v3 terminal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
