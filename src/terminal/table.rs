@@ -210,17 +210,19 @@ fn push_date(out: &mut Vec<u8>, date: NaiveDate) {
     push_padded(out, u64::from(date.day()), 2);
 }
 
-/// Decimal digits of `value`, left-padded with zeros to `width`.
+/// Decimal digits of `value`, left-padded with zeros to `width` (at most 20).
+/// Written right to left into zeros and copied once: a day of trades is
+/// millions of numbers.
 fn push_padded(out: &mut Vec<u8>, mut value: u64, width: usize) {
     let mut digits = [b'0'; 20];
-    let mut len = 0;
-    while value > 0 || len == 0 {
-        digits[len] = b'0' + (value % 10) as u8;
+    let mut start = digits.len();
+    while value > 0 || start == digits.len() {
+        start -= 1;
+        digits[start] = b'0' + (value % 10) as u8;
         value /= 10;
-        len += 1;
     }
-    out.extend(std::iter::repeat_n(b'0', width.saturating_sub(len)));
-    out.extend(digits[..len].iter().rev());
+    let padded = start.min(digits.len().saturating_sub(width));
+    out.extend_from_slice(&digits[padded..]);
 }
 
 fn push_fixed(out: &mut Vec<u8>, value: i64, decimals: u32) {

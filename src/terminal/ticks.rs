@@ -26,23 +26,29 @@ pub fn columns(style: Style) -> Vec<&'static [&'static str]> {
 /// after `prefix` (the contract's cells, or none), with its quote for `trade_quote`.
 pub fn trade_rows(q: &IntradayQuery, day: &Day, stretch: &Stretch, prefix: &[Cell], table: &mut Table) {
     let window = q.start_ms..=q.end_ms;
+    // One row's cells, reused: a day of a busy stock's trades is half a million rows.
+    let mut row: Vec<Cell> = Vec::with_capacity(prefix.len() + 19);
     for k in 0..stretch.len() {
         let start = stretch.minute_of_day(k) * 60_000;
         if start + 59_999 < q.start_ms || start > q.end_ms {
             continue;
         }
+        // Trades never print on the whole minute, so the minute's quote is the
+        // one in force, `exclusive` or not.
+        let quote = (q.style == Style::TradeQuote).then(|| quote_cells(&stretch.quotes[k]));
         for trade in day.trades(stretch, k).iter().filter(|t| window.contains(&t.ms)) {
             let trade_cells = trade_cells(day.date, trade);
-            match q.style {
-                Style::TradeQuote => {
-                    // Trades never print on the whole minute, so the minute's
-                    // quote is the one in force, `exclusive` or not.
-                    let stamps = [trade_cells[0], Cell::StampMs(day.date, start)];
-                    let quote = quote_cells(&stretch.quotes[k]);
-                    table.row(&[prefix, &stamps, &trade_cells[1..], &quote].concat());
+            row.clear();
+            row.extend_from_slice(prefix);
+            match &quote {
+                Some(quote) => {
+                    row.extend([trade_cells[0], Cell::StampMs(day.date, start)]);
+                    row.extend_from_slice(&trade_cells[1..]);
+                    row.extend_from_slice(quote);
                 }
-                _ => table.row(&[prefix, &trade_cells].concat()),
+                None => row.extend_from_slice(&trade_cells),
             }
+            table.row(&row);
         }
     }
 }
