@@ -196,12 +196,12 @@ impl Day {
         wants: Wants,
         now: DateTime<Utc>,
     ) -> Result<Day, NoData> {
+        let prices = u.path.day(date).ok_or(NoData)?;
         let owner = Owner::Stock(u.profile.symbol);
         let bars = if wants.bars() { minute_bars(u.profile, date, path) } else { Vec::new() };
         let quotes = if wants.quotes() { minute_quotes(u.profile, date, path) } else { Vec::new() };
         let session = Stretch::new(OPEN_MINUTE, bars, quotes, true, date, now);
         let mut day = Day { date, stretches: Vec::with_capacity(3), owner };
-        let prices = u.path.day(date).ok_or(NoData)?;
         let extended = u.profile.kind == Kind::Stock;
         let close_minute = OPEN_MINUTE + path.len().saturating_sub(1) as u32;
         let trades = |bar: &Bar, minute: u32| owner.trades(date, bar, minute, false);
