@@ -1,56 +1,37 @@
 //! Answering a parsed question from the synthetic market: the rows of a 200,
 //! or "no data" (472). Pure given the question and the current time, which
-//! only matters for today (bars whose minute has closed) and the future (none).
+//! only matters for today (minutes that have closed) and the future (none).
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
-use super::daily::{DailyPath, DayPrices, daily_path};
-use super::intraday::{Bar, Quote, cents, closing_quote, minute_bars, minute_quotes, price_path};
-use super::options::{
-    Contract, closing_option_quote, contract_day, expirations, is_expiration, is_listed_on, listing_date, strike_grid,
+use super::contracts;
+pub use super::days::NoData;
+use super::days::{
+    Day, Hours, OPEN_MINUTE, REPORT_MINUTE, Underlying, Wants, minutes_available, report_published, session_path,
+    underlying,
 };
+use super::greeks;
+use super::intraday::{Quote, cents, closing_quote, minute_bars};
+use super::options::{Contract, closing_option_quote, expirations, is_expiration, listing_date, strike_grid};
 use super::request::{EodQuery, IntradayQuery, Question, SecurityKind, Style};
 use super::resample;
+use super::rows::{CONTRACT, EOD, OHLC, QUOTE, bar_cells, contract_cells, quote_cells};
 use super::table::{Cell, Format, Rendered, Table};
-use super::universe::{Kind, Profile, UNIVERSE, lookup};
+use super::ticks;
+use super::universe::{Kind, Profile, UNIVERSE};
 use crate::market::Calendar;
-use crate::market::time::{et_date, et_to_utc};
-
-const CONTRACT: &[&str] = &["symbol", "expiration", "strike", "right"];
-const OHLC: &[&str] = &["timestamp", "open", "high", "low", "close", "volume", "count", "vwap"];
-const QUOTE: &[&str] =
-    &["bid_size", "bid_exchange", "bid", "bid_condition", "ask_size", "ask_exchange", "ask", "ask_condition"];
-const EOD: &[&str] = &["created", "last_trade", "open", "high", "low", "close", "volume", "count"];
-
-/// ET minute of day of the open, and of the EOD report.
-const OPEN_MINUTE: u32 = 9 * 60 + 30;
-const REPORT_MINUTE: u32 = 17 * 60 + 15;
-
-/// The terminal has nothing for this request (472).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct NoData;
-
-/// A known symbol with its daily path.
-struct Underlying {
-    profile: &'static Profile,
-    path: &'static DailyPath,
-}
-
-fn underlying(symbol: &str, kind: SecurityKind) -> Result<Underlying, NoData> {
-    let (slot, profile) = lookup(symbol).ok_or(NoData)?;
-    let fits = match kind {
-        SecurityKind::Stock => profile.kind == Kind::Stock,
-        SecurityKind::Index => profile.kind == Kind::Index,
-        SecurityKind::Option => true,
-    };
-    let path = daily_path(slot).filter(|_| fits).ok_or(NoData)?;
-    Ok(Underlying { profile, path })
-}
+use crate::market::time::et_date;
 
 pub fn answer(question: &Question, format: Format, now: DateTime<Utc>) -> Result<Rendered, NoData> {
     let table = match question {
         Question::Intraday(q) => intraday(q, format, now)?,
+        Question::Eod(q) if q.greeks => greeks::eod(q, format, now)?,
         Question::Eod(q) => eod(q, format, now)?,
+        Question::AtTime(q) => ticks::at_time(q, format, now)?,
+        Question::Greeks(q) => greeks::answer(q, format, now)?,
+        Question::Contracts { symbols, date, max_dte, traded } => {
+            contracts::list(symbols.as_deref(), *date, *max_dte, *traded, format, now)?
+        }
         Question::Expirations { symbol } => {
             let u = underlying(symbol, SecurityKind::Option)?;
             let mut table = Table::new(format, &[&["symbol", "expiration"]], expirations().len());
@@ -71,7 +52,6 @@ pub fn answer(question: &Question, format: Format, now: DateTime<Utc>) -> Result
             table
         }
         Question::Dates { kind, symbol, expiration } => dates(*kind, symbol, *expiration, format, now)?,
-        Question::Greeks(q) => greeks::answer(q, format, now)?,
         Question::CalendarDay(date) => {
             let date = date.unwrap_or_else(|| et_date(now));
             let mut table = Table::new(format, &[CALENDAR], 1);
@@ -105,147 +85,6 @@ pub fn answer(question: &Question, format: Format, now: DateTime<Utc>) -> Result
 }
 
 const CALENDAR: &[&str] = &["type", "open", "close"];
-
-/// Option greeks and implied volatility, from the model that prices the quotes.
-mod greeks {
-    use chrono::{DateTime, NaiveDate, Utc};
-
-    use super::super::options::{Contract, contract_day, is_listed_on, strike_grid, years_to_expiry};
-    use super::super::pricing::{self, implied_vol};
-    use super::super::request::{GreeksKind, GreeksQuery, SecurityKind};
-    use super::super::resample;
-    use super::super::table::{Cell, Format, Table};
-    use super::{
-        CONTRACT, NoData, OPEN_MINUTE, Underlying, contract_cells, minutes_available, session_path, underlying,
-    };
-    use crate::market::Right;
-
-    const FIRST_ORDER: &[&str] = &[
-        "timestamp",
-        "bid",
-        "ask",
-        "delta",
-        "theta",
-        "vega",
-        "rho",
-        "epsilon",
-        "lambda",
-        "implied_vol",
-        "iv_error",
-        "underlying_timestamp",
-        "underlying_price",
-    ];
-    const IMPLIED_VOLATILITY: &[&str] = &[
-        "timestamp",
-        "bid",
-        "bid_implied_vol",
-        "midpoint",
-        "implied_vol",
-        "ask",
-        "ask_implied_vol",
-        "iv_error",
-        "underlying_timestamp",
-        "underlying_price",
-    ];
-
-    /// A value with four decimals.
-    fn four(x: f64) -> Cell<'static> {
-        Cell::Fixed((x * 10_000.0).round() as i64, 4)
-    }
-
-    /// Every listed contract the query names, strike by strike, calls first.
-    fn contracts(u: &Underlying, q: &GreeksQuery) -> Result<Vec<Contract>, NoData> {
-        let grid = strike_grid(u.path, q.expiration).ok_or(NoData)?;
-        let strikes: Vec<u32> = match q.strike_millis {
-            Some(k) if grid.binary_search(&k).is_ok() => vec![k],
-            Some(_) => return Err(NoData),
-            None => grid,
-        };
-        let rights = q.right.map_or(vec![Right::Call, Right::Put], |r| vec![r]);
-        Ok(strikes
-            .into_iter()
-            .flat_map(|strike_millis| {
-                rights.iter().map(move |right| Contract { expiration: q.expiration, strike_millis, right: *right })
-            })
-            .collect())
-    }
-
-    pub fn answer(q: &GreeksQuery, format: Format, now: DateTime<Utc>) -> Result<Table, NoData> {
-        let u = underlying(&q.symbol, SecurityKind::Option)?;
-        let contracts = contracts(&u, q)?;
-        let columns = match q.kind {
-            GreeksKind::FirstOrder => FIRST_ORDER,
-            GreeksKind::ImpliedVolatility => IMPLIED_VOLATILITY,
-        };
-        let mut table = Table::new(format, &[CONTRACT, columns], contracts.len() * 80);
-        for date in q.start.iter_days().take_while(|d| *d <= q.end) {
-            if !is_listed_on(q.expiration, date) {
-                continue;
-            }
-            let (Ok(available), Ok(path)) = (minutes_available(date, now), session_path(&u, date)) else { continue };
-            for contract in &contracts {
-                day(&u, q, contract, date, &path[..], available, &mut table);
-            }
-        }
-        Ok(table)
-    }
-
-    /// One contract's rows on one session, at the query's interval.
-    fn day(
-        u: &Underlying,
-        q: &GreeksQuery,
-        contract: &Contract,
-        date: NaiveDate,
-        path: &[f64],
-        available: usize,
-        table: &mut Table,
-    ) {
-        let quotes = contract_day(u.profile, contract, date, path).quotes;
-        let prefix = contract_cells(u.profile, contract);
-        let strike = f64::from(contract.strike_millis) / 1000.0;
-        let wanted = |minute: u16| (q.start_ms..=q.end_ms).contains(&((OPEN_MINUTE + u32::from(minute)) * 60_000));
-        let quotes = &quotes[..available.min(quotes.len())];
-        for quote in resample::quotes(quotes, usize::from(q.interval_minutes)).iter().filter(|x| wanted(x.minute)) {
-            let k = usize::from(quote.minute);
-            let (spot, years) = (path[k], years_to_expiry(date, contract.expiration, k));
-            let (bid, ask) = (quote.bid as f64 / 100.0, quote.ask as f64 / 100.0);
-            let mid = (bid + ask) / 2.0;
-            let iv_of = |price: f64| implied_vol(contract.right, spot, strike, years, price);
-            // A mid no volatility prices (at intrinsic value) reports 0 with an error of 1.
-            let (iv, iv_error) = match iv_of(mid) {
-                Some(iv) => (iv, (pricing::black_scholes(contract.right, spot, strike, years, iv) - mid) / mid),
-                None => (0.0, 1.0),
-            };
-            let stamp = Cell::Stamp(date, OPEN_MINUTE + u32::from(quote.minute));
-            let underlying = [stamp, four(spot)];
-            let values: Vec<Cell> = match q.kind {
-                GreeksKind::FirstOrder => {
-                    let vol = if iv > 0.0 { iv } else { pricing::skewed_vol(u.profile.annual_vol, spot, strike) };
-                    let g = pricing::greeks(contract.right, spot, strike, years, vol);
-                    [stamp, Cell::Fixed(quote.bid, 2), Cell::Fixed(quote.ask, 2)]
-                        .into_iter()
-                        .chain([g.delta, g.theta, g.vega, g.rho, g.epsilon, g.lambda, iv, iv_error].map(four))
-                        .chain(underlying)
-                        .collect()
-                }
-                GreeksKind::ImpliedVolatility => [
-                    stamp,
-                    Cell::Fixed(quote.bid, 2),
-                    four(iv_of(bid).unwrap_or(0.0)),
-                    four(mid),
-                    four(iv),
-                    Cell::Fixed(quote.ask, 2),
-                    four(iv_of(ask).unwrap_or(0.0)),
-                    four(iv_error),
-                ]
-                .into_iter()
-                .chain(underlying)
-                .collect(),
-            };
-            table.row(&[prefix.as_slice(), values.as_slice()].concat());
-        }
-    }
-}
 
 /// One day's schedule: its type and, when the market opens, its hours in ET.
 fn schedule(date: NaiveDate) -> [Cell<'static>; 3] {
@@ -290,23 +129,6 @@ fn dates(
     Ok(table)
 }
 
-/// Whether `contract` trades on `date`: listed by then, not expired, and on its strike grid.
-fn check_listed(u: &Underlying, contract: &Contract, date: NaiveDate) -> Result<(), NoData> {
-    let on_grid =
-        strike_grid(u.path, contract.expiration).is_some_and(|g| g.binary_search(&contract.strike_millis).is_ok());
-    if on_grid && is_listed_on(contract.expiration, date) { Ok(()) } else { Err(NoData) }
-}
-
-/// Minutes of `date`'s session with data at `now`: all of a past day, the closed ones today.
-fn minutes_available(date: NaiveDate, now: DateTime<Utc>) -> Result<usize, NoData> {
-    let session = Calendar::session(date).ok_or(NoData)?;
-    if date > et_date(now) {
-        return Err(NoData);
-    }
-    let elapsed = (now.min(session.close) - session.open).num_minutes().max(0);
-    Ok(usize::try_from(elapsed).unwrap_or_default())
-}
-
 /// Every session of the query's days, one after the other; a day without data
 /// (not a session, not listed, in the future) adds no rows.
 fn intraday(q: &IntradayQuery, format: Format, now: DateTime<Utc>) -> Result<Table, NoData> {
@@ -323,13 +145,15 @@ fn intraday(q: &IntradayQuery, format: Format, now: DateTime<Utc>) -> Result<Tab
 
 /// The column groups of an intraday answer.
 fn columns(q: &IntradayQuery) -> Vec<&'static [&'static str]> {
-    let contract: &'static [&'static str] = if q.contract.is_some() { CONTRACT } else { &CONTRACT[..0] };
-    match q.style {
-        Style::Ohlc => vec![contract, OHLC],
-        Style::Quote => vec![contract, &["timestamp"], QUOTE],
-        Style::Price => vec![contract, &["timestamp", "price"]],
-        Style::OpenInterest => vec![contract, &["timestamp", "open_interest"]],
-    }
+    let contract: &'static [&'static str] = if q.contracts.is_some() { CONTRACT } else { &CONTRACT[..0] };
+    let rest: Vec<&'static [&'static str]> = match q.style {
+        Style::Ohlc => vec![OHLC],
+        Style::Quote => vec![&["timestamp"], QUOTE],
+        Style::Price => vec![&["timestamp", "price"]],
+        Style::OpenInterest => vec![&["timestamp", "open_interest"]],
+        Style::Trade | Style::TradeQuote => ticks::columns(q.style),
+    };
+    [vec![contract], rest].concat()
 }
 
 /// One session's rows of the query into `table`.
@@ -340,42 +164,73 @@ fn intraday_day(
     now: DateTime<Utc>,
     table: &mut Table,
 ) -> Result<(), NoData> {
-    if let Some(contract) = &q.contract {
-        check_listed(u, contract, date)?;
-    }
     let available = minutes_available(date, now)?;
     let path = session_path(u, date)?;
-    let prefix = q.contract.as_ref().map(|c| contract_cells(u.profile, c));
-    let prefix = prefix.as_ref().map(|p| p.as_slice()).unwrap_or(&[]);
-    let interval = usize::from(q.interval_minutes);
-    let stamp = |minute: u16| Cell::Stamp(date, OPEN_MINUTE + u32::from(minute));
-    let wanted = |minute: u16| (q.start_ms..=q.end_ms).contains(&((OPEN_MINUTE + u32::from(minute)) * 60_000));
-    match (q.style, &q.contract) {
+    let spot = u.path.day(date).ok_or(NoData)?.open;
+    match (q.style, &q.contracts) {
         (Style::Price, _) => {
             // The index's value at each stamp: the path at that minute's start.
-            let minutes = (0..available.min(path.len())).step_by(interval.max(1)).map(|m| m as u16);
-            for minute in minutes.filter(|m| wanted(*m)) {
-                table.row(&[prefix, &[stamp(minute), Cell::Fixed(cents(path[usize::from(minute)]), 2)]].concat());
+            let interval = usize::from(q.interval_minutes).max(1);
+            let minutes = (0..available.min(path.len())).step_by(interval).map(|m| m as u32);
+            for minute in minutes.filter(|m| wanted(q, OPEN_MINUTE + m)) {
+                let price = Cell::Fixed(cents(path[minute as usize]), 2);
+                table.row(&[Cell::Stamp(date, OPEN_MINUTE + minute), price]);
             }
-            return Ok(());
         }
-        (Style::OpenInterest, Some(contract)) => {
+        (Style::OpenInterest, Some(filter)) => {
             // Reported once a day, before the open (06:30 ET, as ThetaData's OI reports).
-            let interest = open_interest(u, contract, date);
-            table.row(&[prefix, &[Cell::Stamp(date, 6 * 60 + 30), Cell::Int(interest)]].concat());
-            return Ok(());
+            for contract in filter.select(u, date, spot) {
+                let interest = open_interest(u, &contract, date);
+                let stamp = Cell::Stamp(date, 6 * 60 + 30);
+                table.row(&[&contract_cells(u.profile, &contract)[..], &[stamp, Cell::Int(interest)]].concat());
+            }
         }
-        _ => {}
-    }
-    let (bars, quotes) = minute_data(u, q, date, &path);
-    for bar in resample::bars(&bars[..available.min(bars.len())], interval).iter().filter(|b| wanted(b.minute)) {
-        table.row(&[prefix, &[stamp(bar.minute)], &bar_cells(bar)].concat());
-    }
-    for quote in resample::quotes(&quotes[..available.min(quotes.len())], interval).iter().filter(|q| wanted(q.minute))
-    {
-        table.row(&[prefix, &[stamp(quote.minute)], &quote_cells(quote)].concat());
+        (_, Some(filter)) => {
+            for contract in filter.select(u, date, spot) {
+                let day = Day::contract(u, &contract, date, &path, now);
+                security_rows(q, &day, &contract_cells(u.profile, &contract), table);
+            }
+        }
+        (_, None) => {
+            let wants = match q.style {
+                Style::Quote => Wants::Quotes,
+                Style::TradeQuote => Wants::Both,
+                _ => Wants::Bars,
+            };
+            let day = Day::stock(u, date, &path, Hours::reached_by(q.start_ms, q.end_ms), wants, now)?;
+            security_rows(q, &day, &[], table);
+        }
     }
     Ok(())
+}
+
+/// Whether a row stamped at `minute_of_day` falls in the query's window.
+fn wanted(q: &IntradayQuery, minute_of_day: u32) -> bool {
+    (q.start_ms..=q.end_ms).contains(&(minute_of_day * 60_000))
+}
+
+/// One security's rows of the day: bars, quotes or trades, stretch by stretch
+/// (resampled within each, so no bar straddles the open or the close).
+fn security_rows(q: &IntradayQuery, day: &Day, prefix: &[Cell], table: &mut Table) {
+    let interval = usize::from(q.interval_minutes);
+    for stretch in &day.stretches {
+        let stamp = |minute: u16| stretch.first + u32::from(minute);
+        match q.style {
+            Style::Ohlc => {
+                for bar in resample::bars(&stretch.bars, interval).iter().filter(|b| wanted(q, stamp(b.minute))) {
+                    table.row(&[prefix, &[Cell::Stamp(day.date, stamp(bar.minute))], &bar_cells(bar)].concat());
+                }
+            }
+            Style::Quote => {
+                for quote in resample::quotes(&stretch.quotes, interval).iter().filter(|x| wanted(q, stamp(x.minute))) {
+                    table.row(&[prefix, &[Cell::Stamp(day.date, stamp(quote.minute))], &quote_cells(quote)].concat());
+                }
+            }
+            Style::Trade | Style::TradeQuote => ticks::trade_rows(q, day, stretch, prefix, table),
+            // Written from the path or once a day, without the day's minutes.
+            Style::Price | Style::OpenInterest => {}
+        }
+    }
 }
 
 /// A contract's open interest on `date`: deterministic, largest near the money,
@@ -390,112 +245,53 @@ fn open_interest(u: &Underlying, contract: &Contract, date: NaiveDate) -> i64 {
     (5_000.0 * (-6.0 * moneyness).exp() * (listed_days / 30.0).min(1.0) * (0.8 + 0.4 * jitter)).round() as i64
 }
 
-/// The underlying's price at each minute boundary of `date`'s session.
-fn session_path(u: &Underlying, date: NaiveDate) -> Result<Vec<f64>, NoData> {
-    let session = Calendar::session(date).ok_or(NoData)?;
-    let day = u.path.day(date).ok_or(NoData)?;
-    Ok(price_path(u.profile, day, usize::try_from(session.minutes()).unwrap_or_default()))
-}
-
-/// The full session of what `q` asks for: bars for ohlc, quotes for quote (the other stays empty).
-fn minute_data(u: &Underlying, q: &IntradayQuery, date: NaiveDate, path: &[f64]) -> (Vec<Bar>, Vec<Quote>) {
-    match (&q.contract, q.style) {
-        (Some(contract), Style::Ohlc) => (contract_day(u.profile, contract, date, path).bars, Vec::new()),
-        (Some(contract), Style::Quote) => (Vec::new(), contract_day(u.profile, contract, date, path).quotes),
-        (None, Style::Ohlc) => (minute_bars(u.profile, date, path), Vec::new()),
-        // Price and open interest are written without bars or quotes.
-        (_, Style::Price | Style::OpenInterest) => (Vec::new(), Vec::new()),
-        (None, Style::Quote) => (Vec::new(), minute_quotes(u.profile, date, path)),
-    }
-}
-
-fn contract_cells(profile: &'static Profile, contract: &Contract) -> [Cell<'static>; 4] {
-    [
-        Cell::Text(profile.symbol),
-        Cell::Date(contract.expiration),
-        Cell::Fixed(i64::from(contract.strike_millis), 3),
-        Cell::Text(contract.right.wire()),
-    ]
-}
-
-fn bar_cells(bar: &Bar) -> [Cell<'static>; 7] {
-    [
-        Cell::Fixed(bar.open, 2),
-        Cell::Fixed(bar.high, 2),
-        Cell::Fixed(bar.low, 2),
-        Cell::Fixed(bar.close, 2),
-        Cell::Int(bar.volume),
-        Cell::Int(bar.count),
-        Cell::Fixed(bar.vwap, 4),
-    ]
-}
-
-fn quote_cells(q: &Quote) -> [Cell<'static>; 8] {
-    [
-        Cell::Int(q.bid_size),
-        Cell::Int(q.bid_exchange),
-        Cell::Fixed(q.bid, 2),
-        Cell::Int(q.bid_condition),
-        Cell::Int(q.ask_size),
-        Cell::Int(q.ask_exchange),
-        Cell::Fixed(q.ask, 2),
-        Cell::Int(q.ask_condition),
-    ]
-}
-
-/// Whether the EOD report for `date` exists at `now` (it is created at 17:15 ET).
-fn report_published(date: NaiveDate, now: DateTime<Utc>) -> bool {
-    NaiveTime::from_hms_opt(17, 15, 0).is_some_and(|t| et_to_utc(date, t) <= now)
-}
-
 fn eod(q: &EodQuery, format: Format, now: DateTime<Utc>) -> Result<Table, NoData> {
     let u = underlying(&q.symbol, q.kind)?;
-    let (mut start, mut end) = (q.start, q.end);
-    if let Some(contract) = &q.contract {
-        check_listed(&u, contract, contract.expiration)?;
-        start = start.max(listing_date(contract.expiration));
-        end = end.min(contract.expiration);
-    }
-    let days: Vec<&DayPrices> = u.path.between(start, end).iter().filter(|d| report_published(d.date, now)).collect();
-    let prefix = q.contract.as_ref().map(|c| contract_cells(u.profile, c));
-    let prefix = prefix.as_ref().map(|p| p.as_slice()).unwrap_or(&[]);
-    let mut table = Table::new(format, &[&CONTRACT[..prefix.len()], EOD, QUOTE], days.len());
+    let (start, end) = q.contracts.map_or((q.start, q.end), |c| c.trading_days(q.start, q.end));
+    let days = u.path.between(start, end).iter().filter(|d| report_published(d.date, now));
+    let contract = if q.contracts.is_some() { CONTRACT } else { &CONTRACT[..0] };
+    let mut table = Table::new(format, &[contract, EOD, QUOTE], 32);
     for day in days {
         let Ok(path) = session_path(&u, day.date) else { continue };
         let minutes = path.len() - 1;
-        let (summary, quote) = match &q.contract {
-            Some(contract) => (
-                resample::merge(&contract_day(u.profile, contract, day.date, &path).bars),
-                closing_option_quote(u.profile, contract, day.date, day.close),
-            ),
-            None if u.profile.kind == Kind::Index => {
-                (resample::merge(&minute_bars(u.profile, day.date, &path)), Quote::default())
-            }
-            None => (resample::merge(&minute_bars(u.profile, day.date, &path)), closing_quote(u.profile, day)),
-        };
         let times = [Cell::Stamp(day.date, REPORT_MINUTE), Cell::Stamp(day.date, OPEN_MINUTE + minutes as u32)];
-        let bar = bar_cells(&summary);
-        table.row(&[prefix, &times, &bar[..6], &quote_cells(&quote)].concat());
+        let Some(filter) = &q.contracts else {
+            let summary = resample::merge(&minute_bars(u.profile, day.date, &path));
+            let quote = if u.profile.kind == Kind::Index { Quote::default() } else { closing_quote(u.profile, day) };
+            table.row(&[&times, &bar_cells(&summary)[..6], &quote_cells(&quote)].concat());
+            continue;
+        };
+        for contract in filter.select(&u, day.date, day.close) {
+            let session = Day::contract(&u, &contract, day.date, &path, now);
+            let summary = session.stretches.first().map(|s| resample::merge(&s.bars)).unwrap_or_default();
+            let quote = closing_option_quote(u.profile, &contract, day.date, day.close);
+            let prefix = contract_cells(u.profile, &contract);
+            table.row(&[&prefix[..], &times, &bar_cells(&summary)[..6], &quote_cells(&quote)].concat());
+        }
     }
     Ok(table)
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::terminal::request::{Endpoint, Params, parse};
     use std::collections::HashMap;
 
     /// Long after every date the tests ask about.
-    fn later() -> DateTime<Utc> {
+    pub(in crate::terminal) fn later() -> DateTime<Utc> {
         DateTime::parse_from_rfc3339("2026-01-15T12:00:00Z").unwrap().with_timezone(&Utc)
     }
 
-    fn get(path: &str, query: &[(&str, &str)]) -> Result<String, NoData> {
+    pub(in crate::terminal) fn get(path: &str, query: &[(&str, &str)]) -> Result<String, NoData> {
         get_at(path, query, later())
     }
 
-    fn get_at(path: &str, query: &[(&str, &str)], now: DateTime<Utc>) -> Result<String, NoData> {
+    pub(in crate::terminal) fn get_at(
+        path: &str,
+        query: &[(&str, &str)],
+        now: DateTime<Utc>,
+    ) -> Result<String, NoData> {
         let map: HashMap<String, String> = query.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let params = Params(&map);
         let question = parse(Endpoint::from_path(path).unwrap(), &params).unwrap();
@@ -506,7 +302,7 @@ mod tests {
         get("/v3/stock/history/ohlc", &[("symbol", symbol), ("date", date), ("interval", "1m")])
     }
 
-    fn column<'a>(csv: &'a str, name: &str) -> Vec<&'a str> {
+    pub(in crate::terminal) fn column<'a>(csv: &'a str, name: &str) -> Vec<&'a str> {
         let mut lines = csv.lines();
         let at = lines.next().unwrap().split(',').position(|c| c == name).unwrap();
         lines.map(|l| l.split(',').nth(at).unwrap()).collect()

@@ -45,19 +45,23 @@ pub fn cents(dollars: f64) -> i64 {
 }
 
 /// The random stream for one purpose on one symbol-day.
-fn day_rng(profile: &Profile, date: NaiveDate, purpose: &[u8]) -> Rng {
+pub fn day_rng(profile: &Profile, date: NaiveDate, purpose: &[u8]) -> Rng {
     let date = chrono::Datelike::num_days_from_ce(&date).to_le_bytes();
     Rng::keyed(&[profile.symbol.as_bytes(), &date, purpose])
 }
 
-fn minute_sd(profile: &Profile) -> f64 {
+pub fn minute_sd(profile: &Profile) -> f64 {
     SESSION_SHARE * profile.annual_vol / (SESSIONS_PER_YEAR * FULL_SESSION_MINUTES).sqrt()
 }
 
 /// The price at each minute boundary: `minutes + 1` points from the open to the close.
 pub fn price_path(profile: &Profile, day: &DayPrices, minutes: usize) -> Vec<f64> {
-    let mut rng = day_rng(profile, day.date, b"path");
-    let sd = minute_sd(profile);
+    bridge(&mut day_rng(profile, day.date, b"path"), day.open, day.close, minutes, minute_sd(profile))
+}
+
+/// A Brownian bridge of the log price: `minutes + 1` points from `from` to `to`
+/// (dollars), with steps of `sd`.
+pub fn bridge(rng: &mut Rng, from: f64, to: f64, minutes: usize, sd: f64) -> Vec<f64> {
     let mut walk = Vec::with_capacity(minutes + 1);
     let mut level = 0.0;
     walk.push(0.0);
@@ -65,7 +69,7 @@ pub fn price_path(profile: &Profile, day: &DayPrices, minutes: usize) -> Vec<f64
         level += sd * rng.normal();
         walk.push(level);
     }
-    let (from, to) = (day.open.ln(), day.close.ln());
+    let (from, to) = (from.ln(), to.ln());
     let n = minutes.max(1) as f64;
     walk.iter()
         .enumerate()
@@ -108,9 +112,10 @@ pub fn minute_bars(profile: &Profile, date: NaiveDate, path: &[f64]) -> Vec<Bar>
         .collect()
 }
 
-/// An NBBO around `price` (dollars): a spread of one cent or a few on dearer stocks.
-pub fn stock_quote(rng: &mut Rng, minute: u16, price: f64) -> Quote {
-    let spread = 1 + (rng.uniform() * price / 200.0).floor() as i64;
+/// An NBBO around `price` (dollars): a spread of one cent or a few on dearer
+/// stocks, `widen` times that (1 in the session, more when trading is thin).
+pub fn stock_quote(rng: &mut Rng, minute: u16, price: f64, widen: i64) -> Quote {
+    let spread = (1 + (rng.uniform() * price / 200.0).floor() as i64) * widen;
     let bid = (cents(price) - spread / 2).max(1);
     Quote {
         minute,
@@ -129,13 +134,13 @@ pub fn stock_quote(rng: &mut Rng, minute: u16, price: f64) -> Quote {
 pub fn minute_quotes(profile: &Profile, date: NaiveDate, path: &[f64]) -> Vec<Quote> {
     let mut rng = day_rng(profile, date, b"quotes");
     let minutes = path.len().saturating_sub(1);
-    path[..minutes].iter().enumerate().map(|(k, price)| stock_quote(&mut rng, k as u16, *price)).collect()
+    path[..minutes].iter().enumerate().map(|(k, price)| stock_quote(&mut rng, k as u16, *price, 1)).collect()
 }
 
 /// The quote in the end-of-day report, at the closing price.
 pub fn closing_quote(profile: &Profile, day: &DayPrices) -> Quote {
     let mut rng = day_rng(profile, day.date, b"eod-quote");
-    stock_quote(&mut rng, 0, day.close)
+    stock_quote(&mut rng, 0, day.close, 1)
 }
 
 #[cfg(test)]

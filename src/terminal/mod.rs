@@ -4,8 +4,12 @@
 //! and the integration tests.
 
 mod answer;
+mod contracts;
 mod daily;
+mod days;
+mod extended;
 mod faults;
+mod greeks;
 mod intraday;
 mod limiter;
 mod mangle;
@@ -14,9 +18,12 @@ mod pricing;
 mod request;
 mod resample;
 mod rng;
+mod rows;
 mod server;
 pub mod spec;
 mod table;
+mod ticks;
+mod trades;
 mod universe;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -98,7 +105,7 @@ pub async fn spawn(config: SimConfig) -> std::io::Result<RunningTerminal> {
 /// `thetabench terminal`: serves until Ctrl-C.
 /// Whether the simulated terminal answers an operation of the description.
 pub fn serves(path: &str) -> bool {
-    // `list/dates/{request_type}` is served for both request types.
+    // The `{request_type}` paths (`list/dates`, `list/contracts`) are served for both request types.
     let path = path.replace("{request_type}", "quote");
     request::Endpoint::from_path(&path).is_some() || path == crate::thetadata::STATUS_PATH
 }
@@ -135,5 +142,7 @@ pub async fn run(args: TerminalArgs) -> anyhow::Result<()> {
     server::serve_until(listener, config, ctrl_c).await.context("serving the simulated terminal")
 }
 
+#[cfg(test)]
+mod market_tests;
 #[cfg(test)]
 mod server_tests;

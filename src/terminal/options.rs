@@ -15,7 +15,7 @@ use crate::market::time::et_to_utc;
 use crate::market::{Calendar, Right};
 
 /// A contract trades from this many calendar days before its expiration.
-const LISTED_DAYS: i64 = 90;
+pub const LISTED_DAYS: i64 = 90;
 const FIRST_EXPIRATION_YEAR: i32 = 2016;
 const LAST_EXPIRATION_YEAR: i32 = 2027;
 const MINUTES_PER_YEAR: f64 = 365.0 * 24.0 * 60.0;
@@ -29,7 +29,7 @@ pub struct Contract {
 }
 
 impl Contract {
-    fn strike(&self) -> f64 {
+    pub fn strike(&self) -> f64 {
         f64::from(self.strike_millis) / 1000.0
     }
 }
@@ -98,13 +98,37 @@ pub struct ContractDay {
 }
 
 /// The bytes that identify one contract on one day, for seeding.
-fn contract_key(contract: &Contract, date: NaiveDate) -> [u8; 13] {
+pub fn contract_key(contract: &Contract, date: NaiveDate) -> [u8; 13] {
     let mut key = [0u8; 13];
     key[..4].copy_from_slice(&contract.expiration.num_days_from_ce().to_le_bytes());
     key[4..8].copy_from_slice(&contract.strike_millis.to_le_bytes());
     key[8] = contract.right.letter() as u8;
     key[9..].copy_from_slice(&date.num_days_from_ce().to_le_bytes());
     key
+}
+
+/// Years to a contract's expiry at each minute of one session, as its quotes
+/// are priced (at least a minute): the calendar worked out once, not per minute.
+#[derive(Debug, Clone, Copy)]
+pub struct ExpiryClock {
+    /// From the session's open.
+    minutes: f64,
+}
+
+impl ExpiryClock {
+    pub fn new(date: NaiveDate, expiration: NaiveDate) -> ExpiryClock {
+        ExpiryClock { minutes: minutes_to_expiry(date, expiration) }
+    }
+
+    /// Years to expiry at minute `minute` after the open.
+    pub fn years(self, minute: usize) -> f64 {
+        (self.minutes - minute as f64).max(1.0) / MINUTES_PER_YEAR
+    }
+
+    /// Years to expiry at the close, as the end-of-day report prices it (a full session after the open).
+    pub fn closing_years(self) -> f64 {
+        self.years(390)
+    }
 }
 
 /// Minutes from 09:30 ET on `date` to 16:00 ET on the expiration day.
@@ -116,22 +140,48 @@ fn minutes_to_expiry(date: NaiveDate, expiration: NaiveDate) -> f64 {
     }
 }
 
-/// The model's quote: a spread of at least a cent that widens away from the money; bid never negative.
-fn option_quote(rng: &mut Rng, minute: u16, model: f64, moneyness: f64) -> Quote {
-    let spread = (0.01 + model * 0.02 * (1.0 + 4.0 * moneyness)).min(0.05 + 0.15 * model);
-    let spread = cents(spread).max(1);
-    let bid = (cents(model) - spread / 2).max(0);
-    Quote {
-        minute,
-        bid_size: rng.range(1, 200),
-        bid_exchange: rng.range(1, 22),
-        bid,
-        bid_condition: 0,
-        ask_size: rng.range(1, 200),
-        ask_exchange: rng.range(1, 22),
-        ask: bid + spread,
-        ask_condition: 0,
+/// The draws behind a quote: its sizes and exchanges.
+struct QuoteDraws {
+    bid_size: i64,
+    bid_exchange: i64,
+    ask_size: i64,
+    ask_exchange: i64,
+}
+
+impl QuoteDraws {
+    fn draw(rng: &mut Rng) -> QuoteDraws {
+        let (bid_size, bid_exchange) = (rng.range(1, 200), rng.range(1, 22));
+        let (ask_size, ask_exchange) = (rng.range(1, 200), rng.range(1, 22));
+        QuoteDraws { bid_size, bid_exchange, ask_size, ask_exchange }
     }
+
+    /// The model's quote: a spread of at least a cent that widens away from the money; bid never negative.
+    fn priced(self, minute: u16, model: f64, moneyness: f64) -> Quote {
+        let spread = (0.01 + model * 0.02 * (1.0 + 4.0 * moneyness)).min(0.05 + 0.15 * model);
+        let spread = cents(spread).max(1);
+        let bid = (cents(model) - spread / 2).max(0);
+        Quote {
+            minute,
+            bid_size: self.bid_size,
+            bid_exchange: self.bid_exchange,
+            bid,
+            bid_condition: 0,
+            ask_size: self.ask_size,
+            ask_exchange: self.ask_exchange,
+            ask: bid + spread,
+            ask_condition: 0,
+        }
+    }
+}
+
+/// What every minute of a contract's day draws before its trades, in this
+/// order: the quote's sizes and exchanges, then whether the minute trades (more
+/// likely near the money). `contract_day` and `first_trade_minute` both walk
+/// the day with it, so they cannot disagree.
+fn minute_draws(rng: &mut Rng, spot: f64, strike: f64) -> (QuoteDraws, bool) {
+    let draws = QuoteDraws::draw(rng);
+    let moneyness = (strike / spot).ln().abs();
+    (draws, rng.chance(0.6 * (-8.0 * moneyness).exp()))
 }
 
 /// A minute's trades, all inside the quote; `vwap` is the running value to carry.
@@ -152,19 +202,19 @@ pub fn contract_day(profile: &Profile, contract: &Contract, date: NaiveDate, pat
     let key = contract_key(contract, date);
     let mut rng = Rng::keyed(&[profile.symbol.as_bytes(), &key, b"option"]);
     let strike = contract.strike();
-    let to_expiry = minutes_to_expiry(date, contract.expiration);
+    let clock = ExpiryClock::new(date, contract.expiration);
     let minutes = path.len().saturating_sub(1);
     let mut bars = Vec::with_capacity(minutes);
     let mut quotes = Vec::with_capacity(minutes);
     let mut vwap = 0;
     for (k, spot) in path[..minutes].iter().enumerate() {
-        let years = (to_expiry - k as f64).max(1.0) / MINUTES_PER_YEAR;
+        let years = clock.years(k);
         let vol = skewed_vol(profile.annual_vol, *spot, strike);
         let model = black_scholes(contract.right, *spot, strike, years, vol);
         let moneyness = (strike / spot).ln().abs();
-        let quote = option_quote(&mut rng, k as u16, model, moneyness);
-        let trade_chance = 0.6 * (-8.0 * moneyness).exp();
-        let bar = if rng.chance(trade_chance) {
+        let (draws, trades) = minute_draws(&mut rng, *spot, strike);
+        let quote = draws.priced(k as u16, model, moneyness);
+        let bar = if trades {
             option_trades(&mut rng, &quote, &mut vwap)
         } else {
             Bar { minute: k as u16, vwap, ..Bar::default() }
@@ -175,10 +225,14 @@ pub fn contract_day(profile: &Profile, contract: &Contract, date: NaiveDate, pat
     ContractDay { bars, quotes }
 }
 
-/// Years from minute `minute` of `date`'s session to the expiration's close, as
-/// the quotes are priced (at least a minute).
-pub fn years_to_expiry(date: NaiveDate, expiration: NaiveDate, minute: usize) -> f64 {
-    (minutes_to_expiry(date, expiration) - minute as f64).max(1.0) / MINUTES_PER_YEAR
+/// The first minute of `date`'s session in which the contract trades, without
+/// pricing a single minute: until a minute trades, the day draws the same
+/// whatever the prices (see `minute_draws`).
+pub fn first_trade_minute(profile: &Profile, contract: &Contract, date: NaiveDate, path: &[f64]) -> Option<usize> {
+    let key = contract_key(contract, date);
+    let mut rng = Rng::keyed(&[profile.symbol.as_bytes(), &key, b"option"]);
+    let minutes = path.len().saturating_sub(1);
+    path[..minutes].iter().position(|spot| minute_draws(&mut rng, *spot, contract.strike()).1)
 }
 
 /// The end-of-day report's quote: the model at the session's close.
@@ -186,9 +240,9 @@ pub fn closing_option_quote(profile: &Profile, contract: &Contract, date: NaiveD
     let key = contract_key(contract, date);
     let mut rng = Rng::keyed(&[profile.symbol.as_bytes(), &key, b"option-eod"]);
     let strike = contract.strike();
-    let years = ((minutes_to_expiry(date, contract.expiration) - 390.0).max(1.0)) / MINUTES_PER_YEAR;
+    let years = ExpiryClock::new(date, contract.expiration).closing_years();
     let model = black_scholes(contract.right, close, strike, years, skewed_vol(profile.annual_vol, close, strike));
-    option_quote(&mut rng, 0, model, (strike / close).ln().abs())
+    QuoteDraws::draw(&mut rng).priced(0, model, (strike / close).ln().abs())
 }
 
 #[cfg(test)]
@@ -224,6 +278,28 @@ mod tests {
         assert!(low <= 0.35 * listing_close && high >= 1.9 * listing_close, "{low}..{high} for {listing_close}");
         assert!(grid.windows(2).all(|w| w[1] - w[0] == grid[1] - grid[0]));
         assert!(strike_grid(path, d("2025-04-16")).is_none());
+    }
+
+    /// `list/contracts/trade` asks `first_trade_minute`; the bars must agree.
+    #[test]
+    fn the_first_trade_is_found_without_pricing() {
+        let (slot, profile) = lookup("NVDA").unwrap();
+        let path = daily_path(slot).unwrap();
+        let date = d("2025-03-10");
+        let minute_path = price_path(profile, path.day(date).unwrap(), 390);
+        let (mut traded, mut quiet) = (0, 0);
+        for expiration in [d("2025-03-14"), d("2025-04-17"), d("2025-06-20")] {
+            for strike_millis in strike_grid(path, expiration).unwrap() {
+                for right in [Right::Call, Right::Put] {
+                    let contract = Contract { expiration, strike_millis, right };
+                    let bars = contract_day(profile, &contract, date, &minute_path).bars;
+                    let first = first_trade_minute(profile, &contract, date, &minute_path);
+                    assert_eq!(first, bars.iter().position(|b| b.count > 0), "{contract:?}");
+                    if first.is_some() { traded += 1 } else { quiet += 1 }
+                }
+            }
+        }
+        assert!(traded > 0 && quiet > 0, "{traded} traded, {quiet} did not");
     }
 
     #[test]

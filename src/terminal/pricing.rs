@@ -32,11 +32,16 @@ pub fn skewed_vol(base_vol: f64, s: f64, k: f64) -> f64 {
     (base_vol * (1.0 - 0.8 * m + 1.5 * m * m)).clamp(0.5 * base_vol, 3.0 * base_vol).max(0.05)
 }
 
-/// The Black-Scholes price, never below intrinsic value. `years` must be positive.
-pub fn black_scholes(right: Right, s: f64, k: f64, years: f64, vol: f64) -> f64 {
+/// Black-Scholes' `d1` and `d2`.
+fn d1_d2(s: f64, k: f64, years: f64, vol: f64) -> (f64, f64) {
     let root_t = years.sqrt();
     let d1 = ((s / k).ln() + (RATE + 0.5 * vol * vol) * years) / (vol * root_t);
-    let d2 = d1 - vol * root_t;
+    (d1, d1 - vol * root_t)
+}
+
+/// The Black-Scholes price, never below intrinsic value. `years` must be positive.
+pub fn black_scholes(right: Right, s: f64, k: f64, years: f64, vol: f64) -> f64 {
+    let (d1, d2) = d1_d2(s, k, years, vol);
     let discount = (-RATE * years).exp();
     let price = match right {
         Right::Call => s * norm_cdf(d1) - k * discount * norm_cdf(d2),
@@ -64,8 +69,7 @@ fn norm_pdf(x: f64) -> f64 {
 
 pub fn greeks(right: Right, s: f64, k: f64, years: f64, vol: f64) -> Greeks {
     let root_t = years.sqrt();
-    let d1 = ((s / k).ln() + (RATE + 0.5 * vol * vol) * years) / (vol * root_t);
-    let d2 = d1 - vol * root_t;
+    let (d1, d2) = d1_d2(s, k, years, vol);
     let discount = (-RATE * years).exp();
     let decay = -s * norm_pdf(d1) * vol / (2.0 * root_t);
     let (delta, theta_year, rho, epsilon) = match right {
@@ -90,6 +94,69 @@ pub fn greeks(right: Right, s: f64, k: f64, years: f64, vol: f64) -> Greeks {
         rho: rho / 100.0,
         epsilon: epsilon / 100.0,
         lambda: if price > 0.0 { delta * s / price } else { 0.0 },
+    }
+}
+
+/// The higher-order sensitivities of a Black-Scholes price (no dividends), as
+/// plain partial derivatives: spot in dollars, volatility as a fraction, time in
+/// years passing (so charm, veta and color are `∂/∂t = −∂/∂T`), strike in dollars
+/// for the duals. Equal for a call and a put except `dual_delta`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HigherGreeks {
+    /// `∂²V/∂S²`
+    pub gamma: f64,
+    /// `∂²V/∂S∂σ`
+    pub vanna: f64,
+    /// `∂Δ/∂t`
+    pub charm: f64,
+    /// `∂²V/∂σ²`
+    pub vomma: f64,
+    /// `∂vega/∂t`
+    pub veta: f64,
+    /// `∂²V/∂r∂σ`
+    pub vera: f64,
+    /// `∂³V/∂S³`
+    pub speed: f64,
+    /// `∂³V/∂S²∂σ`
+    pub zomma: f64,
+    /// `∂Γ/∂t`
+    pub color: f64,
+    /// `∂³V/∂σ³`
+    pub ultima: f64,
+    pub d1: f64,
+    pub d2: f64,
+    /// `∂V/∂K`
+    pub dual_delta: f64,
+    /// `∂²V/∂K²`
+    pub dual_gamma: f64,
+}
+
+pub fn higher_greeks(right: Right, s: f64, k: f64, years: f64, vol: f64) -> HigherGreeks {
+    let root_t = years.sqrt();
+    let sigma_t = vol * root_t;
+    let (d1, d2) = d1_d2(s, k, years, vol);
+    let discount = (-RATE * years).exp();
+    let (pdf1, pdf2) = (norm_pdf(d1), norm_pdf(d2));
+    let gamma = pdf1 / (s * sigma_t);
+    let vega = s * pdf1 * root_t;
+    HigherGreeks {
+        gamma,
+        vanna: -pdf1 * d2 / vol,
+        charm: -pdf1 * (2.0 * RATE * years - d2 * sigma_t) / (2.0 * years * sigma_t),
+        vomma: vega * d1 * d2 / vol,
+        veta: vega * (RATE * d1 / sigma_t - (1.0 + d1 * d2) / (2.0 * years)),
+        vera: -k * years * discount * pdf2 * d1 / vol,
+        speed: -gamma / s * (d1 / sigma_t + 1.0),
+        zomma: gamma * (d1 * d2 - 1.0) / vol,
+        color: pdf1 / (2.0 * s * years * sigma_t) * (1.0 + (2.0 * RATE * years - d2 * sigma_t) * d1 / sigma_t),
+        ultima: -vega / (vol * vol) * (d1 * d2 * (1.0 - d1 * d2) + d1 * d1 + d2 * d2),
+        d1,
+        d2,
+        dual_delta: match right {
+            Right::Call => -discount * norm_cdf(d2),
+            Right::Put => discount * norm_cdf(-d2),
+        },
+        dual_gamma: discount * pdf2 / (k * sigma_t),
     }
 }
 
@@ -141,6 +208,52 @@ mod tests {
         let iv = implied_vol(Right::Put, 90.0, 100.0, 0.25, price).unwrap();
         assert!((iv - 0.35).abs() < 1e-6, "{iv}");
         assert_eq!(implied_vol(Right::Call, 100.0, 50.0, 0.25, 10.0), None, "below intrinsic");
+    }
+
+    /// Each greek is the slope of the one below it (the first order of the
+    /// price itself), by central differences of the model.
+    #[test]
+    fn higher_greeks_are_slopes_of_the_lower_ones() {
+        for (right, s, k, t, v) in [
+            (Right::Call, 100.0, 100.0, 0.5, 0.3),
+            (Right::Put, 90.0, 100.0, 0.25, 0.45),
+            (Right::Call, 221.87, 220.0, 4.0 / 365.0, 0.3334),
+            (Right::Put, 130.0, 120.0, 30.0 / 365.0, 0.6),
+        ] {
+            let price = |s: f64, k: f64, t: f64, v: f64| black_scholes(right, s, k, t, v);
+            // Per unit, not per point or per day: vega, rho and theta as plain derivatives.
+            let first = |s, t, v| {
+                let g = greeks(right, s, k, t, v);
+                (g.delta, g.vega * 100.0, g.rho * 100.0)
+            };
+            let higher = |s, k, t, v| higher_greeks(right, s, k, t, v);
+            let (g, h) = (greeks(right, s, k, t, v), higher(s, k, t, v));
+            let slope = |f: &dyn Fn(f64) -> f64, x: f64, dx: f64| (f(x + dx) - f(x - dx)) / (2.0 * dx);
+            let close = |name: &str, analytic: f64, numeric: f64| {
+                let tolerance = 1e-3 * (1.0 + analytic.abs());
+                assert!(
+                    (analytic - numeric).abs() < tolerance,
+                    "{right:?} S={s} K={k} T={t} σ={v}: {name} {analytic} vs {numeric}"
+                );
+            };
+            let (ds, dv, dt, dk) = (s * 1e-4, 1e-4, t * 1e-3, k * 1e-4);
+            close("delta", g.delta, slope(&|x| price(x, k, t, v), s, ds));
+            close("vega", g.vega * 100.0, slope(&|x| price(s, k, t, x), v, dv));
+            close("theta", g.theta * 365.0, -slope(&|x| price(s, k, x, v), t, dt));
+            close("dual_delta", h.dual_delta, slope(&|x| price(s, x, t, v), k, dk));
+            close("gamma", h.gamma, slope(&|x| first(x, t, v).0, s, ds));
+            close("vanna", h.vanna, slope(&|x| first(s, t, x).0, v, dv));
+            close("charm", h.charm, -slope(&|x| first(s, x, v).0, t, dt));
+            close("vomma", h.vomma, slope(&|x| first(s, t, x).1, v, dv));
+            close("veta", h.veta, -slope(&|x| first(s, x, v).1, t, dt));
+            close("vera", h.vera, slope(&|x| first(s, t, x).2, v, dv));
+            close("speed", h.speed, slope(&|x| higher(x, k, t, v).gamma, s, ds));
+            close("zomma", h.zomma, slope(&|x| higher(s, k, t, x).gamma, v, dv));
+            close("color", h.color, -slope(&|x| higher(s, k, x, v).gamma, t, dt));
+            close("ultima", h.ultima, slope(&|x| higher(s, k, t, x).vomma, v, dv));
+            close("dual_gamma", h.dual_gamma, slope(&|x| higher(s, x, t, v).dual_delta, k, dk));
+            assert!((h.d1 - h.d2 - v * t.sqrt()).abs() < 1e-12);
+        }
     }
 
     #[test]

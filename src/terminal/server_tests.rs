@@ -176,9 +176,16 @@ async fn error_statuses_carry_a_message() {
     let (status, message) = get(&base, "/v3/stock/history/ohlc?symbol=PLTR&date=20250310&interval=7m").await;
     assert_eq!((status, message.contains("interval=7m")), (400, true));
     assert_eq!(get(&base, "/v2/hist/stock/ohlc?root=PLTR").await.0, 410);
-    assert_eq!(get(&base, "/v3/stock/history/trade").await.0, 404);
+    let (status, message) = get(&base, "/v3/stock/history/trades?symbol=PLTR&date=20250310").await;
+    assert_eq!((status, message.as_str()), (404, "No such endpoint: /v3/stock/history/trades"));
+    assert_eq!(get(&base, "/v3/option/snapshot/quote?symbol=PLTR").await.0, 404, "snapshots are not simulated");
+    let (status, message) = get(&base, "/v3/stock/history/trade").await;
+    assert_eq!((status, message.as_str()), (400, "missing required parameter symbol"));
     let (status, message) = get(&base, "/v3/stock/history/ohlc?symbol=PLTR&date=20250704").await;
     assert_eq!((status, message.as_str()), (472, "No data found for your request"));
+    let star = "/v3/option/history/trade?symbol=PLTR&expiration=*&start_date=20250310&end_date=20250311";
+    let (status, message) = get(&base, star).await;
+    assert_eq!((status, message.as_str()), (400, "When expiration=*, you must request data a day-at-a-time"));
 }
 
 /// Every request meets `fault`, so the answer is that fault.

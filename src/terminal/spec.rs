@@ -1,11 +1,12 @@
-//! The ThetaData v3 operations the simulated terminal serves or will serve, with their parameters and
-//! response columns in order.
+//! The ThetaData v3 operations the simulated terminal serves, with their parameters and response
+//! columns in order.
 //!
 //! Derived from ThetaData's OpenAPI description of its v3 terminal (not copied: only operation paths,
-//! parameter names, whether they are required, their defaults, response column names and orders, and one
-//! sample URL each). Kept: stock, option and index `history/*`, `at_time/*` and `list/*`, and `calendar/*`.
-//! Left out: `snapshot/*` (real-time), `flat_file/*` and `interest_rate/*`. Columns follow the CSV example's
-//! header line of each operation, which agrees with the order of the JSON schema's properties for all of them.
+//! parameter names, whether they are required, their defaults, whether `*` stands for every value,
+//! response column names and orders, and one sample URL each). Kept: stock, option and index `history/*`,
+//! `at_time/*` and `list/*`, and `calendar/*`. Left out: `snapshot/*` (real-time), `flat_file/*` and
+//! `interest_rate/*`. Columns follow the CSV example's header line of each operation, which agrees with the
+//! order of the JSON schema's properties for all of them.
 
 /// One documented `GET` operation of the v3 terminal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,45 +30,48 @@ pub struct Param {
     pub required: bool,
     /// The documented default, as written in a query string.
     pub default: Option<&'static str>,
+    /// Whether the description lets `*` stand for every value.
+    pub star: bool,
 }
 
 // Parameters shared by operations, named after the description's `components/parameters` entries.
-const ANNUAL_DIVIDEND: Param = Param { name: "annual_dividend", required: false, default: None };
-const DATE: Param = Param { name: "date", required: true, default: None };
-const END_DATE: Param = Param { name: "end_date", required: true, default: None };
-const END_TIME: Param = Param { name: "end_time", required: false, default: Some("16:00:00") };
-const EXCLUSIVE: Param = Param { name: "exclusive", required: false, default: Some("true") };
+const ANNUAL_DIVIDEND: Param = Param { name: "annual_dividend", required: false, default: None, star: false };
+const DATE: Param = Param { name: "date", required: true, default: None, star: false };
+const END_DATE: Param = Param { name: "end_date", required: true, default: None, star: false };
+const END_TIME: Param = Param { name: "end_time", required: false, default: Some("16:00:00"), star: false };
+const EXCLUSIVE: Param = Param { name: "exclusive", required: false, default: Some("true"), star: false };
 /// `expiration`: a date or `*`.
-const EXPIRATION: Param = Param { name: "expiration", required: true, default: None };
+const EXPIRATION: Param = Param { name: "expiration", required: true, default: None, star: true };
 /// `expiration`: a date only.
-const EXPIRATION_NO_STAR: Param = Param { name: "expiration", required: true, default: None };
-const FORMAT: Param = Param { name: "format", required: false, default: Some("csv") };
+const EXPIRATION_NO_STAR: Param = Param { name: "expiration", required: true, default: None, star: false };
+const FORMAT: Param = Param { name: "format", required: false, default: Some("csv"), star: false };
 /// `version`: the Greeks methodology.
-const GREEKS_VERSION: Param = Param { name: "version", required: false, default: Some("latest") };
-const INTERVAL: Param = Param { name: "interval", required: true, default: Some("1s") };
-const MAX_DTE: Param = Param { name: "max_dte", required: false, default: None };
+const GREEKS_VERSION: Param = Param { name: "version", required: false, default: Some("latest"), star: false };
+const INTERVAL: Param = Param { name: "interval", required: true, default: Some("1s"), star: false };
+const MAX_DTE: Param = Param { name: "max_dte", required: false, default: None, star: false };
 /// `symbol`: one symbol, a comma-separated list, or `*` where the operation allows it.
-const MULTI_SYMBOL: Param = Param { name: "symbol", required: true, default: None };
+const MULTI_SYMBOL: Param = Param { name: "symbol", required: true, default: None, star: true };
 /// `date`: a single day; overrides `start_date`/`end_date` when present.
-const OPT_DATE: Param = Param { name: "date", required: false, default: None };
-const OPT_END_DATE: Param = Param { name: "end_date", required: false, default: None };
+const OPT_DATE: Param = Param { name: "date", required: false, default: None, star: false };
+const OPT_END_DATE: Param = Param { name: "end_date", required: false, default: None, star: false };
 /// `symbol`: like `MULTI_SYMBOL` but optional.
-const OPT_MULTI_SYMBOL: Param = Param { name: "symbol", required: false, default: None };
-const OPT_START_DATE: Param = Param { name: "start_date", required: false, default: None };
-const RATE_TYPE: Param = Param { name: "rate_type", required: false, default: Some("sofr") };
-const RATE_VALUE: Param = Param { name: "rate_value", required: false, default: None };
-const REQUEST_TYPE: Param = Param { name: "request_type", required: true, default: None };
-const RIGHT: Param = Param { name: "right", required: false, default: Some("both") };
+const OPT_MULTI_SYMBOL: Param = Param { name: "symbol", required: false, default: None, star: false };
+const OPT_START_DATE: Param = Param { name: "start_date", required: false, default: None, star: false };
+const RATE_TYPE: Param = Param { name: "rate_type", required: false, default: Some("sofr"), star: false };
+const RATE_VALUE: Param = Param { name: "rate_value", required: false, default: None, star: false };
+const REQUEST_TYPE: Param = Param { name: "request_type", required: true, default: None, star: false };
+const RIGHT: Param = Param { name: "right", required: false, default: Some("both"), star: false };
 /// `symbol`: one symbol.
-const SINGLE_SYMBOL: Param = Param { name: "symbol", required: true, default: None };
-const START_DATE: Param = Param { name: "start_date", required: true, default: None };
-const START_TIME: Param = Param { name: "start_time", required: false, default: Some("09:30:00") };
-const STRIKE: Param = Param { name: "strike", required: false, default: Some("*") };
-const STRIKE_RANGE: Param = Param { name: "strike_range", required: false, default: None };
-const TIME_OF_DAY: Param = Param { name: "time_of_day", required: true, default: None };
-const UNDERLYER_USE_NBBO: Param = Param { name: "underlyer_use_nbbo", required: false, default: Some("false") };
-const VENUE: Param = Param { name: "venue", required: false, default: Some("nqb") };
-const YEAR: Param = Param { name: "year", required: true, default: None };
+const SINGLE_SYMBOL: Param = Param { name: "symbol", required: true, default: None, star: false };
+const START_DATE: Param = Param { name: "start_date", required: true, default: None, star: false };
+const START_TIME: Param = Param { name: "start_time", required: false, default: Some("09:30:00"), star: false };
+const STRIKE: Param = Param { name: "strike", required: false, default: Some("*"), star: true };
+const STRIKE_RANGE: Param = Param { name: "strike_range", required: false, default: None, star: false };
+const TIME_OF_DAY: Param = Param { name: "time_of_day", required: true, default: None, star: false };
+const UNDERLYER_USE_NBBO: Param =
+    Param { name: "underlyer_use_nbbo", required: false, default: Some("false"), star: false };
+const VENUE: Param = Param { name: "venue", required: false, default: Some("nqb"), star: false };
+const YEAR: Param = Param { name: "year", required: true, default: None, star: false };
 
 /// The operations, in the description's order.
 pub const OPERATIONS: &[Operation] = &[

@@ -40,6 +40,8 @@ pub enum Cell<'a> {
     Date(NaiveDate),
     /// ET wall clock without offset, `2025-03-10T09:30:00.000`; minutes after midnight.
     Stamp(NaiveDate, u32),
+    /// The same to the millisecond (trades): `2025-03-10T09:30:00.011`; milliseconds after midnight.
+    StampMs(NaiveDate, u32),
     Int(i64),
     /// A scaled integer printed with this many decimals: `Fixed(9100, 2)` is `91.00`.
     Fixed(i64, u32),
@@ -159,13 +161,17 @@ fn write_cell(out: &mut Vec<u8>, format: Format, cell: Cell) {
             out.push(b'"');
         }
         Cell::Date(date) => quoted(out, quote_strings, |out| push_date(out, date)),
-        Cell::Stamp(date, minute) => quoted(out, quote_strings, |out| {
+        Cell::Stamp(date, minute) => write_cell(out, format, Cell::StampMs(date, minute * 60_000)),
+        Cell::StampMs(date, ms) => quoted(out, quote_strings, |out| {
             push_date(out, date);
             out.push(b'T');
-            push_padded(out, u64::from(minute / 60), 2);
+            push_padded(out, u64::from(ms / 3_600_000), 2);
             out.push(b':');
-            push_padded(out, u64::from(minute % 60), 2);
-            out.extend_from_slice(b":00.000");
+            push_padded(out, u64::from(ms / 60_000 % 60), 2);
+            out.push(b':');
+            push_padded(out, u64::from(ms / 1000 % 60), 2);
+            out.push(b'.');
+            push_padded(out, u64::from(ms % 1000), 3);
         }),
         Cell::Int(value) => push_fixed(out, value, 0),
         Cell::Fixed(value, decimals) => push_fixed(out, value, decimals),
@@ -204,17 +210,19 @@ fn push_date(out: &mut Vec<u8>, date: NaiveDate) {
     push_padded(out, u64::from(date.day()), 2);
 }
 
-/// Decimal digits of `value`, left-padded with zeros to `width`.
+/// Decimal digits of `value`, left-padded with zeros to `width` (at most 20).
+/// Written right to left into zeros and copied once: a day of trades is
+/// millions of numbers.
 fn push_padded(out: &mut Vec<u8>, mut value: u64, width: usize) {
     let mut digits = [b'0'; 20];
-    let mut len = 0;
-    while value > 0 || len == 0 {
-        digits[len] = b'0' + (value % 10) as u8;
+    let mut start = digits.len();
+    while value > 0 || start == digits.len() {
+        start -= 1;
+        digits[start] = b'0' + (value % 10) as u8;
         value /= 10;
-        len += 1;
     }
-    out.extend(std::iter::repeat_n(b'0', width.saturating_sub(len)));
-    out.extend(digits[..len].iter().rev());
+    let padded = start.min(digits.len().saturating_sub(width));
+    out.extend_from_slice(&digits[padded..]);
 }
 
 fn push_fixed(out: &mut Vec<u8>, value: i64, decimals: u32) {
