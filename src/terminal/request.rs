@@ -498,11 +498,27 @@ fn valid_symbol(symbol: &str) -> bool {
 /// The question a data request asks, or why it cannot be answered (400).
 pub fn parse(endpoint: Endpoint, params: &Params) -> Result<Question, ParamError> {
     params.check_choices()?;
-    // The operations that name no symbol, or a list of them.
+    if let Some(question) = without_symbol(endpoint, params)? {
+        return Ok(question);
+    }
+    let symbol = params.symbol()?;
     match endpoint {
-        Endpoint::Symbols(kind) => return Ok(Question::Symbols(kind)),
-        Endpoint::CalendarToday => return Ok(Question::CalendarDay(None)),
-        Endpoint::CalendarOnDate => return Ok(Question::CalendarDay(Some(params.date("date")?))),
+        Endpoint::Expirations => Ok(Question::Expirations { symbol }),
+        Endpoint::Strikes => Ok(Question::Strikes { symbol, expiration: params.expiration()? }),
+        Endpoint::Dates(kind) => {
+            let expiration = if kind == SecurityKind::Option { Some(params.expiration()?) } else { None };
+            Ok(Question::Dates { kind, symbol, expiration })
+        }
+        _ => history(endpoint, params, symbol),
+    }
+}
+
+/// The operations that name no symbol, or a list of them; `None` for the rest.
+fn without_symbol(endpoint: Endpoint, params: &Params) -> Result<Option<Question>, ParamError> {
+    Ok(Some(match endpoint {
+        Endpoint::Symbols(kind) => Question::Symbols(kind),
+        Endpoint::CalendarToday => Question::CalendarDay(None),
+        Endpoint::CalendarOnDate => Question::CalendarDay(Some(params.date("date")?)),
         Endpoint::YearHolidays => {
             let year = params.required("year")?;
             let year = year
@@ -510,35 +526,40 @@ pub fn parse(endpoint: Endpoint, params: &Params) -> Result<Question, ParamError
                 .ok()
                 .filter(|y| (crate::market::calendar::FIRST_YEAR..=crate::market::calendar::LAST_YEAR).contains(y))
                 .ok_or_else(|| ParamError(format!("bad year={year}: use a year the calendar covers")))?;
-            return Ok(Question::YearHolidays(year));
+            Question::YearHolidays(year)
         }
-        Endpoint::Contracts { traded } => {
-            return Ok(Question::Contracts {
-                symbols: params.symbol_list()?,
-                date: params.date("date")?,
-                max_dte: params.count("max_dte", 0)?,
-                traded,
-            });
-        }
-        _ => {}
+        Endpoint::Contracts { traded } => Question::Contracts {
+            symbols: params.symbol_list()?,
+            date: params.date("date")?,
+            max_dte: params.count("max_dte", 0)?,
+            traded,
+        },
+        _ => return Ok(None),
+    }))
+}
+
+/// A wildcard expiration is served a day at a time.
+fn one_day_if_wildcard(
+    contracts: Option<&ContractFilter>,
+    start: NaiveDate,
+    end: NaiveDate,
+) -> Result<(NaiveDate, NaiveDate), ParamError> {
+    if contracts.is_some_and(|c| c.expiration.is_none()) && start != end {
+        return Err(ParamError(DAY_AT_A_TIME.into()));
     }
-    let symbol = params.symbol()?;
+    Ok((start, end))
+}
+
+/// The history, `at_time` and greeks operations of one symbol.
+fn history(endpoint: Endpoint, params: &Params, symbol: String) -> Result<Question, ParamError> {
     let contracts = |kind| if kind == SecurityKind::Option { params.contracts(endpoint).map(Some) } else { Ok(None) };
-    // A wildcard expiration is served a day at a time.
-    let one_day_if_any = |contracts: Option<&ContractFilter>, start: NaiveDate, end: NaiveDate| match contracts
-        .is_some_and(|c| c.expiration.is_none())
-        && start != end
-    {
-        true => Err(ParamError(DAY_AT_A_TIME.into())),
-        false => Ok((start, end)),
-    };
     let start_ms = || params.time("start_time", SESSION_START_MS);
     let end_ms = || params.time("end_time", SESSION_END_MS);
     Ok(match endpoint {
         Endpoint::Intraday(kind, style) => {
             let contracts = contracts(kind)?;
             let (start, end) = params.intraday_days()?;
-            let (start, end) = one_day_if_any(contracts.as_ref(), start, end)?;
+            let (start, end) = one_day_if_wildcard(contracts.as_ref(), start, end)?;
             Question::Intraday(IntradayQuery {
                 kind,
                 style,
@@ -560,7 +581,7 @@ pub fn parse(endpoint: Endpoint, params: &Params) -> Result<Question, ParamError
         Endpoint::Eod(kind) | Endpoint::AtTime(kind, _) => {
             let contracts = contracts(kind)?;
             let (start, end) = params.date_range()?;
-            let (start, end) = one_day_if_any(contracts.as_ref(), start, end)?;
+            let (start, end) = one_day_if_wildcard(contracts.as_ref(), start, end)?;
             match endpoint {
                 Endpoint::AtTime(_, style) => {
                     params.required("time_of_day")?;
@@ -573,42 +594,22 @@ pub fn parse(endpoint: Endpoint, params: &Params) -> Result<Question, ParamError
         Endpoint::GreeksEod => {
             let contracts = contracts(SecurityKind::Option)?;
             let (start, end) = params.date_range()?;
-            let (start, end) = one_day_if_any(contracts.as_ref(), start, end)?;
+            let (start, end) = one_day_if_wildcard(contracts.as_ref(), start, end)?;
             Question::Eod(EodQuery { kind: SecurityKind::Option, symbol, contracts, start, end, greeks: true })
         }
         Endpoint::Greeks(kind) | Endpoint::TradeGreeks(kind) => {
             let contracts = params.contracts(endpoint)?;
             let (start, end) = params.intraday_days()?;
-            let (start, end) = one_day_if_any(Some(&contracts), start, end)?;
+            let (start, end) = one_day_if_wildcard(Some(&contracts), start, end)?;
             let sampling = match endpoint {
                 Endpoint::Greeks(_) => Sampling::Interval(params.interval()?),
                 _ => Sampling::Trades,
             };
-            Question::Greeks(GreeksQuery {
-                kind,
-                sampling,
-                symbol,
-                contracts,
-                start,
-                end,
-                start_ms: start_ms()?,
-                end_ms: end_ms()?,
-            })
+            let (start_ms, end_ms) = (start_ms()?, end_ms()?);
+            Question::Greeks(GreeksQuery { kind, sampling, symbol, contracts, start, end, start_ms, end_ms })
         }
-        Endpoint::Expirations => Question::Expirations { symbol },
-        Endpoint::Strikes => Question::Strikes { symbol, expiration: params.expiration()? },
-        Endpoint::Dates(kind) => {
-            let expiration = if kind == SecurityKind::Option { Some(params.expiration()?) } else { None };
-            Question::Dates { kind, symbol, expiration }
-        }
-        // Answered above, before the symbol.
-        Endpoint::Symbols(_)
-        | Endpoint::Contracts { .. }
-        | Endpoint::CalendarToday
-        | Endpoint::CalendarOnDate
-        | Endpoint::YearHolidays => {
-            return Err(ParamError(format!("{endpoint:?} takes no single symbol")));
-        }
+        // Lists and the calendar are parsed by `parse` and `without_symbol`.
+        _ => return Err(ParamError(format!("{endpoint:?} is not a history operation"))),
     })
 }
 

@@ -184,6 +184,23 @@ async fn recv_opening(opening: &mut Option<Opening>) -> Result<DataStack, String
     }
 }
 
+/// Lists (and with `verify` checks) the cache's datasets off the UI task,
+/// marking those the team remote also holds when one answers.
+fn load_datasets(resources: &Resources, store: Store, verify: bool) {
+    let Some(remote) = resources.stack.as_ref().and_then(|s| s.remote.clone()).filter(|r| r.is_up()) else {
+        return spawn_blocking_reply(&resources.replies, move || effects::datasets(&store, verify));
+    };
+    let replies = resources.replies.clone();
+    tokio::spawn(async move {
+        let listed = tokio::task::spawn_blocking({
+            let store = store.clone();
+            move || effects::datasets(&store, verify)
+        });
+        let action = listed.await.unwrap_or_else(|e| Action::Datasets(Err(e.to_string())));
+        let _ = replies.send(effects::mark_remote(action, &store, &remote).await);
+    });
+}
+
 fn spawn_blocking_reply(replies: &mpsc::UnboundedSender<Action>, work: impl FnOnce() -> Action + Send + 'static) {
     let replies = replies.clone();
     tokio::task::spawn_blocking(move || {
@@ -230,23 +247,8 @@ fn execute(resources: &mut Resources, state: &State, effect: Effect) {
             let _ = replies.send(Action::ConversionSites(sites));
         }
         Effect::LoadCoverage(datasets) => spawn_blocking_reply(replies, move || effects::coverage(&store, &datasets)),
-        Effect::LoadDatasets | Effect::VerifyAll => {
-            let verify = matches!(effect, Effect::VerifyAll);
-            match resources.stack.as_ref().and_then(|s| s.remote.clone()).filter(|r| r.is_up()) {
-                Some(remote) => {
-                    let replies = replies.clone();
-                    tokio::spawn(async move {
-                        let listed = tokio::task::spawn_blocking({
-                            let store = store.clone();
-                            move || effects::datasets(&store, verify)
-                        });
-                        let action = listed.await.unwrap_or_else(|e| Action::Datasets(Err(e.to_string())));
-                        let _ = replies.send(effects::mark_remote(action, &store, &remote).await);
-                    });
-                }
-                None => spawn_blocking_reply(replies, move || effects::datasets(&store, verify)),
-            }
-        }
+        Effect::LoadDatasets => load_datasets(resources, store, false),
+        Effect::VerifyAll => load_datasets(resources, store, true),
         Effect::LoadDetail(path, from) => spawn_blocking_reply(replies, move || effects::detail(&store, &path, from)),
         Effect::Evict(path) => spawn_blocking_reply(replies, move || effects::evict(&store, &path)),
         Effect::RecheckPlaceholders(sidecar) => {
