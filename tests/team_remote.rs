@@ -376,3 +376,23 @@ fn the_config_file_sets_the_remote_and_flags_override_it() {
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("config.toml") && stderr.contains("mood"), "{stderr}");
 }
+
+/// A machine that extends a window the remote partly holds downloads the
+/// remote's copy once, adds the terminal's days and publishes the union
+/// over the version it read, without reading the remote again.
+#[test]
+fn extending_a_window_reads_the_remote_once() {
+    let server = S3Server::start();
+    let sim = BackgroundTerminal::start(SimConfig::default());
+    let remote = server.flags("v1");
+    let (a, b, c) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    fetch(a.path(), &sim.url(), &remote, "2025-03-03", "2025-03-07");
+    let extended = fetch(b.path(), &sim.url(), &remote, "2025-03-03", "2025-03-14");
+    assert!(extended["network_requests"].as_u64().unwrap() > 0, "the second week came from the terminal: {extended}");
+    let traffic = (extended["remote_gets"].as_u64(), extended["remote_puts"].as_u64());
+    assert_eq!(traffic, (Some(2), Some(2)), "one sidecar and one data file each way: {extended}");
+    let log = log_text(b.path());
+    assert!(log.contains("[CACHE REMOTE HIT] PLTR 1m ohlc days=5 of 10 missing"), "{log}");
+    let served = fetch(c.path(), &sim.url(), &remote, "2025-03-03", "2025-03-14");
+    assert_eq!(served["network_requests"], 0, "the remote holds both weeks: {served}");
+}

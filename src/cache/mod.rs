@@ -349,7 +349,8 @@ impl<F: Fetcher> Cache<F> {
         if asked.is_empty() {
             return Ok(());
         }
-        if self.fill_from_remote(key, &held, &asked).await? {
+        let (gained, seen) = self.fill_from_remote(key, &held, &asked).await?;
+        if gained {
             held = self.held(key);
             asked = asked_of(&held);
             if asked.is_empty() {
@@ -386,7 +387,7 @@ impl<F: Fetcher> Cache<F> {
             let mut sidecar = held.sidecar.clone();
             sidecar.set_coverage(&coverage, &answered, (self.now)());
             self.store.commit(key, &mut frame, &mut sidecar)?;
-            self.publish(key, &sidecar, &frame).await;
+            self.publish(key, &sidecar, &frame, seen).await;
             self.remember(key, Held { coverage: sidecar.coverage(), sidecar, frame });
         }
         match failure {

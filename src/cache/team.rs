@@ -10,11 +10,19 @@ use polars::prelude::DataFrame;
 
 use super::coverage::{DaySet, Window};
 use super::key::DatasetKey;
-use super::remote::{Published, Remote, RemoteCopy, RemoteDataset, RemoteError};
+use super::remote::{Published, Remote, RemoteCopy, RemoteDataset, RemoteError, Seen};
 use super::sidecar::Sidecar;
 use super::union::{Replica, union};
 use super::{Cache, CacheError, Fetcher, Held};
 use crate::market::time::et_to_utc;
+
+/// What a local miss found on the remote.
+enum Found {
+    Absent,
+    Copy(Box<RemoteDataset>),
+    /// A bad copy, or a remote that failed.
+    Unusable,
+}
 
 /// What `cache pull` did for one dataset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,31 +49,35 @@ impl<F: Fetcher> Cache<F> {
 
     /// Asks the remote for `key` on a local miss of `asked`; whatever it
     /// holds is verified, unioned into the local copy and committed.
-    /// Returns whether the local copy gained anything.
+    /// Returns whether the local copy gained anything, and the remote state
+    /// it now includes (for the publish that may follow).
     pub(super) async fn fill_from_remote(
         &self,
         key: &DatasetKey,
         held: &Held,
         asked: &DaySet,
-    ) -> Result<bool, CacheError> {
-        let Some(remote) = self.live_remote() else { return Ok(false) };
-        let Some(theirs) = self.remote_copy(remote, key).await else {
-            self.remote_missed(key, asked);
-            return Ok(false);
+    ) -> Result<(bool, Option<Seen>), CacheError> {
+        let Some(remote) = self.live_remote() else { return Ok((false, None)) };
+        let theirs = match self.remote_copy(remote, key).await {
+            Found::Copy(theirs) => theirs,
+            found => {
+                self.remote_missed(key, asked);
+                return Ok((false, matches!(found, Found::Absent).then_some(Seen::Absent)));
+            }
         };
         let ours = Replica { sidecar: &held.sidecar, frame: &held.frame };
         let merged = match union(key, ours, Replica { sidecar: &theirs.sidecar, frame: &theirs.frame }) {
             Ok(merged) => merged,
             Err(detail) => {
                 tracing::warn!(target: "thetabench::cache", "[CACHE REMOTE CONFLICT] {detail}; not served");
-                return Ok(false);
+                return Ok((false, None));
             }
         };
         let covered = merged.coverage.days.union(&merged.coverage.placeholders);
         let gained = asked.intersection(&covered).len();
         if gained == 0 {
             self.remote_missed(key, asked);
-            return Ok(false);
+            return Ok((false, None));
         }
         self.metrics.remote_answered(true);
         tracing::info!(
@@ -75,22 +87,22 @@ impl<F: Fetcher> Cache<F> {
             theirs.frame.height()
         );
         self.commit_held(key, merged.sidecar, merged.frame)?;
-        Ok(true)
+        Ok((true, Some(theirs.seen())))
     }
 
-    /// The remote's verified copy of `key`, or `None` (absent, bad, or the
+    /// The remote's verified copy of `key`; absent, or unusable (bad, or the
     /// remote failed: each logged).
-    async fn remote_copy(&self, remote: &Remote, key: &DatasetKey) -> Option<RemoteDataset> {
+    async fn remote_copy(&self, remote: &Remote, key: &DatasetKey) -> Found {
         match remote.dataset(key, &self.metrics).await {
-            Ok(RemoteCopy::Good(theirs)) => Some(*theirs),
-            Ok(RemoteCopy::Absent) => None,
+            Ok(RemoteCopy::Good(theirs)) => Found::Copy(theirs),
+            Ok(RemoteCopy::Absent) => Found::Absent,
             Ok(RemoteCopy::Bad { why, .. }) => {
                 tracing::warn!(target: "thetabench::cache", "[CACHE REMOTE BAD] {key}: {why}; not served");
-                None
+                Found::Unusable
             }
             Err(e) => {
                 self.remote_failed(remote, &key.to_string(), e);
-                None
+                Found::Unusable
             }
         }
     }
@@ -106,10 +118,11 @@ impl<F: Fetcher> Cache<F> {
         Ok(())
     }
 
-    /// Publishes a dataset the terminal just added to, in read-write mode.
-    pub(super) async fn publish(&self, key: &DatasetKey, sidecar: &Sidecar, frame: &DataFrame) {
+    /// Publishes a dataset the terminal just added to, in read-write mode;
+    /// `seen` is the remote state it already includes.
+    pub(super) async fn publish(&self, key: &DatasetKey, sidecar: &Sidecar, frame: &DataFrame, seen: Option<Seen>) {
         let Some(remote) = self.live_remote().filter(|r| r.writes()) else { return };
-        match remote.publish(key, Replica { sidecar, frame }, &self.metrics).await {
+        match remote.publish(key, Replica { sidecar, frame }, seen, &self.metrics).await {
             Ok(Published::Wrote { days, placeholders }) => tracing::info!(
                 target: "thetabench::cache",
                 "[CACHE REMOTE PUT] {key} remote now holds days={days} placeholders={placeholders}"
@@ -125,7 +138,10 @@ impl<F: Fetcher> Cache<F> {
         self.load_from_disk(key).await?;
         let held = self.held(key);
         let ours = Replica { sidecar: &held.sidecar, frame: &held.frame };
-        remote.publish(key, ours, &self.metrics).await.map_err(|e| CacheError::Remote { key: key.clone(), cause: e })
+        remote
+            .publish(key, ours, None, &self.metrics)
+            .await
+            .map_err(|e| CacheError::Remote { key: key.clone(), cause: e })
     }
 
     /// `cache pull`: the remote's days of `key` within `window` (all of

@@ -26,7 +26,7 @@ use object_store::{
     BackoffConfig, ClientOptions, ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload, RetryConfig,
 };
 
-pub use protocol::{Published, RemoteCopy, RemoteDataset};
+pub use protocol::{Published, RemoteCopy, RemoteDataset, Seen};
 pub use settings::{RemoteMode, RemoteRequest, RemoteSettings};
 
 use crate::metrics::Metrics;

@@ -51,6 +51,23 @@ pub struct RemoteDataset {
     e_tag: Option<String>,
 }
 
+impl RemoteDataset {
+    /// The version this copy was read at: a local copy that includes it may
+    /// publish over it without reading it again.
+    pub fn seen(&self) -> Seen {
+        Seen::Version(self.e_tag.clone())
+    }
+}
+
+/// The remote's state of a dataset that a local copy already includes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Seen {
+    /// The remote held nothing of it.
+    Absent,
+    /// The remote's copy at this ETag.
+    Version(Option<String>),
+}
+
 /// What the remote holds of a dataset.
 pub enum RemoteCopy {
     Absent,
@@ -109,32 +126,41 @@ impl Remote {
     }
 
     /// Publishes this machine's copy of `key`: the remote ends up holding
-    /// the union of its copy and this one.
+    /// the union of its copy and this one. With `seen` (the remote state the
+    /// copy already includes) the first attempt writes without reading the
+    /// remote again; if the remote has moved on since, it reads and merges.
     pub async fn publish(
         &self,
         key: &DatasetKey,
         ours: Replica<'_>,
+        seen: Option<Seen>,
         metrics: &Metrics,
     ) -> Result<Published, RemoteError> {
         if !self.writes() {
             return Err(RemoteError::ReadOnly { remote: self.name() });
         }
+        let mut seen = seen;
         for race in 0..MAX_RACES {
-            let (mut sidecar, mut frame, mode) = match self.dataset(key, metrics).await? {
-                RemoteCopy::Absent => (ours.sidecar.clone(), ours.frame.clone(), PutMode::Create),
-                RemoteCopy::Bad { why, e_tag } => {
-                    tracing::warn!(target: "thetabench::cache", "[CACHE REMOTE BAD] {key}: {why}; replacing it");
-                    (ours.sidecar.clone(), ours.frame.clone(), update(e_tag))
-                }
-                RemoteCopy::Good(theirs) => {
-                    let copy = Replica { sidecar: &theirs.sidecar, frame: &theirs.frame };
-                    let merged = union(key, ours, copy)
-                        .map_err(|detail| RemoteError::Conflict { remote: self.name(), detail })?;
-                    if merged.adds_nothing_to(&copy) {
-                        return Ok(Published::UpToDate);
+            let (mut sidecar, mut frame, mode) = match seen.take() {
+                // Known already: no need to read the remote before writing.
+                Some(Seen::Absent) => (ours.sidecar.clone(), ours.frame.clone(), PutMode::Create),
+                Some(Seen::Version(e_tag)) => (ours.sidecar.clone(), ours.frame.clone(), update(e_tag)),
+                None => match self.dataset(key, metrics).await? {
+                    RemoteCopy::Absent => (ours.sidecar.clone(), ours.frame.clone(), PutMode::Create),
+                    RemoteCopy::Bad { why, e_tag } => {
+                        tracing::warn!(target: "thetabench::cache", "[CACHE REMOTE BAD] {key}: {why}; replacing it");
+                        (ours.sidecar.clone(), ours.frame.clone(), update(e_tag))
                     }
-                    (merged.sidecar, merged.frame, update(theirs.e_tag))
-                }
+                    RemoteCopy::Good(theirs) => {
+                        let copy = Replica { sidecar: &theirs.sidecar, frame: &theirs.frame };
+                        let merged = union(key, ours, copy)
+                            .map_err(|detail| RemoteError::Conflict { remote: self.name(), detail })?;
+                        if merged.adds_nothing_to(&copy) {
+                            return Ok(Published::UpToDate);
+                        }
+                        (merged.sidecar, merged.frame, update(theirs.e_tag))
+                    }
+                },
             };
             let encoded = encode(&mut frame, &mut sidecar);
             let bytes = encoded.map_err(|detail| RemoteError::Encode { remote: self.name(), detail })?;
