@@ -140,9 +140,11 @@ impl Metrics {
             bytes: self.bytes.load(Relaxed),
             rows: self.rows.load(Relaxed),
             retries: self.retries.load(Relaxed),
-            remote_gets: self.remote.gets.load(Relaxed),
-            remote_puts: self.remote.puts.load(Relaxed),
-            remote_bytes: self.remote.bytes.load(Relaxed),
+            remote: RemoteTraffic {
+                remote_gets: self.remote.gets.load(Relaxed),
+                remote_puts: self.remote.puts.load(Relaxed),
+                remote_bytes: self.remote.bytes.load(Relaxed),
+            },
             remote_hits: self.remote.hits.load(Relaxed),
             remote_misses: self.remote.misses.load(Relaxed),
             errors: self.errors.lock().unwrap_or_else(|e| e.into_inner()).clone(),
@@ -159,6 +161,28 @@ impl Metrics {
     }
 }
 
+/// The team remote's traffic as every saved and printed figure names it
+/// (flattened into run and fetch JSON); all 0 without a remote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemoteTraffic {
+    /// GET and LIST requests.
+    #[serde(default)]
+    pub remote_gets: u64,
+    /// PUT and DELETE requests.
+    #[serde(default)]
+    pub remote_puts: u64,
+    /// Object bytes moved either way.
+    #[serde(default)]
+    pub remote_bytes: u64,
+}
+
+impl RemoteTraffic {
+    /// Whether the remote was asked anything.
+    pub fn any(&self) -> bool {
+        self.remote_gets + self.remote_puts > 0
+    }
+}
+
 /// A point-in-time copy of [`Metrics`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MetricsSnapshot {
@@ -170,12 +194,8 @@ pub struct MetricsSnapshot {
     pub rows: u64,
     pub retries: u64,
     /// Requests to the team remote; `network_requests` counts the terminal's only.
-    #[serde(default)]
-    pub remote_gets: u64,
-    #[serde(default)]
-    pub remote_puts: u64,
-    #[serde(default)]
-    pub remote_bytes: u64,
+    #[serde(flatten)]
+    pub remote: RemoteTraffic,
     #[serde(default)]
     pub remote_hits: u64,
     #[serde(default)]

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::cache::remote::{RemoteRequest, RemoteSettings};
+use crate::cache::remote::{Credentials, RemoteRequest, RemoteSettings};
 use crate::cache::{Cache, Remote, RemoteError};
 use crate::metrics::Metrics;
 use crate::terminal::{self, RunningTerminal, SimConfig};
@@ -77,8 +77,10 @@ pub struct DataStack {
 impl DataStack {
     pub async fn open(options: &StackOptions) -> Result<DataStack, StackError> {
         let metrics = Arc::new(Metrics::default());
-        let remote = connect_remote(&options.remote).await?;
-        let source = resolve_source(options.terminal.as_deref(), options.tier).await?;
+        // Both probe the network: neither waits for the other.
+        let (remote, source) =
+            tokio::join!(connect_remote(&options.remote), resolve_source(options.terminal.as_deref(), options.tier));
+        let (remote, source) = (remote?, source?);
         let cache = cache_over(&options.cache_dir, &source.url(), options.tier, metrics.clone(), remote.clone())?;
         tracing::info!("data source: {}", source.describe());
         if let Some(remote) = &remote {
@@ -93,7 +95,9 @@ pub async fn connect_remote(request: &RemoteRequest) -> Result<Option<Arc<Remote
     let Some(settings) = RemoteSettings::resolve(request).map_err(StackError::RemoteSettings)? else {
         return Ok(None);
     };
-    Ok(Some(Arc::new(Remote::connect(settings).await?)))
+    let credentials =
+        Credentials::find().map_err(|detail| RemoteError::Refused { remote: settings.to_string(), detail })?;
+    Ok(Some(Arc::new(Remote::connect(settings, &credentials).await?)))
 }
 
 /// A cache in `cache_dir` over the team remote (if any), fetching from the

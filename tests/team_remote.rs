@@ -295,7 +295,8 @@ fn push_pull_and_a_missing_bucket() {
     assert!(stderr.contains("bucket no-such-bucket does not exist"), "{stderr}");
 }
 
-/// Access keys the server does not know: one clear line at start, exit 1.
+/// Access keys the server does not know, or none at all: one clear line at
+/// start, exit 1.
 #[test]
 fn wrong_credentials_are_one_clear_line() {
     let server = S3Server::checking_credentials();
@@ -308,6 +309,18 @@ fn wrong_credentials_are_one_clear_line() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     assert!(stderr.contains("InvalidAccessKeyId") && stderr.contains("s3://team-cache/team/v1"), "{stderr}");
+
+    // No credentials anywhere: one line saying where they are looked for.
+    let output = machine(cache.path(), "sim", &server.flags("v1"))
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env("AWS_SHARED_CREDENTIALS_FILE", cache.path().join("no-credentials"))
+        .args(["cache", "fetch", "PLTR", "--start", "2025-03-03", "--end", "2025-03-05"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!((output.status.code(), stderr.trim().lines().count()), (Some(1), 1), "{stderr}");
+    assert!(stderr.contains("no AWS credentials") && stderr.contains("no-credentials"), "{stderr}");
 }
 
 /// `cache gc --remote` removes the data files no sidecar names once they are
@@ -395,4 +408,50 @@ fn extending_a_window_reads_the_remote_once() {
     assert!(log.contains("[CACHE REMOTE HIT] PLTR 1m ohlc days=5 of 10 missing"), "{log}");
     let served = fetch(c.path(), &sim.url(), &remote, "2025-03-03", "2025-03-14");
     assert_eq!(served["network_requests"], 0, "the remote holds both weeks: {served}");
+}
+
+/// The remote lists its datasets where a local cache keeps them (what the
+/// workbench's browser compares to mark the shared ones), without
+/// downloading them.
+#[test]
+fn the_remote_lists_its_datasets_at_their_local_paths() {
+    use thetabench::cache::remote::{Credentials, RemoteMode, RemoteSettings};
+    use thetabench::cache::{Remote, Store};
+    let server = S3Server::start();
+    let sim = BackgroundTerminal::start(SimConfig::default());
+    let remote = server.flags("v1");
+    let a = tempfile::tempdir().unwrap();
+    for asset in ["PLTR", "PLTR 2025-03-21 90 C", "^SPX"] {
+        let output = machine(a.path(), &sim.url(), &remote)
+            .args(["cache", "fetch", asset, "--start", "2025-03-03", "--end", "2025-03-05"])
+            .output()
+            .unwrap();
+        succeeded(output);
+    }
+    let store = Store::new(a.path());
+    let local: Vec<std::path::PathBuf> =
+        store.sidecar_paths().iter().map(|p| p.strip_prefix(a.path()).unwrap().to_path_buf()).collect();
+    assert_eq!(local.len(), 3, "{local:?}");
+    let settings = RemoteSettings {
+        bucket: common::s3::BUCKET.into(),
+        prefix: "team".into(),
+        endpoint: Some(server.endpoint()),
+        mode: RemoteMode::Read,
+        version: "v1".into(),
+    };
+    let credentials = Credentials {
+        access_key_id: "test".into(),
+        secret_access_key: "test".into(),
+        session_token: None,
+        region: "us-east-1".into(),
+    };
+    let metrics = thetabench::metrics::Metrics::default();
+    let mut listed = blocking(async {
+        let remote = Remote::connect(settings, &credentials).await.unwrap();
+        remote.dataset_paths(&metrics).await.unwrap()
+    });
+    listed.sort();
+    assert_eq!(listed, local);
+    let traffic = metrics.snapshot().remote;
+    assert_eq!((traffic.remote_gets, traffic.remote_bytes), (1, 0), "one listing, nothing downloaded");
 }

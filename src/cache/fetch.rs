@@ -65,9 +65,14 @@ pub struct NotCached {
     days: String,
 }
 
+/// The error every [`Offline`] answer is: `what` is not cached for `days`.
+fn not_cached<T>(what: impl ToString, days: impl ToString) -> Result<T, FetchError> {
+    Err(Box::new(NotCached { key: what.to_string(), days: days.to_string() }))
+}
+
 impl Fetcher for Offline {
     async fn fetch_day(&self, key: &DatasetKey, day: NaiveDate) -> Result<Option<DataFrame>, FetchError> {
-        Err(Box::new(NotCached { key: key.to_string(), days: day.to_string() }))
+        not_cached(key, day)
     }
 
     async fn fetch_range(
@@ -76,7 +81,7 @@ impl Fetcher for Offline {
         start: NaiveDate,
         end: NaiveDate,
     ) -> Result<Option<DataFrame>, FetchError> {
-        Err(Box::new(NotCached { key: key.to_string(), days: format!("{start}..{end}") }))
+        not_cached(key, format!("{start}..{end}"))
     }
 
     async fn fetch_daily(
@@ -85,15 +90,15 @@ impl Fetcher for Offline {
         start: NaiveDate,
         end: NaiveDate,
     ) -> Result<Option<DataFrame>, FetchError> {
-        Err(Box::new(NotCached { key: key.to_string(), days: format!("{start}..{end}") }))
+        not_cached(key, format!("{start}..{end}"))
     }
 
     async fn expirations(&self, symbol: &str) -> Result<Vec<NaiveDate>, FetchError> {
-        Err(Box::new(NotCached { key: format!("{symbol} expirations"), days: "today".into() }))
+        not_cached(format!("{symbol} expirations"), "today")
     }
 
     async fn strikes(&self, symbol: &str, expiration: NaiveDate) -> Result<Vec<Strike>, FetchError> {
-        Err(Box::new(NotCached { key: format!("{symbol} {expiration} strikes"), days: "today".into() }))
+        not_cached(format!("{symbol} {expiration} strikes"), "today")
     }
 }
 

@@ -161,9 +161,8 @@ struct FetchSummary {
     cache_misses: u64,
     retries: u64,
     bytes: u64,
-    remote_gets: u64,
-    remote_puts: u64,
-    remote_bytes: u64,
+    #[serde(flatten)]
+    remote: crate::metrics::RemoteTraffic,
     errors: BTreeMap<String, u64>,
     conversions: BTreeMap<String, u64>,
     elapsed_ms: u128,
@@ -187,9 +186,7 @@ impl FetchSummary {
             cache_misses: metrics.misses,
             retries: metrics.retries,
             bytes: metrics.bytes,
-            remote_gets: metrics.remote_gets,
-            remote_puts: metrics.remote_puts,
-            remote_bytes: metrics.remote_bytes,
+            remote: metrics.remote,
             errors: metrics.errors.clone(),
             conversions: metrics.conversions.iter().map(|(k, c)| (k.to_string(), c.count)).collect(),
             elapsed_ms: started.elapsed().as_millis(),
@@ -229,13 +226,7 @@ async fn fetch(cli: &Cli, args: &FetchArgs) -> anyhow::Result<ExitCode> {
             summary.source
         );
         if let Some(remote) = &stack.remote {
-            println!(
-                "remote: {} ({} gets, {} puts, {})",
-                remote.name(),
-                summary.remote_gets,
-                summary.remote_puts,
-                super::output::human_bytes(summary.remote_bytes)
-            );
+            println!("remote: {} ({})", remote.name(), super::output::traffic(&summary.remote));
         }
     }
     if !summary.placeholders.is_empty() {

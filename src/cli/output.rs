@@ -25,6 +25,11 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
 }
 
 /// Bytes as a person reads them: `1.4 MiB`.
+/// `3 gets, 2 puts, 1.2 MiB moved`.
+pub fn traffic(t: &crate::metrics::RemoteTraffic) -> String {
+    format!("{} gets, {} puts, {} moved", t.remote_gets, t.remote_puts, human_bytes(t.remote_bytes))
+}
+
 pub fn human_bytes(bytes: u64) -> String {
     const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
     let mut value = bytes as f64;

@@ -10,7 +10,7 @@ use anyhow::bail;
 use serde::Serialize;
 
 use super::cache_cmd::{datasets_table, print_json};
-use super::output::human_bytes;
+use super::output::{human_bytes, traffic};
 use super::{Cli, PullArgs};
 use crate::cache::remote::Published;
 use crate::cache::report::DatasetSummary;
@@ -50,6 +50,15 @@ struct Outcome {
     days: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
+}
+
+/// What `cache push|pull --json` prints.
+#[derive(Serialize)]
+struct Report<'a> {
+    remote: String,
+    datasets: &'a [Outcome],
+    #[serde(flatten)]
+    traffic: crate::metrics::RemoteTraffic,
 }
 
 fn wanted(assets: &[Asset], key: &DatasetKey) -> bool {
@@ -105,13 +114,7 @@ fn report(
 ) -> anyhow::Result<ExitCode> {
     let m = cache.metrics().snapshot();
     if json {
-        print_json(&serde_json::json!({
-            "remote": remote.name(),
-            "datasets": outcomes,
-            "remote_gets": m.remote_gets,
-            "remote_puts": m.remote_puts,
-            "remote_bytes": m.remote_bytes,
-        }))?;
+        print_json(&Report { remote: remote.name(), datasets: outcomes, traffic: m.remote })?;
     } else {
         if outcomes.is_empty() {
             println!("{none}");
@@ -122,13 +125,7 @@ fn report(
                 None => println!("{}: {} ({} days)", o.dataset, o.result, o.days),
             }
         }
-        println!(
-            "remote {}: {} gets, {} puts, {} moved",
-            remote.name(),
-            m.remote_gets,
-            m.remote_puts,
-            human_bytes(m.remote_bytes)
-        );
+        println!("remote {}: {}", remote.name(), traffic(&m.remote));
     }
     Ok(if outcomes.iter().any(|o| o.error.is_some()) { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }

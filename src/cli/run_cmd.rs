@@ -27,9 +27,8 @@ struct RunSummary<'a> {
     cache_hits: u64,
     cache_misses: u64,
     hit_ratio: f64,
-    remote_gets: u64,
-    remote_puts: u64,
-    remote_bytes: u64,
+    #[serde(flatten)]
+    remote: crate::metrics::RemoteTraffic,
     conversions: &'a std::collections::BTreeMap<String, u64>,
     elapsed_ms: u128,
     run_dir: PathBuf,
@@ -131,9 +130,7 @@ fn print_summary(
             cache_hits: m.hits,
             cache_misses: m.misses,
             hit_ratio,
-            remote_gets: m.remote_gets,
-            remote_puts: m.remote_puts,
-            remote_bytes: m.remote_bytes,
+            remote: m.remote,
             conversions: &conversions,
             elapsed_ms: result.elapsed.as_millis(),
             run_dir: dir,
@@ -162,15 +159,9 @@ fn print_summary(
             result.elapsed.as_millis(),
             source
         );
-        if m.remote_gets + m.remote_puts > 0 {
-            println!(
-                "team remote: {} hits, {} misses, {} gets, {} puts, {}",
-                m.remote_hits,
-                m.remote_misses,
-                m.remote_gets,
-                m.remote_puts,
-                super::output::human_bytes(m.remote_bytes)
-            );
+        if m.remote.any() {
+            let traffic = super::output::traffic(&m.remote);
+            println!("team remote: {} hits, {} misses, {traffic}", m.remote_hits, m.remote_misses);
         }
         println!("run directory: {}", dir.display());
     }

@@ -99,7 +99,10 @@ impl Representation for Rows {
             DataStyle::Ohlc => held.bars = rows.map(|i| columns.bar_at(i)).collect(),
             DataStyle::Quote => held.quotes = rows.map(|i| columns.quote_at(i)).collect(),
             DataStyle::Greeks => held.greeks = rows.map(|i| columns.greeks_at(i)).collect(),
-            DataStyle::OpenInterest => held.open_interest = rows.filter_map(|i| columns.open_interest_at(i)).collect(),
+            // One value per row, so row numbers stay those of the stamps.
+            DataStyle::OpenInterest => {
+                held.open_interest = rows.map(|i| columns.open_interest_at(i).unwrap_or_default()).collect()
+            }
         }
         held
     }

@@ -54,12 +54,8 @@ pub struct Stats {
     pub cache_misses: u64,
     pub hit_ratio: f64,
     /// Requests to and bytes moved with the team remote (0 without one).
-    #[serde(default)]
-    pub remote_gets: u64,
-    #[serde(default)]
-    pub remote_puts: u64,
-    #[serde(default)]
-    pub remote_bytes: u64,
+    #[serde(flatten)]
+    pub remote: crate::metrics::RemoteTraffic,
     pub conversions: BTreeMap<String, u64>,
     /// Timing field.
     pub elapsed_ms: u128,

@@ -139,9 +139,7 @@ pub fn save(
         cache_hits: result.metrics.hits,
         cache_misses: result.metrics.misses,
         hit_ratio: result.metrics.hit_ratio().unwrap_or(0.0),
-        remote_gets: result.metrics.remote_gets,
-        remote_puts: result.metrics.remote_puts,
-        remote_bytes: result.metrics.remote_bytes,
+        remote: result.metrics.remote,
         conversions: result.metrics.conversions.iter().map(|(k, c)| (k.to_string(), c.count)).collect(),
         elapsed_ms: result.elapsed.as_millis(),
     };

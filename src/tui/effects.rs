@@ -38,10 +38,9 @@ pub fn datasets(store: &Store, verify: bool) -> Action {
 /// failure is logged and leaves the marks off.
 pub async fn mark_remote(action: Action, store: &Store, remote: &crate::cache::Remote) -> Action {
     let Action::Datasets(Ok(mut rows)) = action else { return action };
-    match remote.sidecars(&crate::metrics::Metrics::default()).await {
-        Ok(sidecars) => {
-            let held: std::collections::BTreeSet<PathBuf> =
-                sidecars.iter().map(|s| s.key.relative_stem().with_extension("json")).collect();
+    match remote.dataset_paths(&crate::metrics::Metrics::default()).await {
+        Ok(paths) => {
+            let held: std::collections::BTreeSet<PathBuf> = paths.into_iter().collect();
             for row in &mut rows {
                 let relative = row.summary.sidecar.strip_prefix(store.root()).unwrap_or(&row.summary.sidecar);
                 row.on_remote = held.contains(relative);

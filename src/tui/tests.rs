@@ -38,7 +38,7 @@ fn the_cache_pane_shows_remote_hits_only_with_a_remote() {
     let mut state = fixtures::running(120, 40);
     assert!(!render(&mut state).backend().to_string().contains("remote hits"), "no remote, no remote line");
     let m = &mut state.run.metrics;
-    (m.remote_gets, m.remote_hits, m.remote_misses) = (7, 5, 1);
+    (m.remote.remote_gets, m.remote_hits, m.remote_misses) = (7, 5, 1);
     let text = render(&mut state).backend().to_string();
     assert!(text.contains("remote hits 5 · misses 1"), "{text}");
     assert!(text.contains("hits 60 · misses 30"), "local hits still shown: {text}");
@@ -630,9 +630,7 @@ fn saved_runs_read_newest_first_and_delete_on_a_second_d() {
             cache_hits: 0,
             cache_misses: 0,
             hit_ratio: 0.0,
-            remote_gets: 0,
-            remote_puts: 0,
-            remote_bytes: 0,
+            remote: Default::default(),
             conversions: Default::default(),
             elapsed_ms: 0,
         };

@@ -27,7 +27,7 @@ use object_store::{
 };
 
 pub use protocol::{Published, RemoteCopy, RemoteDataset, Seen};
-pub use settings::{RemoteMode, RemoteRequest, RemoteSettings};
+pub use settings::{Credentials, RemoteMode, RemoteRequest, RemoteSettings};
 
 use crate::metrics::Metrics;
 
@@ -71,11 +71,12 @@ pub struct Remote {
 }
 
 impl Remote {
-    /// A client for `settings`, probed with one listing. A remote that
-    /// refuses us is an error; one that does not answer is returned marked
-    /// down, with its one warning logged.
-    pub async fn connect(settings: RemoteSettings) -> Result<Remote, RemoteError> {
-        let remote = Remote::new(settings)?;
+    /// A client for `settings` signing with `credentials` (see
+    /// [`Credentials::find`]), probed with one listing. A remote that refuses
+    /// us is an error; one that does not answer is returned marked down, with
+    /// its one warning logged.
+    pub async fn connect(settings: RemoteSettings, credentials: &Credentials) -> Result<Remote, RemoteError> {
+        let remote = Remote::new(settings, credentials)?;
         let probe = remote.store.list_with_delimiter(Some(&remote.root)).await;
         match probe.map_err(|e| remote.classify(e)) {
             Ok(_) => Ok(remote),
@@ -87,9 +88,8 @@ impl Remote {
         }
     }
 
-    fn new(settings: RemoteSettings) -> Result<Remote, RemoteError> {
+    fn new(settings: RemoteSettings, credentials: &Credentials) -> Result<Remote, RemoteError> {
         let refused = |detail: String| RemoteError::Refused { remote: settings.to_string(), detail };
-        let credentials = settings::Credentials::find().map_err(refused)?;
         let retry = RetryConfig {
             backoff: BackoffConfig {
                 init_backoff: Duration::from_millis(50),

@@ -198,6 +198,19 @@ impl Remote {
         Ok(found)
     }
 
+    /// Where each dataset sidecar on the remote lies relative to the cache
+    /// root, as it would locally (`stock/1m/ohlc/PLTR.json`): one listing,
+    /// nothing downloaded.
+    pub async fn dataset_paths(&self, metrics: &Metrics) -> Result<Vec<std::path::PathBuf>, RemoteError> {
+        let root = self.at("datasets");
+        let listed = self.list(&root, metrics).await?;
+        Ok(listed
+            .iter()
+            .filter_map(|meta| meta.location.prefix_match(&root))
+            .map(|parts| parts.map(|part| part.as_ref().to_string()).collect())
+            .collect())
+    }
+
     /// Removes data files no sidecar names and older than [`GC_GRACE`] (see `gc_grace`);
     /// returns their names and sizes. Run by `cache gc --remote` only.
     pub async fn gc(&self, metrics: &Metrics) -> Result<Vec<(String, u64)>, RemoteError> {

@@ -345,7 +345,7 @@ impl Widget for CachePane<'_> {
         // Short lines: counts grow to several digits and the pane is narrow.
         let mut text = vec![Line::from(format!("hits {} · misses {}", m.hits, m.misses))];
         // The team remote answers local misses before the terminal does.
-        if m.remote_gets + m.remote_puts > 0 {
+        if m.remote.any() {
             text.push(Line::from(format!("remote hits {} · misses {}", m.remote_hits, m.remote_misses)));
         }
         text.push(Line::from(format!("requests {} · rows {}", m.network_requests, m.rows)));
